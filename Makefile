@@ -1,0 +1,52 @@
+# One-command study. Everything runs in .venv, built from requirements.lock.
+#   make study   clean the raw reports, run every notebook, publish the HTML site
+#   make test    the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+KERNEL := complaints-study
+
+.PHONY: setup study clean run publish test lab bench lock clean-outputs
+
+setup: $(STAMP)
+
+# Rebuilt only when the lock or the package metadata change: a second `make setup` is a no-op.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Complaints study (.venv)" >/dev/null
+	@touch $(STAMP)
+
+study: setup
+	$(BIN)/python -m analysis all
+
+clean: setup
+	$(BIN)/python -m analysis clean
+
+run: setup
+	$(BIN)/python -m analysis run
+
+publish: setup
+	$(BIN)/python -m analysis publish
+
+test: setup
+	$(BIN)/python -m pytest
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+
+# Regenerate the exact pins from pyproject.toml (then update environment.yml to match:
+# tests/test_environment.py fails until they agree).
+lock: setup
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o requirements.lock
+
+clean-outputs:
+	rm -rf outputs/notebooks outputs/findings outputs/html outputs/bench outputs/.run-cache

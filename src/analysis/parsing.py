@@ -1,0 +1,101 @@
+"""Parse the tokens councils print: numbers, percentages, money and financial-year labels.
+
+Every helper returns ``None`` for a cell the report prints as missing (``-``, ``n/a``,
+``N/K``, blank): missing is never zero.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MISSING_TOKENS = {"", "-", "–", "—", "_", "n/a", "na", "n/k", "nk", "n.a.", "tbc", "none"}
+
+# A number as printed: optional sign, optional £, digits with thousands commas, decimals, %.
+_NUMBER = re.compile(
+    r"^(?P<sign>[-+−–]?)\s*(?P<pound>£?)\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?\s*(?P<pct>%?)$"
+)
+# Letters that OCR or typists put where a digit belongs.
+_OCR_DIGITS = str.maketrans({"o": "0", "O": "0", "l": "1", "I": "1"})
+
+
+@dataclass(frozen=True)
+class Number:
+    """A parsed cell: its value, unit and whether it needed an OCR repair."""
+
+    value: float
+    unit: str  # count | percent | gbp
+    ocr_repaired: bool = False
+
+
+def is_missing(token: str | None) -> bool:
+    """True for the ways reports print 'no figure' (which is not zero)."""
+    return token is None or clean_label(token).lower() in MISSING_TOKENS
+
+
+def parse_number(token: str | None, *, allow_ocr: bool = True) -> Number | None:
+    """Parse ``1,108`` / ``35%`` / ``£5,822.59`` / ``-17.6%`` / ``+25%``; None when missing or not a number.
+
+    With ``allow_ocr`` a token such as ``1o`` (letter o for zero) parses as 10 and is
+    marked ``ocr_repaired`` so the caller can flag it.
+    """
+    if is_missing(token):
+        return None
+    text = clean_label(token).replace(" ", "")
+    match = _NUMBER.match(text)
+    repaired = False
+    if not match and allow_ocr and re.fullmatch(r"[£+\-−–]?[\doOlI,.]+%?", text) and re.search(r"\d", text):
+        candidate = text.translate(_OCR_DIGITS)
+        match = _NUMBER.match(candidate)
+        repaired = match is not None
+    if not match:
+        return None
+    value = float(match["digits"].replace(",", "") + (match["frac"] or ""))
+    if match["sign"] in {"-", "−", "–"}:
+        value = -value
+    unit = "percent" if match["pct"] else "gbp" if match["pound"] else "count"
+    return Number(value, unit, repaired)
+
+
+_FY = [
+    # 2019/20, 2019-20, 2019 - 20, 2021 – 22, 2019-2020, 2019/2020, 2019 – 2020
+    re.compile(r"(?<!\d)(?P<a>(?:19|20)\d{2})\s*[/\-–—]\s*(?P<b>(?:19|20)?\d{2})(?!\d)"),
+    # 20/21, 19-20
+    re.compile(r"(?<!\d)(?P<a>\d{2})\s*[/\-–—]\s*(?P<b>\d{2})(?!\d)"),
+]
+
+
+def parse_period(label: str | None) -> str | None:
+    """A financial-year label in any printed style → ``YYYY-YY``; None if the label holds none.
+
+    The second year must follow the first (``2019/20``), otherwise it is not a financial year.
+    """
+    if not label:
+        return None
+    text = clean_label(label)
+    for pattern in _FY:
+        for match in pattern.finditer(text):
+            a, b = match["a"], match["b"]
+            start = int(a) if len(a) == 4 else 2000 + int(a)
+            end = int(b[-2:])
+            if (start + 1) % 100 == end:
+                return f"{start}-{end:02d}"
+    return None
+
+
+def previous_period(period: str, years: int = 1) -> str:
+    """``2019-20`` → ``2018-19`` (or further back with ``years``)."""
+    start = int(period[:4]) - years
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def clean_label(text: str | None) -> str:
+    """Trim and collapse whitespace (the contract's rule for printed labels)."""
+    if text is None:
+        return ""
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+def slug(text: str) -> str:
+    """``Barking and Dagenham`` → ``barking_and_dagenham`` (council ids, file names)."""
+    text = clean_label(text).lower().replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
