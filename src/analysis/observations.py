@@ -52,7 +52,9 @@ class Observation:
     # role: "part" (a row/column summed by the table's total), "total", "outside" (printed
     # in the table but not part of its total), "percent" (a % row under a counted row), "".
     role: str = field(default="", compare=False)
-    group: str = field(default="", compare=False)  # id shared by a table's parts and total
+    group: str = field(default="", compare=False)  # id shared by one printed table's cells
+    column: int = field(default=-1, compare=False)  # the cell's column index in that table
+    row_line: int = field(default=0, compare=False)  # for a % row: the line of the counted row it describes
 
     def __post_init__(self) -> None:
         problems = []

@@ -9,7 +9,7 @@ source line of every figure. Next year's report of the same template needs no co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -253,6 +253,7 @@ def extract_table(spec: TableSpec, report: RawReport, section: Section) -> list[
     group = f"{report.source_file}:{header_line}:{spec.id}"
     out: list[Observation] = []
     previous: tuple[dict, str] | None = None
+    counted_line = 0
     for number in table_lines(spec, report, header_line, section):
         row_cells = cells(report.line(number))
         label = clean_label(" ".join(c for c in row_cells[: spec.label_cells] if c))
@@ -264,7 +265,7 @@ def extract_table(spec: TableSpec, report: RawReport, section: Section) -> list[
             if resolved is None:
                 raise ReportFormatError(report.source_file, number, f"table {spec.id!r}: row label {label!r} is not in the template")
             dims, role, skip = resolved
-            previous = (dims, role)
+            previous, counted_line = (dims, role), number
             if skip:
                 continue
         for index, (column, period) in columns.items():
@@ -277,8 +278,9 @@ def extract_table(spec: TableSpec, report: RawReport, section: Section) -> list[
             cell_role = "total" if column.total and role == "part" else role
             if is_percent_row:
                 cell_role = "percent"
-            out.append(_observation(spec, report, section, dims, column, period, number_, number, group,
-                                    cell_role, is_percent_row))
+            obs = _observation(spec, report, section, dims, column, period, number_, number, group,
+                               cell_role, is_percent_row)
+            out.append(replace(obs, column=index, row_line=counted_line))
     return out
 
 

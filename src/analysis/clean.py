@@ -1,0 +1,99 @@
+"""The cleaning step: raw reports listed in the manifest → ``data/clean/observations.{csv,parquet}``.
+
+A report that cannot be read (changed bytes, empty, binary, a layout its template does not
+know) is reported with file and line and skipped; the others are still cleaned, and the
+rows an earlier clean produced for the failed report are kept rather than lost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .extract import extractor
+from .extract.engine import RawReport, ReportFormatError
+from .manifest import ManifestEntry, ManifestError, read_manifest, verify_entry
+from .observations import COLUMNS, Observation, sort_frame, to_frame, write_table
+from .paths import Paths
+from .quality import apply_quality_checks
+
+OBSERVATIONS = "observations"
+
+
+@dataclass
+class CleanResult:
+    frame: pd.DataFrame
+    written: list[Path]
+    rows_by_file: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    kept_from_previous: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def extract_entry(paths: Paths, entry: ManifestEntry) -> list[Observation]:
+    """One manifest entry's observations, with the computed quality flags."""
+    verify_entry(paths, entry)
+    report = RawReport.load(paths.root, entry.source_file, entry.council, entry.report_period)
+    return apply_quality_checks(extractor(entry.template)(report))
+
+
+def previous_rows(paths: Paths) -> pd.DataFrame | None:
+    """The last clean's table, to carry over the rows of a report that now fails."""
+    path = paths.clean / f"{OBSERVATIONS}.csv"
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def run_clean(paths: Paths, progress=None) -> CleanResult:
+    """Extract every manifest entry; write the table atomically; never write less than we had."""
+    entries = read_manifest(paths)
+    frames, rows_by_file, errors, kept = [], {}, [], {}
+    previous = None
+    for entry in entries:
+        try:
+            observations = extract_entry(paths, entry)
+        except (ReportFormatError, ManifestError, UnicodeDecodeError, KeyError, ImportError) as error:
+            errors.append(_explain(entry, error))
+            previous = previous if previous is not None else previous_rows(paths)
+            if previous is not None:
+                carried = previous[previous["source_file"] == entry.source_file]
+                if len(carried):
+                    frames.append(_typed(carried))
+                    kept[entry.source_file] = len(carried)
+            continue
+        finally:
+            if progress:
+                progress(entry)
+        frames.append(to_frame(observations))
+        rows_by_file[entry.source_file] = len(observations)
+    frame = sort_frame(pd.concat(frames, ignore_index=True)) if frames else to_frame([])
+    written = write_table(frame, paths.clean, OBSERVATIONS)
+    return CleanResult(frame, written, rows_by_file, errors, kept)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[COLUMNS].copy()
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    out["source_line"] = out["source_line"].astype("int64")
+    return out
+
+
+def _explain(entry: ManifestEntry, error: Exception) -> str:
+    """One paragraph a person can act on: which file, where, what is wrong, what to do."""
+    text = str(error)
+    if isinstance(error, UnicodeDecodeError):
+        text = f"{entry.source_file}: not readable as UTF-8 or Windows-1252 text ({error.reason})"
+    elif isinstance(error, KeyError):
+        text = f"{entry.source_file}: {error.args[0]}"
+    elif isinstance(error, ImportError):
+        text = f"{entry.source_file}: its template module could not be loaded ({error})"
+    if not text.startswith(entry.source_file):
+        text = f"{entry.source_file}: {text}"
+    return (f"{text}. The other reports were cleaned; this report's rows from the previous clean "
+            f"(if any) were kept. Check the file against its template ({entry.template}), or fix "
+            "the template in src/analysis/extract/ and run `python -m analysis clean` again.")

@@ -1,0 +1,155 @@
+"""``python -m analysis``: clean the raw reports, run the notebooks, publish the HTML, add a report.
+
+Every failure is one readable paragraph (file, line, what to do) and a non-zero exit,
+never a bare traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .paths import Paths
+
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True, disable=not console.is_terminal)
+
+
+def cmd_clean(args, paths: Paths) -> int:
+    from .clean import run_clean
+    from .manifest import read_manifest
+
+    start = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("Cleaning raw reports", total=len(read_manifest(paths)))
+        result = run_clean(paths, progress=lambda entry: progress.advance(task))
+    for source, rows in sorted(result.rows_by_file.items()):
+        console.print(f"  {rows:>5} figures  {source}")
+    for error in result.errors:
+        console.print(f"[red]error:[/red] {error}")
+    for source, rows in sorted(result.kept_from_previous.items()):
+        console.print(f"  kept {rows} figures of {source} from the previous clean")
+    flagged = int((result.frame["quality_flag"] != "").sum())
+    console.print(f"clean: {len(result.frame)} figures ({flagged} flagged) → "
+                  f"{', '.join(str(p.relative_to(paths.root)) for p in result.written)} "
+                  f"in {time.perf_counter() - start:.1f} s")
+    return 0 if result.ok else 1
+
+
+def cmd_run(args, paths: Paths) -> int:
+    from .runs import execute_runs, plan_runs
+
+    runs = plan_runs(paths, council=args.council, period=args.period, notebook=args.notebook)
+    if not runs:
+        console.print("run: no notebook matches (notebooks/NN_name.ipynb); nothing to do")
+        return 0
+    with _progress() as progress:
+        task = progress.add_task("Running notebooks", total=len(runs))
+        summary = execute_runs(paths, runs, jobs=args.jobs, force=args.force,
+                               progress=lambda result: progress.advance(task))
+    for result in summary.results:
+        timing = f"{result.seconds:5.1f} s" if result.status == "ran" else "      "
+        console.print(f"  {result.status:<7} {timing}  {result.run.describe()}")
+    for result in summary.failed:
+        console.print(f"[red]failed:[/red] {result.run.describe()}: {result.error}\n"
+                      f"  the partly executed notebook is kept at {result.output.relative_to(paths.root)}")
+    ran = sum(r.status == "ran" for r in summary.results)
+    skipped = sum(r.status == "skipped" for r in summary.results)
+    console.print(f"run: {ran} executed, {skipped} unchanged (skipped), {len(summary.failed)} failed")
+    return 1 if summary.failed else 0
+
+
+def cmd_publish(args, paths: Paths) -> int:
+    from .publish import publish
+
+    executed = sorted(paths.executed.glob("*.ipynb"))
+    with _progress() as progress:
+        task = progress.add_task("Publishing HTML", total=len(executed))
+        pages = publish(paths, progress=lambda path: progress.advance(task))
+    console.print(f"publish: {len(pages)} pages (policy and analyst versions) → "
+                  f"{(paths.html / 'index.html').relative_to(paths.root)}")
+    return 0
+
+
+def cmd_all(args, paths: Paths) -> int:
+    status = cmd_clean(args, paths)
+    status = max(status, cmd_run(args, paths))
+    return max(status, cmd_publish(args, paths))
+
+
+def cmd_add_report(args, paths: Paths) -> int:
+    from .manifest import add_report
+
+    entry = add_report(paths, Path(args.path), council=args.council, period=args.period,
+                       template=args.template, description=args.description or "",
+                       new_council=args.new_council)
+    console.print(f"added {entry.source_file} ({entry.council} {entry.report_period}, template {entry.template}, "
+                  f"sha256 {entry.sha256[:12]}…). Next: `make study` (or `python -m analysis all`).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, help="project root (default: found from the working directory)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def selection(p):
+        p.add_argument("--council", help="only runs for this council (snake_case id, or 'all')")
+        p.add_argument("--period", help="only runs for this report period (YYYY-YY)")
+        p.add_argument("--notebook", help="only this notebook (stem or file name)")
+        p.add_argument("--jobs", type=int, help="notebooks executed at once (default: the number of cores)")
+        p.add_argument("--force", action="store_true", help="re-execute even notebooks whose inputs are unchanged")
+
+    sub.add_parser("clean", help="extract every figure of the raw reports into data/clean/observations.*",
+                   description="Extract every figure of the reports listed in data/raw/manifest.csv into "
+                               "data/clean/observations.csv and .parquet, with computed quality flags.")
+    selection(sub.add_parser("run", help="execute the notebooks with papermill into outputs/notebooks",
+                             description="Execute every notebook for its parameter sets, in parallel; "
+                                         "notebooks whose inputs are unchanged are skipped."))
+    sub.add_parser("publish", help="render executed notebooks to HTML in outputs/html",
+                   description="Render executed notebooks as self-contained policy and analyst HTML pages "
+                               "and write outputs/html/index.html.")
+    selection(sub.add_parser("all", help="clean, run and publish (what `make study` does)",
+                             description="clean, then run, then publish."))
+    add = sub.add_parser("add-report", help="copy a new raw report into data/raw and list it in the manifest",
+                         description="Copy a new report into data/raw byte-for-byte and add it to the manifest. "
+                                     "Refuses a duplicate, an unknown council spelling, or a period that is not "
+                                     "a financial year.")
+    add.add_argument("path", help="the report as a text file")
+    add.add_argument("--council", required=True, help="council name, e.g. Bromley or barking_and_dagenham")
+    add.add_argument("--period", required=True, help="the financial year the report covers, YYYY-YY")
+    add.add_argument("--template", help="report template (default: the one this council's reports use)")
+    add.add_argument("--description", help="one line on what the report holds")
+    add.add_argument("--new-council", action="store_true", help="accept a council the project has never seen")
+    return parser
+
+
+COMMANDS = {"clean": cmd_clean, "run": cmd_run, "publish": cmd_publish, "all": cmd_all, "add-report": cmd_add_report}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .councils import UnknownCouncil
+    from .extract.engine import ReportFormatError
+    from .manifest import ManifestError
+
+    args = build_parser().parse_args(argv)
+    paths = Paths.discover(args.root)
+    for option in ("council", "period", "notebook", "jobs", "force"):
+        if not hasattr(args, option):
+            setattr(args, option, None)
+    try:
+        return COMMANDS[args.command](args, paths)
+    except (ManifestError, UnknownCouncil, ReportFormatError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        return 2
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130

@@ -1,0 +1,157 @@
+"""Render executed notebooks to a self-contained HTML site: policy pages (no code), analyst pages
+(with code), and an index with the data's provenance.
+
+Pages open with no network (images are embedded, no CDN scripts), and contact details of
+named officers that the raw reports print (e-mail addresses, phone numbers) are removed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from . import __version__
+from .manifest import read_manifest
+from .paths import Paths
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# UK numbers as the reports print them: 020 8461 7777, 0208 461 7777, 07700 900123, +44 20 …
+PHONE = re.compile(r"(?<![\w/+=])(?:\+44\s?\(?0?\)?\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\w/+=])")
+DATA_URI = re.compile(r"(data:[a-z/+.-]+;base64,[A-Za-z0-9+/=\s]+)")
+REDACTED = "[contact details removed]"
+
+QUESTIONS = {
+    "00_data_audit": "Data audit: what was extracted and what to trust",
+    "01_council_overview": "Council overview: the year at a glance",
+    "02_root_causes": "Root causes: what complaints are about",
+    "03_contracted_services": "Contracted services: third-party providers",
+    "04_sen_surge": "The SEN surge",
+    "05_covid_dip": "The COVID dip and the rebound",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    run_id: str
+    notebook: str
+    council: str
+    period: str
+    question: str
+    policy: str  # href relative to outputs/html
+    analyst: str
+
+
+def redact_contacts(text: str) -> str:
+    """Remove e-mail addresses and phone numbers, leaving embedded images untouched."""
+    parts = DATA_URI.split(text)
+    for i in range(0, len(parts), 2):
+        parts[i] = PHONE.sub(REDACTED, EMAIL.sub(REDACTED, parts[i]))
+    return "".join(parts)
+
+
+def _exporter(with_code: bool):
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input = not with_code
+    exporter.exclude_input_prompt = not with_code
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    return exporter
+
+
+def _params(notebook: nbformat.NotebookNode) -> dict:
+    """The parameters papermill injected (the record of which run this page is)."""
+    return dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+
+
+def code_version(root: Path) -> str:
+    """``git describe`` of the checkout when there is one, else the package version and a source hash."""
+    try:
+        described = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root,
+                                   capture_output=True, text=True, timeout=10)
+        if described.returncode == 0 and described.stdout.strip():
+            return f"{__version__} ({described.stdout.strip()})"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return f"{__version__} (source {digest.hexdigest()[:12]})"
+
+
+def publish(paths: Paths, progress=None) -> list[Page]:
+    """Render every executed notebook under outputs/notebooks and write outputs/html/index.html."""
+    executed = sorted(paths.executed.glob("*.ipynb"))
+    exporters = {"policy": _exporter(False), "analyst": _exporter(True)}
+    pages: list[Page] = []
+    for path in executed:
+        notebook = nbformat.read(path, as_version=4)
+        params = _params(notebook)
+        stem = path.stem.split("__")[0]
+        for flavour, exporter in exporters.items():
+            body, _ = exporter.from_notebook_node(notebook, resources={"index_href": "../index.html"})
+            out = paths.html / flavour / f"{path.stem}.html"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(redact_contacts(body), encoding="utf-8")
+        pages.append(Page(path.stem, stem, str(params.get("council", "")), str(params.get("period", "")),
+                          QUESTIONS.get(stem, stem.replace("_", " ")),
+                          f"policy/{path.stem}.html", f"analyst/{path.stem}.html"))
+        if progress:
+            progress(path)
+    write_index(paths, pages)
+    return pages
+
+
+def write_index(paths: Paths, pages: list[Page]) -> Path:
+    """The site's front page: every page by question, council and period, and the provenance."""
+    esc = html.escape
+    rows = "\n".join(
+        f"<tr><td>{esc(p.question)}</td><td>{esc(p.council or 'all')}</td><td>{esc(p.period or 'all years')}</td>"
+        f"<td><a href=\"{esc(p.policy)}\">policy page</a></td><td><a href=\"{esc(p.analyst)}\">analyst page (with code)</a></td></tr>"
+        for p in sorted(pages, key=lambda p: (p.notebook, p.council, p.period))
+    )
+    raw = "\n".join(
+        f"<tr><td><code>{esc(e.source_file)}</code></td><td>{esc(e.council)}</td><td>{esc(e.report_period)}</td>"
+        f"<td><code>{esc(e.sha256)}</code></td></tr>"
+        for e in read_manifest(paths)
+    )
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    document = f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>What drives complaints to English councils — study pages</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }}
+table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
+th, td {{ text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }}
+code {{ font-size: .85em; word-break: break-all; }}
+</style></head>
+<body>
+<h1>What drives complaints to English local councils</h1>
+<p>Policy pages show findings and charts; analyst pages add the code that computed them.
+Every figure is computed from <code>data/clean</code>, which is extracted from the raw reports listed below.</p>
+<h2>Pages</h2>
+<table><thead><tr><th>Question</th><th>Council</th><th>Period</th><th>For policy teams</th><th>For analysts</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+<h2>Provenance</h2>
+<table><thead><tr><th>Raw report</th><th>Council</th><th>Report period</th><th>sha256</th></tr></thead>
+<tbody>
+{raw}
+</tbody></table>
+<p>Generated {esc(generated)} by code version {esc(code_version(paths.root))}.</p>
+</body></html>
+"""
+    paths.html.mkdir(parents=True, exist_ok=True)
+    index = paths.html / "index.html"
+    index.write_text(document, encoding="utf-8")
+    return index

@@ -1,0 +1,73 @@
+"""The token parsers: every printed style seen in the five reports."""
+import pytest
+
+from analysis.parsing import clean_label, is_missing, parse_number, parse_period, previous_period, slug
+
+
+@pytest.mark.parametrize(
+    "token, value, unit",
+    [
+        ("1,108", 1108, "count"),  # bromley_2023-24…txt:146 (causes total)
+        ("35%", 35, "percent"),
+        ("-17.6%", -17.6, "percent"),  # bromley_2019-20…txt:614
+        ("+25%", 25, "percent"),  # bromley_2023-24…txt:168
+        ("£5,822.59", 5822.59, "gbp"),  # bromley_2023-24…txt:231
+        ("£0.00", 0, "gbp"),
+        ("-1,688", -1688, "count"),  # bromley_2019-20…txt:342 (savings table)
+        (" 42 ", 42, "count"),
+    ],
+)
+def test_parse_number_styles(token, value, unit):
+    parsed = parse_number(token)
+    assert parsed.value == pytest.approx(value)
+    assert parsed.unit == unit
+    assert not parsed.ocr_repaired
+
+
+@pytest.mark.parametrize("token", ["-", "n/a", "N/A", "N/K", "", "  ", "_", None, "–"])
+def test_missing_is_not_zero(token):
+    assert is_missing(token)
+    assert parse_number(token) is None
+
+
+def test_words_are_not_numbers():
+    assert parse_number("Data not") is None
+    assert parse_number("Joint 7 th") is None
+
+
+def test_ocr_letter_for_digit_is_repaired_and_marked():
+    parsed = parse_number("1o")
+    assert parsed.value == 10 and parsed.ocr_repaired
+    assert parse_number("o") is None  # a lone letter is not a figure
+    assert parse_number("1o", allow_ocr=False) is None
+
+
+@pytest.mark.parametrize(
+    "label, period",
+    [
+        ("2019/20", "2019-20"),
+        ("2019-20", "2019-20"),
+        ("2019 - 20", "2019-20"),
+        ("2021 – 22", "2021-22"),
+        ("2019-2020", "2019-20"),
+        ("2021 - 2022", "2021-22"),
+        ("20/21", "2020-21"),
+        ("% 2023/24", "2023-24"),
+        ("1999/00", "1999-00"),
+        ("Annual report 2023-2024", "2023-24"),
+    ],
+)
+def test_parse_period_styles(label, period):
+    assert parse_period(label) == period
+
+
+@pytest.mark.parametrize("label", ["2019/21", "Q1", "Referrals", "", None, "2,635"])
+def test_parse_period_rejects_non_years(label):
+    assert parse_period(label) is None
+
+
+def test_small_helpers():
+    assert previous_period("2019-20") == "2018-19"
+    assert previous_period("2000-01", 2) == "1998-99"
+    assert clean_label("  Lack   of\tAction ") == "Lack of Action"
+    assert slug("Barking & Dagenham") == "barking_and_dagenham"
