@@ -17,8 +17,11 @@ from .manifest import ManifestEntry, ManifestError, read_manifest, verify_entry
 from .observations import COLUMNS, Observation, sort_frame, to_frame, write_table
 from .paths import Paths
 from .quality import apply_quality_checks
+from .reconcile import conflict_flags, reconcile
 
 OBSERVATIONS = "observations"
+RECONCILED = "reconciled"  # one chosen value per key, with the rule and the alternatives
+CONFLICTS = "conflicts"  # every pair of sources that print one key differently
 
 
 @dataclass
@@ -72,7 +75,11 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
         frames.append(to_frame(observations))
         rows_by_file[entry.source_file] = len(observations)
     frame = sort_frame(pd.concat(frames, ignore_index=True)) if frames else to_frame([])
+    reconciled, conflicts = reconcile(frame)
+    frame["quality_flag"] = conflict_flags(frame, conflicts)
     written = write_table(frame, paths.clean, OBSERVATIONS)
+    written += write_table(reconciled, paths.clean, RECONCILED)
+    written += write_table(conflicts, paths.clean, CONFLICTS)
     return CleanResult(frame, written, rows_by_file, errors, kept)
 
 

@@ -8,7 +8,6 @@ documented in ``FLAG_CODES`` (and so in the data dictionary).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 
 from .observations import Observation
 
@@ -17,6 +16,7 @@ FLAG_CODES = {
     "pct_disagrees_with_counts": "a printed percentage differs by more than rounding from the one its counts give",
     "pct_change_disagrees": "a printed % change differs by more than rounding from the change between the printed years",
     "impossible_value": "a value that cannot be right (a share over 100%, a negative count)",
+    "conflicting_sources": "another source (another report, or another table of this one) prints this figure differently; see data/clean/conflicts.csv",
     "ocr_digit_repaired": "the printed token had a letter for a digit (OCR slip, e.g. 'o' for 0); value read with the digit",
 }
 # Percent measures that are a share of something, so cannot exceed 100.
@@ -136,8 +136,3 @@ def _percent_change_vs_years(observations):
                     candidates.append(100 * (now.value - before.value) / before.value)
                 if candidates and all(abs(c - change.value) > PERCENT_TOLERANCE for c in candidates):
                     yield i, "pct_change_disagrees"
-
-
-def strip_internal(observation: Observation) -> Observation:
-    """The observation without its table-structure bookkeeping (for comparisons in tests)."""
-    return replace(observation, role="", group="", column=-1, row_line=0)

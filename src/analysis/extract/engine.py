@@ -60,8 +60,19 @@ class RawReport:
         return [n for n in range(start, stop + 1) if regex.search(self.lines[n - 1])]
 
 
+MAX_REPORT_BYTES = 16 * 1024 * 1024  # the largest report here is ~0.3 MB; 16 MB is not a text export
+
+
 def decode_report(path: Path, source_file: str) -> str:
-    """Read a report as text: UTF-8, else Windows-1252; CRLF folded. Refuse binary or empty files."""
+    """Read a report as text: UTF-8, else Windows-1252; CRLF folded.
+
+    Refuses, before reading it whole, a file too large to be a report, and then an empty or
+    binary one: each with a message naming the file (and the line of the first NUL byte).
+    """
+    size = path.stat().st_size
+    if size > MAX_REPORT_BYTES:
+        raise ReportFormatError(source_file, None, f"the file is {size / 1e6:.0f} MB, far larger than any complaints report "
+                                f"(limit {MAX_REPORT_BYTES / 1e6:.0f} MB); check it is the right file, exported as plain text")
     data = path.read_bytes()
     if not data.strip():
         raise ReportFormatError(source_file, None, "the file is empty; re-export the report as text and add it again")
