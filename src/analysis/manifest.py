@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .councils import resolve_council
 from .extract import TEMPLATE_MODULES
+from .extract.engine import ReportFormatError, decode_report
 from .parsing import parse_period, slug
 from .paths import Paths
 
@@ -68,6 +69,13 @@ def write_manifest(paths: Paths, entries: list[ManifestEntry]) -> None:
     tmp.replace(paths.manifest)
 
 
+def unlisted_files(paths: Paths, entries: list[ManifestEntry]) -> list[str]:
+    """Files in data/raw the manifest does not list: the cleaner never reads them."""
+    listed = {entry.file for entry in entries} | {paths.manifest.name}
+    return sorted(p.name for p in paths.raw.iterdir()
+                  if p.is_file() and p.name not in listed and not p.name.startswith(".") and not p.name.endswith(".tmp"))
+
+
 def verify_entry(paths: Paths, entry: ManifestEntry) -> None:
     """Refuse a listed raw file that is missing or whose bytes changed since it was added."""
     path = paths.raw / entry.file
@@ -94,7 +102,12 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
     if not source.is_file():
         raise ManifestError(f"{source}: no such file")
     if source.stat().st_size == 0:
-        raise ManifestError(f"{source}: the file is empty")
+        raise ManifestError(f"{source}: the file is empty; export the report again as text, then add it; "
+                            "nothing was added")
+    try:  # refuse at the door what the cleaner could never read: too large, binary, not text
+        decode_report(source, str(source))
+    except ReportFormatError as error:
+        raise ManifestError(f"{error}; nothing was added") from None
     report_period = parse_period(period)
     if report_period is None or not period.strip()[:4].isdigit():
         raise ManifestError(f"--period {period!r} is not a financial year such as 2024-25")
@@ -109,7 +122,8 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
                 f"{source}: the manifest already lists a {council_id} report for {report_period} "
                 f"({entry.source_file}); raw data is immutable, so remove that entry deliberately first"
             )
-    template = template or next((e.template for e in entries if e.council == council_id), None)
+    template = template or next((e.template for e in entries if e.council == council_id),
+                                council_id if council_id in TEMPLATE_MODULES else None)
     if template is None or template not in TEMPLATE_MODULES:
         raise ManifestError(
             f"no report template for council {council_id!r}; pass --template with one of "

@@ -5,7 +5,7 @@ sort order and file formats, so every writer gives byte-identical files for equa
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -80,7 +80,7 @@ class Observation:
 
 def to_frame(observations: list[Observation], *, internal: bool = False) -> pd.DataFrame:
     """Observations as a DataFrame in contract column order (plus ``role``/``group`` if asked)."""
-    records = [asdict(o) for o in observations]
+    records = [vars(o) for o in observations]  # every field is a scalar: no deep copy (asdict) needed
     columns = COLUMNS + (["role", "group"] if internal else [])
     frame = pd.DataFrame.from_records(records, columns=columns)
     frame["value"] = frame["value"].astype("float64")
@@ -97,6 +97,10 @@ def write_table(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
     """Write ``stem.csv`` and ``stem.parquet`` with no run-dependent bytes (no index, fixed float format)."""
     directory.mkdir(parents=True, exist_ok=True)
     csv_path, parquet_path = directory / f"{stem}.csv", directory / f"{stem}.parquet"
-    frame.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.10g")
-    frame.to_parquet(parquet_path, index=False, engine="pyarrow", compression="zstd")
+    # Written beside the target and renamed over it: a reader (or a crash) never sees half a file.
+    csv_tmp, parquet_tmp = csv_path.with_suffix(".csv.tmp"), parquet_path.with_suffix(".parquet.tmp")
+    frame.to_csv(csv_tmp, index=False, lineterminator="\n", float_format="%.10g")
+    frame.to_parquet(parquet_tmp, index=False, engine="pyarrow", compression="zstd")
+    csv_tmp.replace(csv_path)
+    parquet_tmp.replace(parquet_path)
     return [csv_path, parquet_path]

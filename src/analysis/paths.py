@@ -69,3 +69,7 @@ class Paths:
     @property
     def run_cache(self) -> Path:
         return self.outputs / ".run-cache"
+
+    @property
+    def publish_cache(self) -> Path:
+        return self.outputs / ".publish-cache"

@@ -6,6 +6,9 @@ reconciled view keeps one row per key with the chosen value, the rule that chose
 number of sources and every alternative with its source. Rules, in order:
 
 1. ``single_value`` — every source prints the same value.
+   ``headline_scope`` — (applied first when values differ) a total flagged
+   ``wider_scope_total`` (e.g. Bromley's E&PP-inclusive Total columns) yields to the
+   report's headline figure of the same key; the difference is a scope, not an error.
 2. ``own_year_report`` — the report covering the figure's own year wins over later reprints
    (a council's own annual report is its record of that year).
 3. ``latest_report`` — with no own-year report, the most recent reprint wins (it has the
@@ -25,19 +28,41 @@ import pandas as pd
 KEY = ["council", "period", "quarter", "division", "service", "category", "stage", "measure"]
 RULES = {
     "single_value": "every source prints the same value",
+    "headline_scope": "values differ because some sources total a wider scope (flag wider_scope_total, e.g. Bromley totals including E&PP); the headline figure wins, then the rules below",
     "own_year_report": "values differ; the report covering the figure's own year wins over later reprints",
     "latest_report": "values differ and no own-year report; the most recent report wins",
     "table_over_prose": "values differ within one report; a table figure wins over prose",
     "first_printed": "values differ within one report's tables; the first printed wins (unresolved)",
+    # Used in conflicts only: a printed figure against one derived from other printed figures.
+    "printed_over_derived": "a printed figure wins over the value other printed figures give (the sum of its parts, the share its counts give); the printed one is kept and flagged",
 }
 CONFLICT_KINDS = {
     "across_reports": "two reports print the same figure differently",
-    "within_report": "one report prints the same figure differently in two places",
+    "different_scope": "not an error: a wider-scope total (flag wider_scope_total) beside the headline figure of the same key",
+    "within_report": "one report prints the same figure differently in two places (an at-a-glance table vs the detailed table, prose vs a table)",
+    "total_vs_parts": "a printed total differs from the sum of the parts printed with it (other_source: the parts' lines)",
+    "pct_vs_counts": "a printed percentage differs from the share its printed counts give (other_source: the count's line)",
+    "pct_change_vs_years": "a printed % change differs from the change between the printed years (other_source: their lines)",
 }
+SOURCE_CONFLICTS = ("across_reports", "within_report")  # two printed figures of one key
+CONFLICT_COLUMNS = [*KEY, "kind", "chosen_value", "chosen_source", "other_value", "other_source", "rule"]
+
+
+WIDER_SCOPE = "wider_scope_total"
+
+
+def _wider_scope(frame: pd.DataFrame) -> pd.Series:
+    return frame["quality_flag"].fillna("").str.contains(WIDER_SCOPE, regex=False)
 
 
 def _choose(group: pd.DataFrame) -> tuple[pd.Series, str]:
     """The chosen row of a key whose sources disagree, and the rule that chose it."""
+    wider = _wider_scope(group)
+    if wider.any() and not wider.all():
+        headline = group[~wider]
+        chosen, rule = _choose(headline) if headline["value"].round(6).nunique() > 1 else (
+            headline.sort_values(["report_period", "source_file", "source_line"], kind="mergesort").iloc[0], "headline_scope")
+        return chosen, rule
     ordered = group.sort_values(["report_period", "source_file", "source_line"], kind="mergesort")
     period = group["period"].iloc[0]
     own = ordered[ordered["report_period"] == period]
@@ -52,14 +77,23 @@ def _choose(group: pd.DataFrame) -> tuple[pd.Series, str]:
     return (tables if len(tables) else pool).iloc[0], "first_printed"
 
 
-def _alternatives(others: pd.DataFrame) -> str:
-    if others.empty:
+def _alternatives(others: list[dict]) -> str:
+    """The other printed figures of a key (records), as JSON ordered by file and line."""
+    if not others:
         return ""
-    return json.dumps([
-        {"value": float(r.value), "source_file": r.source_file, "source_line": int(r.source_line),
-         "table": r.table, "report_period": r.report_period}
-        for r in others.sort_values(["source_file", "source_line"], kind="mergesort").itertuples()
-    ], sort_keys=True)
+    return json.dumps(sorted((
+        {"value": float(r["value"]), "source_file": r["source_file"], "source_line": int(r["source_line"]),
+         "table": r["table"], "report_period": r["report_period"]}
+        for r in others), key=lambda a: (a["source_file"], a["source_line"])), sort_keys=True)
+
+
+def _joined(frame: pd.DataFrame) -> pd.Series:
+    """The key columns as one ``|``-joined string per row (vectorised)."""
+    columns = [frame[k].fillna("").astype(str) for k in KEY]
+    out = columns[0]
+    for column in columns[1:]:
+        out = out + "|" + column
+    return out
 
 
 def reconcile(observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,29 +104,34 @@ def reconcile(observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     frame = observations[observations["value"].notna()].copy()
     frame[KEY] = frame[KEY].fillna("")
-    frame["_rounded"] = frame["value"].round(6)
+    frame["rounded_"] = frame["value"].round(6)
     frame = frame.sort_values([*KEY, "report_period", "source_file", "source_line"], kind="mergesort")
     grouped = frame.groupby(KEY, sort=False, dropna=False)
-    frame["_n_sources"] = grouped["value"].transform("size")
-    frame["_n_values"] = grouped["_rounded"].transform("nunique")
+    frame["n_sources_"] = grouped["value"].transform("size")
+    frame["n_values_"] = grouped["rounded_"].transform("nunique")
     rows, conflicts = [], []
-    agreed = frame[frame["_n_values"] == 1]
+    agreed = frame[frame["n_values_"] == 1]
     first = agreed.drop_duplicates(KEY, keep="first")
-    repeated = agreed[agreed["_n_sources"] > 1]
-    alternatives = {}
-    for key, group in repeated.groupby(KEY, sort=False):
-        alternatives[key] = _alternatives(group.iloc[1:])
+    repeated = agreed[agreed["n_sources_"] > 1]
+    by_key: dict[tuple, list[dict]] = {}
+    for record in repeated[[*KEY, "value", "source_file", "source_line", "table", "report_period"]].to_dict("records"):
+        by_key.setdefault(tuple(record[k] for k in KEY), []).append(record)
+    alternatives = {key: _alternatives(records[1:]) for key, records in by_key.items()}
     for row in first.itertuples(index=False):
         key = tuple(getattr(row, k) for k in KEY)
-        rows.append(_reconciled_row(key, row._asdict(), "single_value", row._n_sources, 1, alternatives.get(key, "")))
-    for key, group in frame[frame["_n_values"] > 1].groupby(KEY, sort=False):
+        rows.append(_reconciled_row(key, row._asdict(), "single_value", row.n_sources_, 1, alternatives.get(key, "")))
+    for key, group in frame[frame["n_values_"] > 1].groupby(KEY, sort=False):
         chosen, rule = _choose(group)
         others = group.drop(index=chosen.name)
-        rows.append(_reconciled_row(key, chosen.to_dict(), rule, len(group), group["_rounded"].nunique(), _alternatives(others)))
+        rows.append(_reconciled_row(key, chosen.to_dict(), rule, len(group), group["rounded_"].nunique(),
+                                    _alternatives(others.to_dict("records"))))
         for other in others.itertuples():
-            if other._rounded == round(float(chosen["value"]), 6):
+            if other.rounded_ == round(float(chosen["value"]), 6):
                 continue
-            kind = "within_report" if other.source_file == chosen["source_file"] else "across_reports"
+            if WIDER_SCOPE in (other.quality_flag or "") and WIDER_SCOPE not in (chosen["quality_flag"] or ""):
+                kind = "different_scope"
+            else:
+                kind = "within_report" if other.source_file == chosen["source_file"] else "across_reports"
             conflicts.append({
                 **dict(zip(KEY, key)), "kind": kind, "chosen_value": float(chosen["value"]),
                 "chosen_source": f"{chosen['source_file']}:{int(chosen['source_line'])}",
@@ -100,9 +139,16 @@ def reconcile(observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "rule": rule,
             })
     reconciled = pd.DataFrame(rows).sort_values(KEY, kind="mergesort").reset_index(drop=True)
-    conflict_frame = pd.DataFrame(conflicts, columns=[*KEY, "kind", "chosen_value", "chosen_source",
-                                                      "other_value", "other_source", "rule"])
+    conflict_frame = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)
     return reconciled, conflict_frame.sort_values([*KEY, "other_source"], kind="mergesort").reset_index(drop=True)
+
+
+def with_derived(conflicts: pd.DataFrame, derived: list[dict]) -> pd.DataFrame:
+    """``conflicts`` plus the quality checks' within-report findings (analysis.quality.within_report_conflicts)."""
+    if not derived:
+        return conflicts
+    frame = pd.concat([conflicts, pd.DataFrame(derived, columns=CONFLICT_COLUMNS)], ignore_index=True)
+    return frame.sort_values([*KEY, "kind", "chosen_source", "other_source"], kind="mergesort").reset_index(drop=True)
 
 
 def _reconciled_row(key, chosen: dict, rule: str, n_sources: int, n_values: int, alternatives: str) -> dict:
@@ -116,13 +162,15 @@ def _reconciled_row(key, chosen: dict, rule: str, n_sources: int, n_values: int,
 
 
 def conflict_flags(observations: pd.DataFrame, conflicts: pd.DataFrame) -> pd.Series:
-    """``quality_flag`` with ``conflicting_sources`` added on every observation in a conflict."""
+    """``quality_flag`` with ``conflicting_sources`` added on every observation in a conflict
+    between two printed figures of one key (derived conflicts carry their own check's flag)."""
+    conflicts = conflicts[conflicts["kind"].isin(SOURCE_CONFLICTS)]
     involved = set()
     for column in ("chosen_source", "other_source"):
         involved |= set(conflicts[column])
     where = observations["source_file"] + ":" + observations["source_line"].astype(str)
-    keys = observations[KEY].fillna("").astype(str).agg("|".join, axis=1)
-    conflict_keys = set(conflicts[KEY].astype(str).agg("|".join, axis=1)) if len(conflicts) else set()
+    keys = _joined(observations)
+    conflict_keys = set(_joined(conflicts)) if len(conflicts) else set()
     hit = where.isin(involved) & keys.isin(conflict_keys)
 
     def add(flags: str) -> str:
