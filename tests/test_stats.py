@@ -68,3 +68,27 @@ def test_count_model_switches_to_negative_binomial_when_overdispersed():
     poisson = smf.glm("n ~ year", data=frame, family=sm.families.Poisson()).fit()
     poisson_low, poisson_high = np.exp(poisson.conf_int().loc["year"])
     assert trend.high - trend.low > poisson_high - poisson_low  # honest, wider interval
+
+
+def test_binomial_glm_quasi_binomial_scale_is_pearson_chi2_over_df():
+    # Two causes, three cells each, rates varying within a cause (over-dispersed).
+    frame = pd.DataFrame({"cause": ["a"] * 3 + ["b"] * 3, "upheld": [5, 20, 35, 30, 45, 60],
+                          "aspects": [50, 50, 50, 100, 100, 100]})
+    fitted, dispersion = binomial_glm(frame, "upheld", "aspects", "C(cause)")
+    # By hand: the fit of C(cause) is each cause's pooled rate (60/150, 135/300); Pearson χ²/df (df = 6 − 2)
+    pooled = frame.groupby("cause")[["upheld", "aspects"]].transform("sum")
+    p = pooled["upheld"] / pooled["aspects"]
+    pearson = (((frame["upheld"] - frame["aspects"] * p) ** 2) / (frame["aspects"] * p * (1 - p))).sum()
+    assert dispersion == pytest.approx(pearson / 4)
+    assert dispersion > 1
+    # The log odds ratio's standard error: binomial √(1/a + 1/b + 1/c + 1/d) on the pooled 2×2, × √dispersion
+    plain_se = np.sqrt(1 / 60 + 1 / 90 + 1 / 135 + 1 / 165)
+    assert fitted.bse["C(cause)[T.b]"] == pytest.approx(plain_se * np.sqrt(dispersion), rel=1e-4)
+    assert odds_ratios(fitted).loc["C(cause)[T.b]", "odds_ratio"] == pytest.approx((135 / 165) / (60 / 90))
+
+
+def test_binomial_glm_never_narrows_under_dispersed_intervals():
+    frame = pd.DataFrame({"cause": ["a", "a", "b", "b"], "upheld": [25, 25, 60, 60], "aspects": [50, 50, 100, 100]})
+    fitted, dispersion = binomial_glm(frame, "upheld", "aspects", "C(cause)")
+    assert dispersion == pytest.approx(0.0)  # identical cells: no extra-binomial variation
+    assert fitted.bse["C(cause)[T.b]"] == pytest.approx(np.sqrt(1 / 50 + 1 / 50 + 1 / 120 + 1 / 80), rel=1e-4)

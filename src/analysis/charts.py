@@ -28,7 +28,7 @@ def alt_text(fig) -> str:
     if fig._suptitle is not None and fig._suptitle.get_text():
         parts.append(fig._suptitle.get_text())
     for ax in fig.axes:
-        bits = [ax.get_title()]
+        bits = [ax.get_title() or ax.get_title(loc="left") or ax.get_title(loc="right")]
         if ax.get_xlabel():
             bits.append(f"x axis: {ax.get_xlabel()}")
         if ax.get_ylabel():

@@ -94,9 +94,9 @@ def binomial_glm(frame: pd.DataFrame, successes: str, trials: str, formula_rhs: 
     """Binomial GLM of ``successes`` out of ``trials`` on ``formula_rhs`` (e.g. ``C(cause) + C(division)``).
 
     Assumes each trial independent given the covariates; aggregated complaint aspects are
-    usually over-dispersed, so the fit is refitted with Pearson-χ² scale (quasi-binomial)
-    and the returned ``dispersion`` says by how much the plain binomial understates the
-    standard errors.
+    usually over-dispersed, so the fit is refitted with Pearson-χ² scale (quasi-binomial:
+    standard errors × √dispersion, the scale floored at 1) and the returned ``dispersion``
+    (Pearson χ² / residual df) says by how much the plain binomial understates the variance.
     """
     data = frame[frame[trials] > 0].copy()
     data["_failures"] = data[trials] - data[successes]
@@ -105,7 +105,9 @@ def binomial_glm(frame: pd.DataFrame, successes: str, trials: str, formula_rhs: 
     model = smf.glm(f"{successes} + _failures ~ {formula_rhs}", data=data, family=sm.families.Binomial())
     plain = model.fit()
     dispersion = float(plain.pearson_chi2 / plain.df_resid) if plain.df_resid > 0 else float("nan")
-    fitted = model.fit(scale="X2") if plain.df_resid > 0 else plain
+    # scale given as a number: statsmodels' scale="X2" mis-weights two-column (successes, failures)
+    # data (it ignores the trials); never below 1, so intervals are never narrower than binomial ones
+    fitted = model.fit(scale=max(dispersion, 1.0)) if plain.df_resid > 0 else plain
     return fitted, dispersion
 
 
@@ -152,3 +154,26 @@ def count_model(frame: pd.DataFrame, count: str, formula_rhs: str, term: str, ex
     ci = fitted.conf_int().loc[term]
     return CountTrend(family, float(np.exp(fitted.params[term])), float(np.exp(ci[0])), float(np.exp(ci[1])),
                       float(fitted.pvalues[term]), dispersion, int(fitted.nobs))
+
+
+def poisson_ratio(count_a: float, count_b: float, exposure_a: float = 1.0, exposure_b: float = 1.0,
+                  alpha: float = 0.05) -> RateRatio:
+    """Ratio of two Poisson rates (a over b) with an exact conditional interval and p value.
+
+    Given the total, ``count_a`` is binomial with p = λa·ea / (λa·ea + λb·eb); the
+    Clopper–Pearson interval for p maps to the ratio. Assumes each count is Poisson
+    (independent events at a steady rate within its period) — e.g. one quarter's
+    complaints against the same quarter a year before.
+    """
+    from scipy.stats import binomtest
+
+    a, b = int(round(count_a)), int(round(count_b))
+    scale = exposure_b / exposure_a
+    if a + b == 0:
+        return RateRatio("ratio", float("nan"), float("nan"), float("nan"), float("nan"))
+    test = binomtest(a, a + b, exposure_a / (exposure_a + exposure_b))
+    ci = test.proportion_ci(confidence_level=1 - alpha, method="exact")
+    low = ci.low / (1 - ci.low) * scale if ci.low < 1 else float("inf")
+    high = ci.high / (1 - ci.high) * scale if ci.high < 1 else float("inf")
+    ratio = a / b * scale if b else float("inf")
+    return RateRatio("ratio", float(ratio), float(low), float(high), float(test.pvalue))
