@@ -6,6 +6,7 @@ named officers that the raw reports print (e-mail addresses, phone numbers) are 
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -22,8 +23,9 @@ from .paths import Paths
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-# UK numbers as the reports print them: 020 8461 7777, 0208 461 7777, 07700 900123, +44 20 …
-PHONE = re.compile(r"(?<![\w/+=])(?:\+44\s?\(?0?\)?\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\w/+=])")
+# UK numbers as the reports print them: 020 8461 7777, 0208 461 7777, 07700 900123, +44 20 …, and
+# mis-typed ones such as "020 802084617590": a 0 or +44, then 10 to 15 digits in all (see _phone).
+PHONE = re.compile(r"(?<![\w/+=.,-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d \t-]{7,15}\d(?![\w/+=])")
 DATA_URI = re.compile(r"(data:[a-z/+.-]+;base64,[A-Za-z0-9+/=\s]+)")
 REDACTED = "[contact details removed]"
 
@@ -52,8 +54,13 @@ def redact_contacts(text: str) -> str:
     """Remove e-mail addresses and phone numbers, leaving embedded images untouched."""
     parts = DATA_URI.split(text)
     for i in range(0, len(parts), 2):
-        parts[i] = PHONE.sub(REDACTED, EMAIL.sub(REDACTED, parts[i]))
+        parts[i] = PHONE.sub(_phone, EMAIL.sub(REDACTED, parts[i]))
     return "".join(parts)
+
+
+def _phone(match: re.Match) -> str:
+    digits = sum(c.isdigit() for c in match.group())
+    return REDACTED if 10 <= digits <= 15 else match.group()
 
 
 def _exporter(with_code: bool):
@@ -87,36 +94,111 @@ def code_version(root: Path) -> str:
     return f"{__version__} (source {digest.hexdigest()[:12]})"
 
 
+RELATIVE_HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]+)')
+
+
+def relink(body: str, paths: Paths, page_dir: Path) -> str:
+    """Links a notebook makes to project files (relative to notebooks/, e.g. ``../docs/x.md``) made
+    relative to the page's own folder, so they still resolve from outputs/html/…/."""
+    import os
+
+    def fix(match: re.Match) -> str:
+        target = (paths.notebooks / html.unescape(match.group(2))).resolve()
+        if not target.exists():
+            return match.group(0)
+        return match.group(1) + html.escape(Path(os.path.relpath(target, page_dir)).as_posix())
+
+    return RELATIVE_HREF.sub(fix, body)
+
+
+def run_failed(notebook: nbformat.NotebookNode) -> bool:
+    """Whether papermill recorded an error in this executed notebook (a partly executed copy)."""
+    return bool(notebook.metadata.get("papermill", {}).get("exception"))
+
+
+def page_title(question: str, council: str, period: str) -> str:
+    from .overview import council_label
+
+    where = " ".join(x for x in (council_label(council) if council and council != "all" else "all councils", period) if x)
+    return f"{question} — {where}"
+
+
+def _page_fingerprint(executed: Path) -> str:
+    """What a page depends on: the executed notebook and the code and templates that render it."""
+    digest = hashlib.sha256(executed.read_bytes())
+    for source in [Path(__file__), *sorted(p for p in TEMPLATES.rglob("*") if p.is_file())]:
+        digest.update(source.name.encode() + source.read_bytes())
+    return digest.hexdigest()
+
+
 def publish(paths: Paths, progress=None) -> list[Page]:
-    """Render every executed notebook under outputs/notebooks and write outputs/html/index.html."""
+    """Render every executed notebook under outputs/notebooks and write outputs/html/index.html.
+
+    A run that failed (papermill's partly executed copy) gets no page: the index lists it as
+    failed and points to the executed notebook. Pages of runs that no longer exist are removed.
+    """
     executed = sorted(paths.executed.glob("*.ipynb"))
-    exporters = {"policy": _exporter(False), "analyst": _exporter(True)}
+    flavours = {"policy": False, "analyst": True}  # flavour → with code
+    exporters: dict = {}  # built on first use: importing nbconvert costs ~1 s, skipped when no page changed
     pages: list[Page] = []
+    written: set[Path] = set()
     for path in executed:
         notebook = nbformat.read(path, as_version=4)
         params = _params(notebook)
         stem = path.stem.split("__")[0]
-        for flavour, exporter in exporters.items():
-            body, _ = exporter.from_notebook_node(notebook, resources={"index_href": "../index.html"})
-            out = paths.html / flavour / f"{path.stem}.html"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(redact_contacts(body), encoding="utf-8")
-        pages.append(Page(path.stem, stem, str(params.get("council", "")), str(params.get("period", "")),
-                          QUESTIONS.get(stem, stem.replace("_", " ")),
-                          f"policy/{path.stem}.html", f"analyst/{path.stem}.html"))
+        page = Page(path.stem, stem, str(params.get("council", "")), str(params.get("period", "")),
+                    QUESTIONS.get(stem, stem.replace("_", " ")), f"policy/{path.stem}.html", f"analyst/{path.stem}.html")
+        outs = [paths.html / flavour / f"{path.stem}.html" for flavour in flavours]
+        stamp = paths.publish_cache / f"{path.stem}.sha256"
+        fingerprint = _page_fingerprint(path)
+        if run_failed(notebook):
+            pages.append(dataclasses.replace(page, policy="", analyst=""))
+        elif all(o.is_file() for o in outs) and stamp.is_file() and stamp.read_text() == fingerprint:
+            written.update(outs)  # unchanged since it was last rendered: keep the pages
+            pages.append(page)
+        else:
+            stamp.unlink(missing_ok=True)
+            for flavour, with_code in flavours.items():
+                if flavour not in exporters:
+                    exporters[flavour] = _exporter(with_code)
+                exporter = exporters[flavour]
+                notebook.metadata["title"] = page_title(page.question, page.council, page.period) + (
+                    " (analyst version, with code)" if flavour == "analyst" else "")
+                body, _ = exporter.from_notebook_node(notebook, resources={"index_href": "../index.html"})
+                out = paths.html / flavour / f"{path.stem}.html"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(redact_contacts(relink(body, paths, out.parent)), encoding="utf-8")
+                written.add(out)
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(fingerprint)
+            pages.append(page)
         if progress:
             progress(path)
+    for flavour in flavours:
+        for stale in (paths.html / flavour).glob("*.html"):
+            if stale not in written:
+                stale.unlink()
     write_index(paths, pages)
     return pages
 
 
 def write_index(paths: Paths, pages: list[Page]) -> Path:
     """The site's front page: every page by question, council and period, and the provenance."""
+    from .overview import council_label
+
     esc = html.escape
+
+    def links(p: Page) -> str:
+        if not p.policy:
+            return (f"<td colspan=\"2\" class=\"failed\">run failed: not published (partly executed notebook: "
+                    f"<code>outputs/notebooks/{esc(p.run_id)}.ipynb</code>)</td>")
+        return (f"<td><a href=\"{esc(p.policy)}\">policy page</a></td>"
+                f"<td><a href=\"{esc(p.analyst)}\">analyst page (with code)</a></td>")
+
     rows = "\n".join(
-        f"<tr><td>{esc(p.question)}</td><td>{esc(p.council or 'all')}</td><td>{esc(p.period or 'all years')}</td>"
-        f"<td><a href=\"{esc(p.policy)}\">policy page</a></td><td><a href=\"{esc(p.analyst)}\">analyst page (with code)</a></td></tr>"
-        for p in sorted(pages, key=lambda p: (p.notebook, p.council, p.period))
+        f"<tr><td>{esc(p.question)}</td><td>{esc(council_label(p.council) if p.council not in {'', 'all'} else 'all councils')}</td>"
+        f"<td>{esc(p.period or 'all years')}</td>{links(p)}</tr>"
+        for p in sorted(pages, key=lambda p: (p.notebook, p.council != "all", p.council, p.period))
     )
     raw = "\n".join(
         f"<tr><td><code>{esc(e.source_file)}</code></td><td>{esc(e.council)}</td><td>{esc(e.report_period)}</td>"
@@ -133,6 +215,7 @@ body {{ font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto;
 table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
 th, td {{ text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }}
 code {{ font-size: .85em; word-break: break-all; }}
+.failed {{ color: #a00; }}
 </style></head>
 <body>
 <h1>What drives complaints to English local councils</h1>

@@ -16,6 +16,7 @@ from pathlib import Path
 from .manifest import read_manifest
 from .paths import Paths
 
+PACKAGE = Path(__file__).resolve().parent  # the package code whose change re-runs every notebook
 KERNEL = "python3"  # the kernel of the interpreter running papermill (the project's .venv)
 
 # notebook stem → how its parameter sets are drawn:
@@ -105,10 +106,21 @@ def input_fingerprint(paths: Paths, run: Run) -> str:
     digest.update(json.dumps(run.parameters, sort_keys=True).encode())
     for data in sorted(paths.clean.glob("*.csv")):
         digest.update(data.name.encode() + data.read_bytes())
-    package = Path(__file__).resolve().parent
+    package = PACKAGE
     for source in sorted(package.rglob("*.py")):
         digest.update(str(source.relative_to(package)).encode() + source.read_bytes())
     return digest.hexdigest()
+
+
+def failing_cell(notebook: Path, source: str, exec_count) -> str:
+    """Where a run failed, in the notebook's own numbering: ``cell 4 of 8 (`raise …`)``."""
+    import nbformat
+
+    cells = nbformat.read(notebook, as_version=4).cells
+    first = next((line for line in source.splitlines() if line.strip()), "").strip()
+    numbers = [i for i, cell in enumerate(cells, 1) if cell.cell_type == "code" and cell.source.strip() == source.strip()]
+    where = f"cell {numbers[0]} of {len(cells)}" if numbers else f"the cell run as In [{exec_count}]"
+    return f"{where} (`{first[:80]}`)"
 
 
 def _execute(root: str, run: Run) -> tuple[str, float, str]:
@@ -130,7 +142,7 @@ def _execute(root: str, run: Run) -> tuple[str, float, str]:
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as error:
-        where = f"cell {error.cell_index} (execution count {error.exec_count})"
+        where = failing_cell(paths.notebooks / f"{run.notebook}.ipynb", error.source, error.exec_count)
         return "failed", time.perf_counter() - start, f"{where}: {error.ename}: {error.evalue}"
     except Exception as error:  # kernel death, missing notebook…: report it, keep going
         return "failed", time.perf_counter() - start, f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=2)}"
