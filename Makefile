@@ -48,5 +48,7 @@ bench: setup
 lock: setup
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o requirements.lock
 
+# Everything generated (data/clean and outputs/); the committed READMEs stay.
 clean-outputs:
-	rm -rf outputs/notebooks outputs/findings outputs/html outputs/bench outputs/.run-cache
+	rm -rf outputs/notebooks outputs/findings outputs/html outputs/bench outputs/.run-cache outputs/.publish-cache
+	find data/clean -type f ! -name README.md -delete 2>/dev/null || true
