@@ -13,9 +13,36 @@ RAW = ROOT / "data" / "raw"
 SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def paths() -> Paths:
-    return Paths(ROOT)
+    """The checkout, with data/clean rebuilt once if it is missing or stale (CI starts without it)."""
+    from analysis.clean import clean_is_current, run_clean
+
+    project = Paths(ROOT)
+    if not clean_is_current(project):
+        result = run_clean(project)
+        assert result.ok, "\n".join(result.errors)
+    return project
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """A published site's outputs/html: the checkout's when `make study` has built it, else one built
+    in a throw-away copy (the overview notebook for Lewisham, through the real CLI)."""
+    import subprocess
+    import sys
+
+    if (ROOT / "outputs" / "html" / "index.html").is_file():
+        return ROOT / "outputs" / "html"
+    root = tmp_path_factory.mktemp("site") / "project"
+    for folder in ("data/raw", "data/reference"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "01_council_overview.ipynb", root / "notebooks")
+    result = subprocess.run([sys.executable, "-m", "analysis", "--root", str(root), "all", "--council", "lewisham"],
+                            capture_output=True, text=True, timeout=900)
+    assert (root / "outputs" / "html" / "index.html").is_file(), result.stdout + result.stderr
+    return root / "outputs" / "html"
 
 
 @pytest.fixture

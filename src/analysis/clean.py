@@ -6,22 +6,26 @@ rows an earlier clean produced for the failed report are kept rather than lost.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .extract import extractor
+from .datapackage import code_version, write_datapackage
 from .extract.engine import RawReport, ReportFormatError
 from .manifest import ManifestEntry, ManifestError, read_manifest, verify_entry
 from .observations import COLUMNS, Observation, sort_frame, to_frame, write_table
 from .paths import Paths
-from .quality import apply_quality_checks
-from .reconcile import conflict_flags, reconcile
+from .quality import apply_quality_checks, within_report_conflicts
+from .reconcile import conflict_flags, reconcile, with_derived
+from .taxonomy import fill_category_std
 
 OBSERVATIONS = "observations"
 RECONCILED = "reconciled"  # one chosen value per key, with the rule and the alternatives
 CONFLICTS = "conflicts"  # every pair of sources that print one key differently
+STAMP = ".clean-inputs.sha256"  # what the last successful clean was made from
 
 
 @dataclass
@@ -52,15 +56,38 @@ def previous_rows(paths: Paths) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
+def inputs_fingerprint(paths: Paths) -> str:
+    """What the clean tables depend on: the manifest, the raw bytes, the reference tables, the code."""
+    digest = hashlib.sha256(paths.manifest.read_bytes())
+    for entry in read_manifest(paths):
+        path = paths.raw / entry.file
+        digest.update(entry.file.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
+    for path in sorted(paths.reference.glob("*")) if paths.reference.is_dir() else []:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(code_version()["source_sha256"].encode())
+    return digest.hexdigest()
+
+
+def clean_is_current(paths: Paths) -> bool:
+    """True when the last clean succeeded on exactly today's inputs and its tables are all present."""
+    stamp = paths.clean / STAMP
+    tables = [paths.clean / f"{stem}.{ext}" for stem in (OBSERVATIONS, RECONCILED, CONFLICTS) for ext in ("csv", "parquet")]
+    if not stamp.is_file() or not all(t.is_file() for t in tables) or not (paths.clean / "datapackage.json").is_file():
+        return False
+    return stamp.read_text(encoding="utf-8").strip() == inputs_fingerprint(paths)
+
+
 def run_clean(paths: Paths, progress=None) -> CleanResult:
     """Extract every manifest entry; write the table atomically; never write less than we had."""
     entries = read_manifest(paths)
-    frames, rows_by_file, errors, kept = [], {}, [], {}
+    fingerprint = inputs_fingerprint(paths)  # taken before reading, so an edit made mid-clean is not stamped
+    (paths.clean / STAMP).unlink(missing_ok=True)
+    frames, rows_by_file, errors, kept, derived = [], {}, [], {}, []
     previous = None
     for entry in entries:
         try:
             observations = extract_entry(paths, entry)
-        except (ReportFormatError, ManifestError, UnicodeDecodeError, KeyError, ImportError) as error:
+        except Exception as error:  # one report's failure (even a template's bug) never stops the others
             errors.append(_explain(entry, error))
             previous = previous if previous is not None else previous_rows(paths)
             if previous is not None:
@@ -73,13 +100,19 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
             if progress:
                 progress(entry)
         frames.append(to_frame(observations))
+        derived += within_report_conflicts(observations)  # totals vs parts, % vs counts (needs roles)
         rows_by_file[entry.source_file] = len(observations)
     frame = sort_frame(pd.concat(frames, ignore_index=True)) if frames else to_frame([])
+    frame = fill_category_std(frame, paths)  # data/reference/root_cause_crosswalk.csv
     reconciled, conflicts = reconcile(frame)
     frame["quality_flag"] = conflict_flags(frame, conflicts)
+    conflicts = with_derived(conflicts, derived)
     written = write_table(frame, paths.clean, OBSERVATIONS)
     written += write_table(reconciled, paths.clean, RECONCILED)
     written += write_table(conflicts, paths.clean, CONFLICTS)
+    written.append(write_datapackage(paths))  # fields, vocabularies, raw sha256s, code version
+    if not errors:  # a failed report is re-tried on every run until it is fixed
+        (paths.clean / STAMP).write_text(fingerprint + "\n", encoding="utf-8")
     return CleanResult(frame, written, rows_by_file, errors, kept)
 
 
@@ -88,6 +121,16 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
     out["source_line"] = out["source_line"].astype("int64")
     return out
+
+
+def describe_error(error: Exception) -> str:
+    """``IndexError: … at extract/bromley.py:123``: the innermost frame in this package."""
+    import traceback
+
+    package = Path(__file__).resolve().parent
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve().is_relative_to(package)]
+    at = f" at {Path(frames[-1].filename).resolve().relative_to(package)}:{frames[-1].lineno}" if frames else ""
+    return f"{type(error).__name__}: {error}{at}"
 
 
 def _explain(entry: ManifestEntry, error: Exception) -> str:
@@ -99,6 +142,8 @@ def _explain(entry: ManifestEntry, error: Exception) -> str:
         text = f"{entry.source_file}: {error.args[0]}"
     elif isinstance(error, ImportError):
         text = f"{entry.source_file}: its template module could not be loaded ({error})"
+    elif not isinstance(error, (ReportFormatError, ManifestError)):
+        text = f"{entry.source_file}: the {entry.template} template failed on it ({describe_error(error)})"
     if not text.startswith(entry.source_file):
         text = f"{entry.source_file}: {text}"
     return (f"{text}. The other reports were cleaned; this report's rows from the previous clean "

@@ -6,6 +6,7 @@ never a bare traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ def _progress() -> Progress:
 
 def cmd_clean(args, paths: Paths) -> int:
     from .clean import run_clean
-    from .manifest import read_manifest
+    from .manifest import read_manifest, unlisted_files
 
     start = time.perf_counter()
     with _progress() as progress:
@@ -37,6 +38,10 @@ def cmd_clean(args, paths: Paths) -> int:
         console.print(f"[red]error:[/red] {error}")
     for source, rows in sorted(result.kept_from_previous.items()):
         console.print(f"  kept {rows} figures of {source} from the previous clean")
+    for name in unlisted_files(paths, read_manifest(paths)):
+        console.print(f"note: data/raw/{name} is not in the manifest (data/raw/manifest.csv), so it was not cleaned; "
+                      "move it out of data/raw and add it with `python -m analysis add-report PATH --council NAME "
+                      "--period YYYY-YY`")
     flagged = int((result.frame["quality_flag"] != "").sum())
     console.print(f"clean: {len(result.frame)} figures ({flagged} flagged) → "
                   f"{', '.join(str(p.relative_to(paths.root)) for p in result.written)} "
@@ -80,7 +85,15 @@ def cmd_publish(args, paths: Paths) -> int:
 
 
 def cmd_all(args, paths: Paths) -> int:
-    status = cmd_clean(args, paths)
+    """clean (unless its inputs are unchanged since the last successful clean), run, publish."""
+    from .clean import clean_is_current
+
+    if not args.force and clean_is_current(paths):
+        console.print("clean: raw reports, reference tables and code unchanged since the last clean; "
+                      "data/clean kept (run `python -m analysis clean` to rebuild it anyway)")
+        status = 0
+    else:
+        status = cmd_clean(args, paths)
     status = max(status, cmd_run(args, paths))
     return max(status, cmd_publish(args, paths))
 
@@ -118,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
                    description="Render executed notebooks as self-contained policy and analyst HTML pages "
                                "and write outputs/html/index.html.")
     selection(sub.add_parser("all", help="clean, run and publish (what `make study` does)",
-                             description="clean, then run, then publish."))
+                             description="clean (skipped when data/raw, data/reference and the code are unchanged since "
+                                         "the last successful clean), then run, then publish."))
     add = sub.add_parser("add-report", help="copy a new raw report into data/raw and list it in the manifest",
                          description="Copy a new report into data/raw byte-for-byte and add it to the manifest. "
                                      "Refuses a duplicate, an unknown council spelling, or a period that is not "
@@ -153,3 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print("interrupted")
         return 130
+    except Exception as error:  # no bare traceback: say what and where; ANALYSIS_TRACEBACK=1 shows it all
+        if os.environ.get("ANALYSIS_TRACEBACK"):
+            raise
+        from .clean import describe_error
+
+        console.print(f"[red]error:[/red] `python -m analysis {args.command}` stopped: {describe_error(error)}. "
+                      "If the message names a file you can fix (permissions, disk space), fix it and run the command again; "
+                      "otherwise rerun with ANALYSIS_TRACEBACK=1 set and report the traceback.")
+        return 1
