@@ -26,7 +26,7 @@ def paths() -> Paths:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
+def built_site(tmp_path_factory) -> Path:
     """A published site's outputs/html: the checkout's when `make study` has built it, else one built
     in a throw-away copy (the overview notebook for Lewisham, through the real CLI)."""
     import subprocess

@@ -150,8 +150,8 @@ def check_page(browser: Browser, url: str) -> tuple[list[str], list[str]]:
     return problems, linked
 
 
-def test_index_and_every_page_open_cleanly(browser, site, tmp_path):
-    index = (site / "index.html").as_uri()
+def test_index_and_every_page_open_cleanly(browser, built_site, tmp_path):
+    index = (built_site / "index.html").as_uri()
     problems, pages = check_page(browser, index)
     assert problems == [], problems
     assert pages, "the index links to no page"
@@ -163,8 +163,8 @@ def test_index_and_every_page_open_cleanly(browser, site, tmp_path):
         assert problems == [], (page, problems)
 
 
-def test_policy_pages_show_charts_with_their_findings_as_alt_text(browser, site):
-    pages = sorted((site / "policy").glob("01_council_overview__*.html"))
+def test_policy_pages_show_charts_with_their_findings_as_alt_text(browser, built_site):
+    pages = sorted((built_site / "policy").glob("01_council_overview__*.html"))
     assert pages
     browser.open(pages[0].as_uri())
     images = browser.evaluate(IMAGES)

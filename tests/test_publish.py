@@ -124,9 +124,9 @@ def test_no_contact_details_from_the_raw_reports_in_any_page(site):
     assert "[contact details removed]" in (paths.html / "policy" / "01_council_overview__bromley_2023-24.html").read_text()
 
 
-def test_the_study_site_has_no_contact_details(site):
+def test_the_study_site_has_no_contact_details(built_site):
     """The real published site (the checkout's after `make study`, else one built from the real reports)."""
-    pages = sorted(site.rglob("*.html"))
+    pages = sorted(built_site.rglob("*.html"))
     assert len(pages) >= 3  # index + a policy and an analyst page
     contacts = contacts_in_raw_reports()
     for page in pages:
