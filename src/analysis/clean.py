@@ -6,15 +6,15 @@ rows an earlier clean produced for the failed report are kept rather than lost.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .extract import extractor
-from .datapackage import code_version, write_datapackage
+from .datapackage import write_datapackage
 from .extract.engine import RawReport, ReportFormatError
+from .fingerprint import CLEAN_STAMP, clean_inputs
 from .manifest import ManifestEntry, ManifestError, read_manifest, verify_entry
 from .observations import COLUMNS, Observation, sort_frame, to_frame, write_table
 from .paths import Paths
@@ -25,7 +25,6 @@ from .taxonomy import fill_category_std
 OBSERVATIONS = "observations"
 RECONCILED = "reconciled"  # one chosen value per key, with the rule and the alternatives
 CONFLICTS = "conflicts"  # every pair of sources that print one key differently
-STAMP = ".clean-inputs.sha256"  # what the last successful clean was made from
 
 
 @dataclass
@@ -56,32 +55,11 @@ def previous_rows(paths: Paths) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def inputs_fingerprint(paths: Paths) -> str:
-    """What the clean tables depend on: the manifest, the raw bytes, the reference tables, the code."""
-    digest = hashlib.sha256(paths.manifest.read_bytes())
-    for entry in read_manifest(paths):
-        path = paths.raw / entry.file
-        digest.update(entry.file.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
-    for path in sorted(paths.reference.glob("*")) if paths.reference.is_dir() else []:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(code_version()["source_sha256"].encode())
-    return digest.hexdigest()
-
-
-def clean_is_current(paths: Paths) -> bool:
-    """True when the last clean succeeded on exactly today's inputs and its tables are all present."""
-    stamp = paths.clean / STAMP
-    tables = [paths.clean / f"{stem}.{ext}" for stem in (OBSERVATIONS, RECONCILED, CONFLICTS) for ext in ("csv", "parquet")]
-    if not stamp.is_file() or not all(t.is_file() for t in tables) or not (paths.clean / "datapackage.json").is_file():
-        return False
-    return stamp.read_text(encoding="utf-8").strip() == inputs_fingerprint(paths)
-
-
 def run_clean(paths: Paths, progress=None) -> CleanResult:
     """Extract every manifest entry; write the table atomically; never write less than we had."""
     entries = read_manifest(paths)
-    fingerprint = inputs_fingerprint(paths)  # taken before reading, so an edit made mid-clean is not stamped
-    (paths.clean / STAMP).unlink(missing_ok=True)
+    fingerprint = clean_inputs(paths)  # taken before reading, so an edit made mid-clean is not stamped
+    (paths.clean / CLEAN_STAMP).unlink(missing_ok=True)
     frames, rows_by_file, errors, kept, derived = [], {}, [], {}, []
     previous = None
     for entry in entries:
@@ -112,7 +90,7 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
     written += write_table(conflicts, paths.clean, CONFLICTS)
     written.append(write_datapackage(paths))  # fields, vocabularies, raw sha256s, code version
     if not errors:  # a failed report is re-tried on every run until it is fixed
-        (paths.clean / STAMP).write_text(fingerprint + "\n", encoding="utf-8")
+        (paths.clean / CLEAN_STAMP).write_text(fingerprint + "\n", encoding="utf-8")
     return CleanResult(frame, written, rows_by_file, errors, kept)
 
 

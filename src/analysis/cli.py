@@ -86,7 +86,7 @@ def cmd_publish(args, paths: Paths) -> int:
 
 def cmd_all(args, paths: Paths) -> int:
     """clean (unless its inputs are unchanged since the last successful clean), run, publish."""
-    from .clean import clean_is_current
+    from .fingerprint import clean_is_current
 
     if not args.force and clean_is_current(paths):
         console.print("clean: raw reports, reference tables and code unchanged since the last clean; "

@@ -22,6 +22,13 @@ LONDON_COUNCILS = {
 }
 
 
+def council_label(council: str) -> str:
+    """``barking_and_dagenham`` → ``Barking and Dagenham``: the name readers see in titles and prose."""
+    if council in LONDON_COUNCILS:
+        return LONDON_COUNCILS[council]
+    return " ".join(w if w in {"and", "upon", "of"} else w.capitalize() for w in council.split("_"))
+
+
 class UnknownCouncil(ValueError):
     """A council name the project has not seen; the message suggests the nearest known one."""
 

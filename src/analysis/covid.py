@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .councils import council_label
 from .data import cite, select
 from .reconcile import KEY as _KEY
 from .stats import count_model, poisson_ratio
@@ -428,10 +429,6 @@ def councils_with(rec: pd.DataFrame, dip_year: str = DIP_YEAR) -> list[str]:
 
 # ---------------------------------------------------------------------------------------
 # One summary for a notebook run (and its findings file)
-
-
-def council_label(council: str) -> str:
-    return council.replace("_and_", " & ").replace("_", " ").title()
 
 
 def _estimate(est: DipEstimate | None) -> dict | None:

@@ -10,7 +10,6 @@ cleaning twice gives the same bytes. ``tests/test_datapackage.py`` holds the dat
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -36,11 +35,9 @@ TYPES = {"value": "number", "source_line": "integer", "n_sources": "integer", "n
 
 def code_version(package: Path | None = None) -> dict:
     """The package version and a sha256 over every ``.py`` file of the package (path and bytes)."""
-    package = package or Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return {"package": "analysis", "version": __version__, "source_sha256": digest.hexdigest()}
+    from .fingerprint import PACKAGE, source_sha256
+
+    return {"package": "analysis", "version": __version__, "source_sha256": source_sha256(package or PACKAGE)}
 
 
 def _descriptions(grouped: dict[str, str]) -> dict[str, str]:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is made: the extractors and the manifest do not need it
+    import pandas as pd
 
 COLUMNS = [
     "council", "period", "quarter", "report_period", "division", "service", "category",
@@ -80,6 +82,8 @@ class Observation:
 
 def to_frame(observations: list[Observation], *, internal: bool = False) -> pd.DataFrame:
     """Observations as a DataFrame in contract column order (plus ``role``/``group`` if asked)."""
+    import pandas as pd
+
     records = [vars(o) for o in observations]  # every field is a scalar: no deep copy (asdict) needed
     columns = COLUMNS + (["role", "group"] if internal else [])
     frame = pd.DataFrame.from_records(records, columns=columns)

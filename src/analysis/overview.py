@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .councils import council_label
 from .data import cite
 from .reconcile import reconcile
 
@@ -81,11 +82,6 @@ MEASURE_NOUNS = {
 
 def division_label(division: str) -> str:
     return DIVISIONS.get(division, division.replace("_", " ").capitalize())
-
-
-def council_label(council: str) -> str:
-    """``barking_and_dagenham`` → ``Barking and Dagenham``."""
-    return " ".join(w if w in {"and", "upon"} else w.capitalize() for w in council.split("_"))
 
 
 def council_figures(observations: pd.DataFrame, council: str, period: str) -> pd.DataFrame:

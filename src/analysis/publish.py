@@ -10,12 +10,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import html
+import json
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
 
 from . import __version__
 from .manifest import read_manifest
@@ -74,9 +73,9 @@ def _exporter(with_code: bool):
     return exporter
 
 
-def _params(notebook: nbformat.NotebookNode) -> dict:
+def _params(notebook: dict) -> dict:
     """The parameters papermill injected (the record of which run this page is)."""
-    return dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+    return dict(notebook["metadata"].get("papermill", {}).get("parameters", {}))
 
 
 def code_version(root: Path) -> str:
@@ -88,10 +87,9 @@ def code_version(root: Path) -> str:
             return f"{__version__} ({described.stdout.strip()})"
     except (OSError, subprocess.SubprocessError):
         pass
-    digest = hashlib.sha256()
-    for source in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-        digest.update(source.read_bytes())
-    return f"{__version__} (source {digest.hexdigest()[:12]})"
+    from .fingerprint import source_sha256
+
+    return f"{__version__} (source {source_sha256()[:12]})"
 
 
 RELATIVE_HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]+)')
@@ -111,13 +109,13 @@ def relink(body: str, paths: Paths, page_dir: Path) -> str:
     return RELATIVE_HREF.sub(fix, body)
 
 
-def run_failed(notebook: nbformat.NotebookNode) -> bool:
+def run_failed(notebook: dict) -> bool:
     """Whether papermill recorded an error in this executed notebook (a partly executed copy)."""
-    return bool(notebook.metadata.get("papermill", {}).get("exception"))
+    return bool(notebook["metadata"].get("papermill", {}).get("exception"))
 
 
 def page_title(question: str, council: str, period: str) -> str:
-    from .overview import council_label
+    from .councils import council_label
 
     where = " ".join(x for x in (council_label(council) if council and council != "all" else "all councils", period) if x)
     return f"{question} — {where}"
@@ -143,7 +141,9 @@ def publish(paths: Paths, progress=None) -> list[Page]:
     pages: list[Page] = []
     written: set[Path] = set()
     for path in executed:
-        notebook = nbformat.read(path, as_version=4)
+        # Read as plain JSON: nbformat (whose schema validator takes ~1.5 s to import) only when a page is rendered
+        text = path.read_text(encoding="utf-8")
+        notebook = json.loads(text)
         params = _params(notebook)
         stem = path.stem.split("__")[0]
         page = Page(path.stem, stem, str(params.get("council", "")), str(params.get("period", "")),
@@ -158,6 +158,9 @@ def publish(paths: Paths, progress=None) -> list[Page]:
             pages.append(page)
         else:
             stamp.unlink(missing_ok=True)
+            import nbformat
+
+            notebook = nbformat.reads(text, as_version=4)  # joins multi-line sources, as nbconvert expects
             for flavour, with_code in flavours.items():
                 if flavour not in exporters:
                     exporters[flavour] = _exporter(with_code)
@@ -184,7 +187,7 @@ def publish(paths: Paths, progress=None) -> list[Page]:
 
 def write_index(paths: Paths, pages: list[Page]) -> Path:
     """The site's front page: every page by question, council and period, and the provenance."""
-    from .overview import council_label
+    from .councils import council_label
 
     esc = html.escape
 

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fingerprint import source_sha256
 from .manifest import read_manifest
 from .paths import Paths
 
@@ -99,16 +100,20 @@ def plan_runs(paths: Paths, *, council: str | None = None, period: str | None = 
     return runs
 
 
-def input_fingerprint(paths: Paths, run: Run) -> str:
-    """What a run's result depends on: the notebook, its parameters, the clean data, the package code."""
+def shared_inputs(paths: Paths) -> str:
+    """What every run depends on: the clean data and the package code (hashed once per `run`)."""
     digest = hashlib.sha256()
+    for data in sorted(paths.clean.glob("*.csv")):
+        digest.update(data.name.encode() + b"\0" + data.read_bytes() + b"\0")
+    digest.update(source_sha256(PACKAGE).encode())
+    return digest.hexdigest()
+
+
+def input_fingerprint(paths: Paths, run: Run, shared: str | None = None) -> str:
+    """What a run's result depends on: the notebook, its parameters, and the shared inputs."""
+    digest = hashlib.sha256((shared or shared_inputs(paths)).encode())
     digest.update((paths.notebooks / f"{run.notebook}.ipynb").read_bytes())
     digest.update(json.dumps(run.parameters, sort_keys=True).encode())
-    for data in sorted(paths.clean.glob("*.csv")):
-        digest.update(data.name.encode() + data.read_bytes())
-    package = PACKAGE
-    for source in sorted(package.rglob("*.py")):
-        digest.update(str(source.relative_to(package)).encode() + source.read_bytes())
     return digest.hexdigest()
 
 
@@ -155,8 +160,9 @@ def execute_runs(paths: Paths, runs: list[Run], *, jobs: int | None = None, forc
     summary = RunSummary()
     paths.run_cache.mkdir(parents=True, exist_ok=True)
     todo: list[tuple[Run, str]] = []
+    shared = shared_inputs(paths)
     for run in runs:
-        fingerprint = input_fingerprint(paths, run)
+        fingerprint = input_fingerprint(paths, run, shared)
         stamp = paths.run_cache / f"{run.run_id}.sha256"
         output = paths.executed / f"{run.run_id}.ipynb"
         if not force and output.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
