@@ -78,7 +78,7 @@ def cmd_publish(args, paths: Paths) -> int:
     executed = sorted(paths.executed.glob("*.ipynb"))
     with _progress() as progress:
         task = progress.add_task("Publishing HTML", total=len(executed))
-        pages = publish(paths, progress=lambda path: progress.advance(task))
+        pages = publish(paths, progress=lambda path: progress.advance(task), jobs=getattr(args, "jobs", None))
     console.print(f"publish: {len(pages)} pages (policy and analyst versions) → "
                   f"{(paths.html / 'index.html').relative_to(paths.root)}")
     return 0
@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--council", help="only runs for this council (snake_case id, or 'all')")
         p.add_argument("--period", help="only runs for this report period (YYYY-YY)")
         p.add_argument("--notebook", help="only this notebook (stem or file name)")
-        p.add_argument("--jobs", type=int, help="notebooks executed at once (default: the number of cores)")
+        p.add_argument("--jobs", type=int, help="notebooks executed (and pages rendered) at once (default: the number of cores)")
         p.add_argument("--force", action="store_true", help="re-execute even notebooks whose inputs are unchanged")
 
     sub.add_parser("clean", help="extract every figure of the raw reports into data/clean/observations.*",

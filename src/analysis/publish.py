@@ -129,26 +129,51 @@ def _page_fingerprint(executed: Path) -> str:
     return digest.hexdigest()
 
 
-def publish(paths: Paths, progress=None) -> list[Page]:
+FLAVOURS = {"policy": False, "analyst": True}  # flavour → with code
+_EXPORTERS: dict = {}  # per process, built on first use: importing nbconvert costs ~1 s
+
+
+def render_page(root: str, executed: str, page: Page) -> list[str]:
+    """Render one executed notebook as its policy and analyst pages (run in a worker process)."""
+    import nbformat
+
+    paths, path = Paths(Path(root)), Path(executed)
+    notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)  # joins multi-line sources
+    outs = []
+    for flavour, with_code in FLAVOURS.items():
+        if flavour not in _EXPORTERS:
+            _EXPORTERS[flavour] = _exporter(with_code)
+        notebook.metadata["title"] = page_title(page.question, page.council, page.period) + (
+            " (analyst version, with code)" if flavour == "analyst" else "")
+        body, _ = _EXPORTERS[flavour].from_notebook_node(notebook, resources={"index_href": "../index.html"})
+        out = paths.html / flavour / f"{path.stem}.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(redact_contacts(relink(body, paths, out.parent)), encoding="utf-8")
+        outs.append(str(out))
+    return outs
+
+
+def publish(paths: Paths, progress=None, jobs: int | None = None) -> list[Page]:
     """Render every executed notebook under outputs/notebooks and write outputs/html/index.html.
 
     A run that failed (papermill's partly executed copy) gets no page: the index lists it as
     failed and points to the executed notebook. Pages of runs that no longer exist are removed.
+    Pages whose notebook and renderer are unchanged are kept; the others render in parallel.
     """
-    executed = sorted(paths.executed.glob("*.ipynb"))
-    flavours = {"policy": False, "analyst": True}  # flavour → with code
-    exporters: dict = {}  # built on first use: importing nbconvert costs ~1 s, skipped when no page changed
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     pages: list[Page] = []
     written: set[Path] = set()
-    for path in executed:
-        # Read as plain JSON: nbformat (whose schema validator takes ~1.5 s to import) only when a page is rendered
-        text = path.read_text(encoding="utf-8")
-        notebook = json.loads(text)
+    todo: list[tuple[Path, Page, str]] = []
+    for path in sorted(paths.executed.glob("*.ipynb")):
+        # Read as plain JSON: nbformat and nbconvert (slow to import) only where a page is rendered
+        notebook = json.loads(path.read_text(encoding="utf-8"))
         params = _params(notebook)
         stem = path.stem.split("__")[0]
         page = Page(path.stem, stem, str(params.get("council", "")), str(params.get("period", "")),
                     QUESTIONS.get(stem, stem.replace("_", " ")), f"policy/{path.stem}.html", f"analyst/{path.stem}.html")
-        outs = [paths.html / flavour / f"{path.stem}.html" for flavour in flavours]
+        outs = [paths.html / flavour / f"{path.stem}.html" for flavour in FLAVOURS]
         stamp = paths.publish_cache / f"{path.stem}.sha256"
         fingerprint = _page_fingerprint(path)
         if run_failed(notebook):
@@ -158,26 +183,23 @@ def publish(paths: Paths, progress=None) -> list[Page]:
             pages.append(page)
         else:
             stamp.unlink(missing_ok=True)
-            import nbformat
-
-            notebook = nbformat.reads(text, as_version=4)  # joins multi-line sources, as nbconvert expects
-            for flavour, with_code in flavours.items():
-                if flavour not in exporters:
-                    exporters[flavour] = _exporter(with_code)
-                exporter = exporters[flavour]
-                notebook.metadata["title"] = page_title(page.question, page.council, page.period) + (
-                    " (analyst version, with code)" if flavour == "analyst" else "")
-                body, _ = exporter.from_notebook_node(notebook, resources={"index_href": "../index.html"})
-                out = paths.html / flavour / f"{path.stem}.html"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(redact_contacts(relink(body, paths, out.parent)), encoding="utf-8")
-                written.add(out)
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(fingerprint)
+            todo.append((path, page, fingerprint))
             pages.append(page)
+            continue
         if progress:
             progress(path)
-    for flavour in flavours:
+    if todo:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(render_page, str(paths.root), str(path), page): (path, fp) for path, page, fp in todo}
+            for future in as_completed(futures):
+                path, fingerprint = futures[future]
+                written.update(Path(out) for out in future.result())
+                paths.publish_cache.mkdir(parents=True, exist_ok=True)
+                (paths.publish_cache / f"{path.stem}.sha256").write_text(fingerprint)
+                if progress:
+                    progress(path)
+    for flavour in FLAVOURS:
         for stale in (paths.html / flavour).glob("*.html"):
             if stale not in written:
                 stale.unlink()

@@ -145,6 +145,9 @@ def _execute(root: str, run: Run) -> tuple[str, float, str]:
             str(paths.notebooks / f"{run.notebook}.ipynb"), str(output),
             parameters=run.parameters, kernel_name=KERNEL, cwd=str(paths.notebooks),
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            # the kernel's own log ("running over TCP without encryption", the interrupt papermill sends
+            # at shutdown) is noise on the console; a failing cell still reaches us through papermill
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as error:
         where = failing_cell(paths.notebooks / f"{run.notebook}.ipynb", error.source, error.exec_count)
