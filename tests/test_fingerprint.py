@@ -39,3 +39,4 @@ def test_all_skips_an_unchanged_clean_and_says_so(project_copy):
     assert result.returncode == 0, result.stderr
     assert "unchanged since the last clean" in result.stderr
     assert observations.stat().st_mtime_ns == mtime  # not rewritten
+

@@ -130,8 +130,15 @@ def test_nothing_is_dropped():
 
 
 def test_every_rule_is_documented():
-    assert {"single_value", "headline_scope", "own_year_report", "latest_report", "table_over_prose",
-            "first_printed", "printed_over_derived"} == set(RULES)
+    import analysis.reconcile
+
+    assert {"single_value", "headline_scope", "own_year_report", "latest_report", "ombudsman_statistics",
+            "table_over_prose", "first_printed", "printed_over_derived"} == set(RULES)
+    dictionary = (ROOT / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
+    for rule in set(RULES) - {"printed_over_derived"}:  # that one is only a conflicts rule
+        assert f"``{rule}``" in analysis.reconcile.__doc__, rule
+    for rule in RULES:
+        assert f"`{rule}`" in dictionary, rule
 
 
 def test_headline_scope_prefers_the_total_without_epp():
@@ -155,6 +162,20 @@ def test_clean_reconciles_bromley_2023_24_total_to_the_headline():
                      & (reconciled.measure == "complaints")]
     assert row[["value", "rule", "source_line"]].values.tolist() == [["533", "headline_scope", "94"]]
     assert 738 in [a["value"] for a in json.loads(row.iloc[0].alternatives)]
+
+
+def test_clean_prefers_the_ombudsman_letter_to_the_council_own_count():
+    """Bromley 2019-20 prints its own count of Ombudsman cases, 89 (bromley_2019-20…txt:700 "OVERALL 89 19 …"),
+    and the Ombudsman's annual letter, 149 referrals and 28 upheld (:711 "Referrals 165 139 149", :714
+    "Number upheld 32 33 28"). The letter wins, so the series 165, 139, 149, 103 … has no false dip."""
+    reconciled = _clean("reconciled")
+    rows = reconciled[(reconciled.council == "bromley") & (reconciled.period == "2019-20") & (reconciled.division == "all")
+                      & (reconciled.stage == "ombudsman") & reconciled.measure.isin(["ombudsman_referrals", "ombudsman_upheld"])]
+    got = {r.measure: (r.value, r.rule, r.source_line) for r in rows.itertuples()}
+    assert got == {"ombudsman_referrals": (149, "ombudsman_statistics", 711),
+                   "ombudsman_upheld": (28, "ombudsman_statistics", 714)}
+    alternatives = json.loads(rows[rows.measure == "ombudsman_referrals"].iloc[0].alternatives)
+    assert {"value": 89.0, "source_line": 700} == {k: alternatives[0][k] for k in ("value", "source_line")}
 
 
 # --- within-report conflicts from the quality checks --------------------------------------

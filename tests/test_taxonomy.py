@@ -102,3 +102,15 @@ def test_loader_standardises_any_frame(taxonomy):
                           "category": ["Service Delay", "Twitter", "", "Something new"]})
     assert standardise(frame, taxonomy).tolist() == ["delay", NON_CAUSE, "", ""]
     assert unmapped(frame.assign(source_file="f", source_line=1), taxonomy)["category"].tolist() == ["Something new"]
+
+
+def test_a_broken_crosswalk_stops_clean_with_a_message_naming_it(project_copy):
+    import subprocess
+    import sys
+
+    crosswalk = project_copy.reference / "root_cause_crosswalk.csv"
+    crosswalk.write_text("not,the,columns\n1,2,3\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "analysis", "--root", str(project_copy.root), "clean"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert "root_cause_crosswalk.csv" in result.stderr and "Traceback" not in result.stderr

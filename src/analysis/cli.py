@@ -170,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # no bare traceback: say what and where; ANALYSIS_TRACEBACK=1 shows it all
         if os.environ.get("ANALYSIS_TRACEBACK"):
             raise
+        from .taxonomy import TaxonomyError
+
+        if isinstance(error, TaxonomyError):  # a hand-edited crosswalk: the message names the file and rows
+            console.print(f"[red]error:[/red] {error}")
+            return 2
         from .clean import describe_error
 
         console.print(f"[red]error:[/red] `python -m analysis {args.command}` stopped: {describe_error(error)}. "

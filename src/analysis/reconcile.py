@@ -13,8 +13,12 @@ number of sources and every alternative with its source. Rules, in order:
    (a council's own annual report is its record of that year).
 3. ``latest_report`` — with no own-year report, the most recent reprint wins (it has the
    most complete data).
-4. ``table_over_prose`` — within one report, a table figure wins over a figure in prose.
-5. ``first_printed`` — otherwise the first printed occurrence wins, and the key is marked
+4. ``ombudsman_statistics`` — within one report, the Ombudsman's own published statistics
+   (its annual review letter, the LGSCO tables) win over a council's count of "Ombudsman
+   cases" on its own systems (Bromley 2019-20 prints 89 of its own and the letter's 149): the
+   Ombudsman's figures are the ones that compare across years and councils.
+5. ``table_over_prose`` — within one report, a table figure wins over a figure in prose.
+6. ``first_printed`` — otherwise the first printed occurrence wins, and the key is marked
    ``unresolved`` so the audit lists it.
 
 Nothing is dropped: ``alternatives`` holds every other value with file and line.
@@ -31,6 +35,7 @@ RULES = {
     "headline_scope": "values differ because some sources total a wider scope (flag wider_scope_total, e.g. Bromley totals including E&PP); the headline figure wins, then the rules below",
     "own_year_report": "values differ; the report covering the figure's own year wins over later reprints",
     "latest_report": "values differ and no own-year report; the most recent report wins",
+    "ombudsman_statistics": "values differ within one report; the Ombudsman's own statistics (annual review letter, LGSCO tables) win over the council's own count of Ombudsman cases",
     "table_over_prose": "values differ within one report; a table figure wins over prose",
     "first_printed": "values differ within one report's tables; the first printed wins (unresolved)",
     # Used in conflicts only: a printed figure against one derived from other printed figures.
@@ -49,6 +54,9 @@ CONFLICT_COLUMNS = [*KEY, "kind", "chosen_value", "chosen_source", "other_value"
 
 
 WIDER_SCOPE = "wider_scope_total"
+# Tables that reprint the Local Government and Social Care Ombudsman's own statistics.
+OMBUDSMAN_STATISTICS_TABLES = {"ombudsman_annual_letter", "t10_lgsco_casework", "t11_lgsco_received_london_boroughs",
+                               "t12_lgsco_upheld_london_boroughs"}
 
 
 def _wider_scope(frame: pd.DataFrame) -> pd.Series:
@@ -71,6 +79,9 @@ def _choose(group: pd.DataFrame) -> tuple[pd.Series, str]:
     pool = own if len(own) else ordered[ordered["report_period"] == ordered["report_period"].max()]
     if pool["value"].round(6).nunique() == 1:
         return pool.iloc[0], "own_year_report" if len(own) else "latest_report"
+    lgsco = pool[pool["table"].isin(OMBUDSMAN_STATISTICS_TABLES)]
+    if len(lgsco) and len(lgsco) < len(pool) and lgsco["value"].round(6).nunique() == 1:
+        return lgsco.iloc[0], "ombudsman_statistics"
     tables = pool[pool["table"] != "prose"]
     if len(tables) and tables["value"].round(6).nunique() == 1:
         return tables.iloc[0], "table_over_prose"
