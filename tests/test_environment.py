@@ -45,5 +45,6 @@ def test_a_newer_python_requirement_is_caught(tmp_path):
 
 def test_makefile_installs_from_the_lock_into_venv():
     makefile = (ROOT / "Makefile").read_text()
-    assert "uv pip sync --quiet --python $(BIN)/python requirements.lock" in makefile
+    # --compile-bytecode: kernels import pandas/scipy/statsmodels from .pyc even where PYTHONDONTWRITEBYTECODE is set
+    assert "uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock" in makefile
     assert "$(BIN)/python -m pytest" in makefile

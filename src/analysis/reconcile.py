@@ -59,33 +59,38 @@ OMBUDSMAN_STATISTICS_TABLES = {"ombudsman_annual_letter", "t10_lgsco_casework", 
                                "t12_lgsco_upheld_london_boroughs"}
 
 
-def _wider_scope(frame: pd.DataFrame) -> pd.Series:
-    return frame["quality_flag"].fillna("").str.contains(WIDER_SCOPE, regex=False)
+def _is_wider(record: dict) -> bool:
+    return WIDER_SCOPE in str(record["quality_flag"] or "")
 
 
-def _choose(group: pd.DataFrame) -> tuple[pd.Series, str]:
-    """The chosen row of a key whose sources disagree, and the rule that chose it."""
-    wider = _wider_scope(group)
-    if wider.any() and not wider.all():
-        headline = group[~wider]
-        chosen, rule = _choose(headline) if headline["value"].round(6).nunique() > 1 else (
-            headline.sort_values(["report_period", "source_file", "source_line"], kind="mergesort").iloc[0], "headline_scope")
-        return chosen, rule
-    ordered = group.sort_values(["report_period", "source_file", "source_line"], kind="mergesort")
-    period = group["period"].iloc[0]
-    own = ordered[ordered["report_period"] == period]
-    if len(own) and own["value"].round(6).nunique() == 1:
-        return own.iloc[0], "own_year_report"
-    pool = own if len(own) else ordered[ordered["report_period"] == ordered["report_period"].max()]
-    if pool["value"].round(6).nunique() == 1:
-        return pool.iloc[0], "own_year_report" if len(own) else "latest_report"
-    lgsco = pool[pool["table"].isin(OMBUDSMAN_STATISTICS_TABLES)]
-    if len(lgsco) and len(lgsco) < len(pool) and lgsco["value"].round(6).nunique() == 1:
-        return lgsco.iloc[0], "ombudsman_statistics"
-    tables = pool[pool["table"] != "prose"]
-    if len(tables) and tables["value"].round(6).nunique() == 1:
-        return tables.iloc[0], "table_over_prose"
-    return (tables if len(tables) else pool).iloc[0], "first_printed"
+def _agree(records: list[dict]) -> bool:
+    return len({r["rounded_"] for r in records}) == 1
+
+
+def _choose(records: list[dict]) -> tuple[dict, str]:
+    """The chosen record of a key whose sources disagree, and the rule that chose it.
+
+    ``records`` are in (report_period, source_file, source_line) order: "first" means first printed.
+    """
+    wider = [_is_wider(r) for r in records]
+    if any(wider) and not all(wider):
+        headline = [r for r, w in zip(records, wider) if not w]
+        return _choose(headline) if not _agree(headline) else (headline[0], "headline_scope")
+    period = records[0]["period"]
+    own = [r for r in records if r["report_period"] == period]
+    if own and _agree(own):
+        return own[0], "own_year_report"
+    latest = max(r["report_period"] for r in records)
+    pool = own or [r for r in records if r["report_period"] == latest]
+    if _agree(pool):
+        return pool[0], "own_year_report" if own else "latest_report"
+    lgsco = [r for r in pool if r["table"] in OMBUDSMAN_STATISTICS_TABLES]
+    if lgsco and len(lgsco) < len(pool) and _agree(lgsco):
+        return lgsco[0], "ombudsman_statistics"
+    tables = [r for r in pool if r["table"] != "prose"]
+    if tables and _agree(tables):
+        return tables[0], "table_over_prose"
+    return (tables or pool)[0], "first_printed"
 
 
 def _alternatives(others: list[dict]) -> str:
@@ -131,22 +136,25 @@ def reconcile(observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for row in first.itertuples(index=False):
         key = tuple(getattr(row, k) for k in KEY)
         rows.append(_reconciled_row(key, row._asdict(), "single_value", row.n_sources_, 1, alternatives.get(key, "")))
-    for key, group in frame[frame["n_values_"] > 1].groupby(KEY, sort=False):
-        chosen, rule = _choose(group)
-        others = group.drop(index=chosen.name)
-        rows.append(_reconciled_row(key, chosen.to_dict(), rule, len(group), group["rounded_"].nunique(),
-                                    _alternatives(others.to_dict("records"))))
-        for other in others.itertuples():
-            if other.rounded_ == round(float(chosen["value"]), 6):
+    disputed: dict[tuple, list[dict]] = {}  # in frame order: by key, then report, file, line
+    for record in frame[frame["n_values_"] > 1].to_dict("records"):
+        disputed.setdefault(tuple(record[k] for k in KEY), []).append(record)
+    for key, records in disputed.items():
+        chosen, rule = _choose(records)
+        others = [r for r in records if r is not chosen]
+        rows.append(_reconciled_row(key, chosen, rule, len(records), len({r["rounded_"] for r in records}),
+                                    _alternatives(others)))
+        for other in others:
+            if other["rounded_"] == round(float(chosen["value"]), 6):
                 continue
-            if WIDER_SCOPE in (other.quality_flag or "") and WIDER_SCOPE not in (chosen["quality_flag"] or ""):
+            if _is_wider(other) and not _is_wider(chosen):
                 kind = "different_scope"
             else:
-                kind = "within_report" if other.source_file == chosen["source_file"] else "across_reports"
+                kind = "within_report" if other["source_file"] == chosen["source_file"] else "across_reports"
             conflicts.append({
                 **dict(zip(KEY, key)), "kind": kind, "chosen_value": float(chosen["value"]),
                 "chosen_source": f"{chosen['source_file']}:{int(chosen['source_line'])}",
-                "other_value": float(other.value), "other_source": f"{other.source_file}:{int(other.source_line)}",
+                "other_value": float(other["value"]), "other_source": f"{other['source_file']}:{int(other['source_line'])}",
                 "rule": rule,
             })
     reconciled = pd.DataFrame(rows).sort_values(KEY, kind="mergesort").reset_index(drop=True)

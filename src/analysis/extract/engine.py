@@ -202,7 +202,8 @@ class Section:
 # Reading
 
 
-def _match(pattern: str, text: str) -> re.Match | None:
+def label_matches(pattern: str, text: str) -> re.Match | None:
+    """A spec's label or header pattern against a printed label: whole text, any case."""
     return re.fullmatch(pattern, text, flags=re.IGNORECASE)
 
 
@@ -247,14 +248,14 @@ def _map_columns(spec: TableSpec, header: list[str], report: RawReport, line: in
     first = spec.label_from + spec.label_cells
     for column in spec.columns:  # a header printed more than once ("NFA"): the n-th match
         if column.nth and column.index is None:
-            hits = [i for i, text in enumerate(header) if i >= first and text and _match(column.header, text)]
+            hits = [i for i, text in enumerate(header) if i >= first and text and label_matches(column.header, text)]
             if len(hits) >= column.nth and hits[column.nth - 1] not in mapped:
                 mapped[hits[column.nth - 1]] = (column, _resolve_period(column, header[hits[column.nth - 1]], report, line))
     for index, text in enumerate(header):
         if index < first or not text or index in mapped:
             continue
         for column in spec.columns:
-            if column.index is None and not column.nth and _match(column.header, text):
+            if column.index is None and not column.nth and label_matches(column.header, text):
                 mapped[index] = (column, _resolve_period(column, text, report, line))
                 break
     if not mapped:
@@ -266,13 +267,13 @@ def _row_dims(spec: TableSpec, label: str, occurrence: int = 1) -> tuple[dict, s
     """(dims, role, skip) for a row label (its ``occurrence``-th time in the table); role is
     "total", "part", "outside" or "heading" (a :attr:`Row.sets` row, whose dims are returned)."""
     for row in spec.rows:
-        if _match(row.label, label) and (not row.nth or row.nth == occurrence):
+        if label_matches(row.label, label) and (not row.nth or row.nth == occurrence):
             if row.sets is not None:
                 return dict(row.sets), "heading", True
             return dict(row.dims), "total" if row.total else "part" if row.in_total else "outside", row.skip
     if spec.row_map is not None:
         for pattern, value in spec.row_map.items():
-            if _match(pattern, label):
+            if label_matches(pattern, label):
                 return {spec.row_dim: value}, "total" if value == "all" and spec.row_dim == "division" else "part", False
         return None
     return {spec.row_dim: label}, "part", False

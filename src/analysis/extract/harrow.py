@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..observations import Observation
 from ..parsing import Number, clean_label, is_missing, parse_number, parse_period, previous_period
-from .engine import (Column, RawReport, ReportFormatError, Row, Section, TableSpec, _match, cells, joined_header,
+from .engine import (Column, RawReport, ReportFormatError, Row, Section, TableSpec, cells, joined_header, label_matches,
                      extract_table)
 
 # The children's report covers Education & Commissioning as well as social care, so its
@@ -183,7 +183,7 @@ def _map_stack_columns(spec: StackTable, header: list[str], report: RawReport, l
         if not text:
             continue
         for column in spec.columns:
-            if _match(column.header, text) or _match(column.header, _without_years(text)):
+            if label_matches(column.header, text) or label_matches(column.header, _without_years(text)):
                 mapped[index] = (column, text)
                 break
     missing = [c.header for c in spec.columns if c not in {m[0] for m in mapped.values()}]
@@ -206,7 +206,7 @@ def _body(report: RawReport, spec: StackTable, header_line: int, first_value: in
             rows[-1].label = clean_label(f"{rows[-1].label} {label}")
         else:
             rows.append(_Line(number, label, values))
-        if spec.last_row and _match(spec.last_row, rows[-1].label):
+        if spec.last_row and label_matches(spec.last_row, rows[-1].label):
             break
         number += 1
     if not rows:
@@ -261,7 +261,7 @@ def read_stack_table(spec: StackTable, report: RawReport, section: Section) -> l
     pending: list[tuple[Observation, tuple, tuple]] = []  # percent, its count key, its total key
     counted_rows: dict[str, int] = {}  # row label → line, for percent_of rows
     for line in body:
-        row = next((r for r in spec.rows if _match(r.pattern, line.label)), None)
+        row = next((r for r in spec.rows if label_matches(r.pattern, line.label)), None)
         if row is None:
             raise ReportFormatError(report.source_file, line.number, f"table {spec.id!r}: row label {line.label!r} is not in the template")
         counted_rows[line.label] = line.number
@@ -274,7 +274,7 @@ def read_stack_table(spec: StackTable, report: RawReport, section: Section) -> l
         percent_row = row.percent_of is not None
         of_line = 0
         if percent_row:
-            of_line = next((n for lab, n in counted_rows.items() if _match(row.percent_of, lab)), 0)
+            of_line = next((n for lab, n in counted_rows.items() if label_matches(row.percent_of, lab)), 0)
             if not of_line:
                 raise ReportFormatError(report.source_file, line.number, f"table {spec.id!r}: percentage row before its counted row /{row.percent_of}/")
         for index, (column, header_text) in columns.items():
@@ -340,7 +340,7 @@ def _dims(spec: StackTable, section: Section, row: StackRow, sub: str, column: S
 
 
 def _label_figure(spec, report, section, row, line, group) -> Observation:
-    match = _match(row.pattern, line.label)
+    match = label_matches(row.pattern, line.label)
     number = parse_number(match.group(1)) if match and match.groups() else None
     if number is None:
         raise ReportFormatError(report.source_file, line.number, f"table {spec.id!r}: no figure in label {line.label!r}")
