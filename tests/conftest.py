@@ -26,6 +26,17 @@ def paths() -> Paths:
     return project
 
 
+def run_notebooks(*selection: str) -> str:
+    """`python -m analysis run SELECTION…` in the checkout, as `make study` runs it; fails the test on any failed run."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "analysis", "run", *selection], cwd=ROOT, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and " 0 failed" in output, output[-4000:]
+    return output
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """A published site's outputs/html: the checkout's when `make study` has built it, else one built

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from collections import Counter
 
 import pandas as pd
@@ -16,7 +14,7 @@ from analysis import audit
 from analysis.findings import findings_path
 from analysis.paths import Paths
 from analysis.runs import Run
-from conftest import ROOT
+from conftest import ROOT, run_notebooks
 
 BD = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"
 LEWISHAM = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"
@@ -41,12 +39,7 @@ def clean(stem: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def executed():
     """Execute the audit notebook for council "all" and every council, as `make study` does."""
-    clean("observations")
-    result = subprocess.run([sys.executable, "-m", "analysis", "run", "--notebook", "00_data_audit", "--force"],
-                            cwd=ROOT, capture_output=True, text=True)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0 and " 0 failed" in output, output[-4000:]
-    return output
+    return run_notebooks("--notebook", "00_data_audit", "--force")
 
 
 def read_findings(council: str) -> dict:

@@ -251,15 +251,9 @@ def test_notebook_is_commit_ready(paths):
 @pytest.fixture(scope="module")
 def findings():
     """Run the notebook as `make study` does (skipped by the runner when its inputs are unchanged)."""
-    import subprocess
-    import sys
+    from conftest import run_notebooks
 
-    from conftest import ROOT
-
-    result = subprocess.run([sys.executable, "-m", "analysis", "run", "--notebook", "05_covid_dip", "--council", "all"],
-                            cwd=ROOT, capture_output=True, text=True)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0 and " 0 failed" in output, output[-3000:]
+    run_notebooks("--notebook", "05_covid_dip", "--council", "all")
     return load_findings("05_covid_dip__all")
 
 

@@ -211,16 +211,11 @@ def test_growth_matches_statsmodels_by_hand():
 def found():
     """Run the notebook as `make study` does, then read its findings JSON."""
     import json
-    import subprocess
-    import sys
 
     from analysis.findings import findings_path
-    from conftest import ROOT
+    from conftest import run_notebooks
 
-    result = subprocess.run([sys.executable, "-m", "analysis", "run", "--notebook", "04_sen_surge", "--force"],
-                            cwd=ROOT, capture_output=True, text=True)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0 and " 0 failed" in output, output[-3000:]
+    run_notebooks("--notebook", "04_sen_surge", "--force")
     return json.loads(findings_path("04_sen_surge").read_text(encoding="utf-8"))
 
 

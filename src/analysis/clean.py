@@ -14,7 +14,7 @@ import pandas as pd
 from .extract import extractor
 from .datapackage import write_datapackage
 from .extract.engine import RawReport, ReportFormatError
-from .fingerprint import CLEAN_STAMP, clean_inputs
+from .fingerprint import CLEAN_STAMP, CLEAN_TABLES, clean_inputs
 from .manifest import ManifestEntry, ManifestError, read_manifest, verify_entry
 from .observations import COLUMNS, Observation, sort_frame, to_frame, write_table
 from .paths import Paths
@@ -22,9 +22,9 @@ from .quality import apply_quality_checks, within_report_conflicts
 from .reconcile import conflict_flags, reconcile, with_derived
 from .taxonomy import fill_category_std
 
-OBSERVATIONS = "observations"
-RECONCILED = "reconciled"  # one chosen value per key, with the rule and the alternatives
-CONFLICTS = "conflicts"  # every pair of sources that print one key differently
+# observations; reconciled: one chosen value per key, with the rule and the alternatives;
+# conflicts: every pair of sources that print one key differently
+OBSERVATIONS, RECONCILED, CONFLICTS = CLEAN_TABLES
 
 
 @dataclass

@@ -13,11 +13,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fingerprint import PACKAGE as PACKAGE_DIR
 from .fingerprint import source_sha256
 from .manifest import read_manifest
 from .paths import Paths
 
-PACKAGE = Path(__file__).resolve().parent  # the package code whose change re-runs every notebook
+PACKAGE = PACKAGE_DIR  # the package code whose change re-runs every notebook (tests swap it)
 KERNEL = "python3"  # the kernel of the interpreter running papermill (the project's .venv)
 
 # notebook stem → how its parameter sets are drawn:
