@@ -101,7 +101,7 @@ def naive(copy: Path) -> dict:
     import papermill
 
     from analysis.paths import Paths
-    from analysis.runs import KERNEL, plan_runs
+    from analysis.site.runs import KERNEL, plan_runs
 
     paths = Paths(copy)
     runs = plan_runs(paths)

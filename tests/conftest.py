@@ -16,8 +16,8 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture(scope="session", autouse=True)
 def paths() -> Paths:
     """The checkout, with data/clean rebuilt once if it is missing or stale (CI starts without it)."""
-    from analysis.clean import run_clean
-    from analysis.fingerprint import clean_is_current
+    from analysis.clean.pipeline import run_clean
+    from analysis.clean.stamp import clean_is_current
 
     project = Paths(ROOT)
     if not clean_is_current(project):

@@ -25,8 +25,8 @@ def _progress() -> Progress:
 
 
 def cmd_clean(args, paths: Paths) -> int:
-    from .clean import run_clean
-    from .manifest import read_manifest, unlisted_files
+    from .clean.pipeline import run_clean
+    from .clean.manifest import read_manifest, unlisted_files
 
     start = time.perf_counter()
     with _progress() as progress:
@@ -50,7 +50,7 @@ def cmd_clean(args, paths: Paths) -> int:
 
 
 def cmd_run(args, paths: Paths) -> int:
-    from .runs import execute_runs, plan_runs
+    from .site.runs import execute_runs, plan_runs
 
     runs = plan_runs(paths, council=args.council, period=args.period, notebook=args.notebook)
     if not runs:
@@ -73,7 +73,7 @@ def cmd_run(args, paths: Paths) -> int:
 
 
 def cmd_publish(args, paths: Paths) -> int:
-    from .publish import publish
+    from .site.publish import publish
 
     executed = sorted(paths.executed.glob("*.ipynb"))
     with _progress() as progress:
@@ -86,7 +86,7 @@ def cmd_publish(args, paths: Paths) -> int:
 
 def cmd_all(args, paths: Paths) -> int:
     """clean (unless its inputs are unchanged since the last successful clean), run, publish."""
-    from .fingerprint import clean_is_current
+    from .clean.stamp import clean_is_current
 
     if not args.force and clean_is_current(paths):
         console.print("clean: raw reports, reference tables and code unchanged since the last clean; "
@@ -99,7 +99,7 @@ def cmd_all(args, paths: Paths) -> int:
 
 
 def cmd_add_report(args, paths: Paths) -> int:
-    from .manifest import add_report
+    from .clean.manifest import add_report
 
     entry = add_report(paths, Path(args.path), council=args.council, period=args.period,
                        template=args.template, description=args.description or "",
@@ -151,8 +151,8 @@ COMMANDS = {"clean": cmd_clean, "run": cmd_run, "publish": cmd_publish, "all": c
 
 def main(argv: list[str] | None = None) -> int:
     from .councils import UnknownCouncil
-    from .extract.engine import ReportFormatError
-    from .manifest import ManifestError
+    from .clean.extract.engine import ReportFormatError
+    from .clean.manifest import ManifestError
 
     args = build_parser().parse_args(argv)
     paths = Paths.discover(args.root)
@@ -170,12 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # no bare traceback: say what and where; ANALYSIS_TRACEBACK=1 shows it all
         if os.environ.get("ANALYSIS_TRACEBACK"):
             raise
-        from .taxonomy import TaxonomyError
+        from .clean.taxonomy import TaxonomyError
 
         if isinstance(error, TaxonomyError):  # a hand-edited crosswalk: the message names the file and rows
             console.print(f"[red]error:[/red] {error}")
             return 2
-        from .clean import describe_error
+        from .clean.pipeline import describe_error
 
         console.print(f"[red]error:[/red] `python -m analysis {args.command}` stopped: {describe_error(error)}. "
                       "If the message names a file you can fix (permissions, disk space), fix it and run the command again; "

@@ -88,7 +88,7 @@ def periods(frame: pd.DataFrame) -> list[str]:
 
 def latest_report_period(council: str, paths: Paths | None = None) -> str:
     """The most recent report period the manifest lists for ``council``."""
-    from .manifest import read_manifest
+    from .clean.manifest import read_manifest
 
     listed = sorted(e.report_period for e in read_manifest(paths or Paths.discover()) if e.council == council)
     if not listed:

@@ -1,0 +1,123 @@
+"""A Frictionless-style description of the clean tables: ``data/clean/datapackage.json``.
+
+Written by ``python -m analysis clean`` after the tables, it says for each table
+(``observations``, ``reconciled``, ``conflicts``) its fields with types, meanings, units and
+vocabularies (``constraints.enum`` / ``pattern``, taken from the code's own vocabularies and
+the data dictionary), the sha256 of the CSV, and for the whole package the raw reports it was
+made from (file and sha256, from ``data/raw/manifest.csv``) and the code that made it
+(package version and a sha256 over the source of ``src/analysis``). It holds no timestamp, so
+cleaning twice gives the same bytes. ``tests/test_datapackage.py`` holds the data to it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import __version__
+from ..councils import LONDON_COUNCILS
+from .dictionary import (CONFLICT_COLUMNS, EXTRACTION_FLAGS, MEASURES, OBSERVATION_COLUMNS,
+                         RECONCILED_COLUMNS)
+from .manifest import read_manifest, sha256_of
+from ..observations import COLUMNS, DIVISIONS, STAGES, UNITS
+from ..paths import Paths
+from .quality import FLAG_CODES
+from .reconcile import CONFLICT_COLUMNS as CONFLICT_FIELDS
+from .reconcile import CONFLICT_KINDS, KEY, RULES
+
+NAME = "datapackage.json"
+PERIOD = r"^\d{4}-\d{2}$"
+VALUE_UNIT = "given row by row in the `unit` field: count, percent (0-100 scale) or gbp (pounds sterling)"
+RECONCILED_FIELDS = [*KEY, "value", "unit", "rule", "n_sources", "n_values", "source_file", "source_line",
+                     "table", "report_period", "quality_flag", "alternatives"]
+TYPES = {"value": "number", "source_line": "integer", "n_sources": "integer", "n_values": "integer",
+         "chosen_value": "number", "other_value": "number"}
+
+
+def code_version(package: Path | None = None) -> dict:
+    """The package version and a sha256 over every ``.py`` file of the package (path and bytes)."""
+    from ..fingerprint import PACKAGE, source_sha256
+
+    return {"package": "analysis", "version": __version__, "source_sha256": source_sha256(package or PACKAGE)}
+
+
+def _descriptions(grouped: dict[str, str]) -> dict[str, str]:
+    """The dictionary's column notes (some name several columns, ``council … measure`` the key) by column."""
+    out = {}
+    for names, text in grouped.items():
+        columns = KEY if names == "council … measure" else [n.strip() for n in names.split(",")]
+        out.update({c: text for c in columns})
+    return out
+
+
+def _constraints(name: str, sources: list[str], councils: list[str]) -> dict:
+    flags = "|".join(sorted({**FLAG_CODES, **EXTRACTION_FLAGS}))
+    return {
+        "council": {"enum": councils},
+        "period": {"pattern": PERIOD}, "report_period": {"pattern": PERIOD},
+        "quarter": {"enum": ["Q1", "Q2", "Q3", "Q4"]},
+        "division": {"enum": sorted(DIVISIONS)}, "stage": {"enum": sorted(STAGES)},
+        "measure": {"enum": sorted(MEASURES)}, "unit": {"enum": sorted(UNITS)},
+        "source_file": {"enum": sources}, "source_line": {"minimum": 1},
+        "quality_flag": {"pattern": rf"^({flags})(;({flags}))*$"},
+        "rule": {"enum": sorted(RULES)}, "kind": {"enum": sorted(CONFLICT_KINDS)},
+        "n_sources": {"minimum": 1}, "n_values": {"minimum": 1},
+        "chosen_source": {"pattern": r"^data/raw/[^:]+:\d+$"},
+        "other_source": {"pattern": r"^data/raw/[^:]+(:\d+(,\d+)*)?$"},
+    }.get(name, {})
+
+
+def _field(name: str, description: str, constraints: dict) -> dict:
+    field = {"name": name, "type": TYPES.get(name, "string"), "description": description}
+    if name in {"value", "chosen_value", "other_value"}:
+        field["unit"] = VALUE_UNIT
+    if name == "alternatives":
+        field["format"] = "json"
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def _resource(paths: Paths, stem: str, columns: list[str], notes: dict[str, str], title: str,
+              sources: list[str], councils: list[str]) -> dict:
+    schema = {"fields": [_field(c, notes.get(c, ""), _constraints(c, sources, councils)) for c in columns],
+              "missingValues": [""]}
+    if stem == "reconciled":
+        schema["primaryKey"] = KEY
+    return {"name": stem, "title": title, "path": f"{stem}.csv", "format": "csv", "mediatype": "text/csv",
+            "encoding": "utf-8", "hash": f"sha256:{sha256_of(paths.clean / f'{stem}.csv')}", "schema": schema}
+
+
+def describe(paths: Paths) -> dict:
+    """The package description of the tables now in ``data/clean``."""
+    entries = read_manifest(paths)
+    sources = sorted(e.source_file for e in entries)
+    councils = sorted(set(LONDON_COUNCILS) | {e.council for e in entries})
+    return {
+        "profile": "tabular-data-package",
+        "name": "council-complaints-clean",
+        "title": "Complaints to English local councils: every printed figure, reconciled, with its conflicts",
+        "description": "Made by `python -m analysis clean` from the raw reports below; see docs/data_dictionary.md.",
+        "code": code_version(),
+        "sources": [{"title": e.description, "path": e.source_file, "council": e.council,
+                     "report_period": e.report_period, "template": e.template, "sha256": e.sha256}
+                    for e in sorted(entries, key=lambda e: e.file)],
+        "resources": [
+            _resource(paths, "observations", COLUMNS, OBSERVATION_COLUMNS,
+                      "Every printed figure, one row per figure per source line", sources, councils),
+            _resource(paths, "reconciled", RECONCILED_FIELDS, _descriptions(RECONCILED_COLUMNS),
+                      "One chosen value per key, with the rule and every alternative", sources, councils),
+            _resource(paths, "conflicts", CONFLICT_FIELDS, _descriptions(CONFLICT_COLUMNS),
+                      "Every disagreement between two sources, or a printed figure and what its parts give",
+                      sources, councils),
+        ],
+    }
+
+
+def write_datapackage(paths: Paths) -> Path:
+    """Write ``data/clean/datapackage.json`` (atomically, deterministic bytes)."""
+    target = paths.clean / NAME
+    text = json.dumps(describe(paths), indent=2, ensure_ascii=False) + "\n"
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return target

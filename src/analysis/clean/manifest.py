@@ -1,0 +1,143 @@
+"""The raw-data manifest (``data/raw/manifest.csv``): which reports the study reads, and their hashes.
+
+Raw reports are immutable: the cleaner reads exactly what the manifest lists and refuses
+a file whose sha256 no longer matches. ``add_report`` is the one way a new report enters.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from ..councils import resolve_council
+from .extract import TEMPLATE_MODULES
+from .extract.engine import ReportFormatError, decode_report
+from ..parsing import parse_period, slug
+from ..paths import Paths
+
+
+class ManifestError(ValueError):
+    """The manifest and the raw files disagree, or a report cannot be added."""
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    file: str  # name inside data/raw/
+    council: str
+    report_period: str
+    template: str  # module in analysis.clean.extract that reads this report's layout
+    sha256: str
+    description: str
+
+    @property
+    def source_file(self) -> str:
+        """The path written to the observations' ``source_file`` (relative to the root)."""
+        return f"data/raw/{self.file}"
+
+
+FIELDS = [f.name for f in fields(ManifestEntry)]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(paths: Paths) -> list[ManifestEntry]:
+    if not paths.manifest.is_file():
+        raise ManifestError(f"{paths.manifest}: the raw-data manifest is missing")
+    with paths.manifest.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames != FIELDS:
+            raise ManifestError(f"{paths.manifest}:1: expected the columns {', '.join(FIELDS)}, found {reader.fieldnames}")
+        return [ManifestEntry(**row) for row in reader]
+
+
+def write_manifest(paths: Paths, entries: list[ManifestEntry]) -> None:
+    """Write sorted by council and period, atomically (a crash leaves the old manifest)."""
+    tmp = paths.manifest.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for entry in sorted(entries, key=lambda e: (e.council, e.report_period, e.file)):
+            writer.writerow(asdict(entry))
+    tmp.replace(paths.manifest)
+
+
+def unlisted_files(paths: Paths, entries: list[ManifestEntry]) -> list[str]:
+    """Files in data/raw the manifest does not list: the cleaner never reads them."""
+    listed = {entry.file for entry in entries} | {paths.manifest.name}
+    return sorted(p.name for p in paths.raw.iterdir()
+                  if p.is_file() and p.name not in listed and not p.name.startswith(".") and not p.name.endswith(".tmp"))
+
+
+def verify_entry(paths: Paths, entry: ManifestEntry) -> None:
+    """Refuse a listed raw file that is missing or whose bytes changed since it was added."""
+    path = paths.raw / entry.file
+    if not path.is_file():
+        raise ManifestError(f"{entry.source_file}: listed in data/raw/manifest.csv but not found")
+    actual = sha256_of(path)
+    if actual != entry.sha256:
+        raise ManifestError(
+            f"{entry.source_file}: sha256 {actual[:12]}… does not match the manifest's {entry.sha256[:12]}…. "
+            "Raw data is immutable: restore the original file (git checkout -- data/raw) or add the "
+            "new version as a new report with `python -m analysis add-report`."
+        )
+
+
+def add_report(paths: Paths, source: Path, *, council: str, period: str, template: str | None = None,
+               description: str = "", new_council: bool = False) -> ManifestEntry:
+    """Copy a report into data/raw byte-for-byte and list it in the manifest.
+
+    Refuses: a missing or empty file, a period that is not a financial year, an unknown
+    council spelling (unless ``new_council``), a report already listed (same bytes, or same
+    council and period), and a template the project does not have.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise ManifestError(f"{source}: no such file")
+    if source.stat().st_size == 0:
+        raise ManifestError(f"{source}: the file is empty; export the report again as text, then add it; "
+                            "nothing was added")
+    try:  # refuse at the door what the cleaner could never read: too large, binary, not text
+        decode_report(source, str(source))
+    except ReportFormatError as error:
+        raise ManifestError(f"{error}; nothing was added") from None
+    report_period = parse_period(period)
+    if report_period is None or not period.strip()[:4].isdigit():
+        raise ManifestError(f"--period {period!r} is not a financial year such as 2024-25")
+    entries = read_manifest(paths)
+    council_id = resolve_council(council, {e.council for e in entries}, allow_new=new_council)
+    digest = sha256_of(source)
+    for entry in entries:
+        if entry.sha256 == digest:
+            raise ManifestError(f"{source}: already in the manifest as {entry.source_file} (same sha256)")
+        if entry.council == council_id and entry.report_period == report_period:
+            raise ManifestError(
+                f"{source}: the manifest already lists a {council_id} report for {report_period} "
+                f"({entry.source_file}); raw data is immutable, so remove that entry deliberately first"
+            )
+    template = template or next((e.template for e in entries if e.council == council_id),
+                                council_id if council_id in TEMPLATE_MODULES else None)
+    if template is None or template not in TEMPLATE_MODULES:
+        raise ManifestError(
+            f"no report template for council {council_id!r}; pass --template with one of "
+            f"{', '.join(sorted(TEMPLATE_MODULES))} (a new layout needs a new template module)"
+        )
+    name = f"{council_id.replace('_', '-')}_{report_period}_{slug(source.stem).replace('_', '-')}{source.suffix}"
+    target = paths.raw / name
+    if target.exists():
+        raise ManifestError(f"{target}: a raw file of that name already exists")
+    shutil.copyfile(source, target)
+    if sha256_of(target) != digest:  # pragma: no cover - a failing disk, not a code path
+        target.unlink()
+        raise ManifestError(f"{target}: copy is not byte-identical to {source}")
+    entry = ManifestEntry(name, council_id, report_period, template, digest,
+                          description or f"{council_id} complaints report {report_period}, added with add-report")
+    write_manifest(paths, [*entries, entry])
+    return entry

@@ -1,0 +1,309 @@
+"""The data-quality audit behind ``notebooks/00_data_audit.ipynb``: what to check before trusting a number.
+
+* :func:`coverage` — what was extracted: figures per council × period × division × measure;
+* :func:`flagged` — every flagged figure with its printed line and, side by side, the line(s)
+  of the source it disagrees with (from ``data/clean/conflicts.csv``);
+* :func:`choices` — the reconciliation: how many keys each rule settled, and every key whose
+  sources disagree with the chosen value and the alternatives;
+* :func:`skip_records` / :func:`uncited_lines` — what the raw files hold that was not
+  extracted: the extractors' own records of skipped tables and passages, and a simple
+  measure, the raw lines holding a digit that no observation cites and no skip record covers.
+
+The selection is by *source file*: ``council="lewisham"`` audits what Lewisham's report holds,
+including its London-wide Ombudsman rows for other boroughs.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import import_module
+
+import pandas as pd
+
+from ..data import load_conflicts, load_observations, load_reconciled
+from ..clean.extract import TEMPLATE_MODULES
+from ..clean.extract.engine import RawReport
+from ..clean.manifest import read_manifest
+from ..paths import Paths
+
+SHOWN_LINE = 160  # characters of a printed line shown beside a figure
+
+
+@dataclass
+class Audit:
+    council: str
+    files: list[str]  # the raw files (source_file) audited
+    report_councils: list[str]  # the councils whose own reports these are
+    observations: pd.DataFrame
+    reconciled: pd.DataFrame
+    conflicts: pd.DataFrame
+    lines: dict[str, list[str]]  # source_file → its lines (1-based via index + 1)
+
+    def line(self, source_file: str, number: int) -> str:
+        text = self.lines.get(source_file, [])
+        return text[number - 1].strip()[:SHOWN_LINE] if 0 < number <= len(text) else ""
+
+
+def councils(paths: Paths | None = None) -> list[str]:
+    """The councils of the manifest (each has its own report)."""
+    return sorted({e.council for e in read_manifest(paths or Paths.discover())})
+
+
+def build(council: str = "all", paths: Paths | None = None) -> Audit:
+    """The audit of one council's reports (``all``: every report in the manifest)."""
+    paths = paths or Paths.discover()
+    entries = [e for e in read_manifest(paths) if council in {"all", e.council}]
+    if not entries:
+        raise ValueError(f"no report of council {council!r} in data/raw/manifest.csv; known: {', '.join(councils(paths))}")
+    files = sorted(e.source_file for e in entries)
+    observations = load_observations(paths)
+    observations = observations[observations["source_file"].isin(files)].reset_index(drop=True)
+    reconciled = load_reconciled(paths)
+    reconciled = reconciled[reconciled["source_file"].isin(files)].reset_index(drop=True)
+    conflicts = load_conflicts(paths)
+    in_files = conflicts["chosen_source"].map(_file).isin(files) | conflicts["other_source"].map(_file).isin(files)
+    conflicts = conflicts[in_files].reset_index(drop=True)
+    lines = {f: (paths.root / f).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n").split("\n")
+             for f in files}
+    return Audit(council, files, sorted({e.council for e in entries}), observations, reconciled, conflicts, lines)
+
+
+def _file(source: str) -> str:
+    return source.split(":", 1)[0]
+
+
+def _lines(source: str) -> list[int]:
+    """``file:12`` or ``file:3,4,5`` → the line numbers (none for a bare file)."""
+    _, _, numbers = source.partition(":")
+    return [int(n) for n in numbers.split(",") if n]
+
+
+def flag_codes(frame: pd.DataFrame) -> pd.Series:
+    """One row per (observation, flag code)."""
+    return frame["quality_flag"].fillna("").str.split(";").explode().loc[lambda s: s != ""]
+
+
+# --- what was extracted -------------------------------------------------------------------
+
+
+def coverage(audit: Audit) -> pd.DataFrame:
+    """Figures per council, period, division and measure (councils with a report of their own)."""
+    frame = audit.observations[audit.observations["council"].isin(audit.report_councils)]
+    return frame.groupby(["council", "period", "division", "measure"]).size().rename("figures").reset_index()
+
+
+def coverage_grid(cov: pd.DataFrame) -> pd.DataFrame:
+    """Rows council · period, columns division: how many distinct measures are extracted."""
+    if cov.empty:
+        return pd.DataFrame()
+    cov = cov.assign(row=cov["council"] + " " + cov["period"])
+    return cov.pivot_table(index="row", columns="division", values="measure", aggfunc="nunique", fill_value=0)
+
+
+def measure_grid(cov: pd.DataFrame) -> pd.DataFrame:
+    """Rows measure, columns council · period: how many figures."""
+    if cov.empty:
+        return pd.DataFrame()
+    cov = cov.assign(column=cov["council"] + " " + cov["period"])
+    return cov.pivot_table(index="measure", columns="column", values="figures", aggfunc="sum", fill_value=0)
+
+
+def other_councils(audit: Audit) -> pd.Series:
+    """Figures for councils printed in another council's report (Lewisham's London Ombudsman table)."""
+    others = audit.observations[~audit.observations["council"].isin(audit.report_councils)]
+    return others.groupby("council").size()
+
+
+# --- flagged figures, side by side -------------------------------------------------------
+
+
+def flagged(audit: Audit) -> pd.DataFrame:
+    """Every flagged figure: its flags, value, source and printed line; and for each conflict it
+    is in, the other value, source and printed line(s)."""
+    obs = audit.observations[audit.observations["quality_flag"].fillna("") != ""].copy()
+    obs["source"] = obs["source_file"] + ":" + obs["source_line"].astype(str)
+    obs["printed"] = [audit.line(f, n) for f, n in zip(obs["source_file"], obs["source_line"])]
+    key = ["council", "period", "quarter", "division", "service", "category", "stage", "measure"]
+    pairs = []
+    for c in audit.conflicts.itertuples(index=False):
+        pairs.append({**{k: getattr(c, k) for k in key}, "source": c.chosen_source, "kind": c.kind,
+                      "other_value": c.other_value, "other_source": c.other_source})
+        if c.kind in {"across_reports", "within_report"}:
+            pairs.append({**{k: getattr(c, k) for k in key}, "source": c.other_source, "kind": c.kind,
+                          "other_value": c.chosen_value, "other_source": c.chosen_source})
+    pairs = pd.DataFrame(pairs, columns=[*key, "source", "kind", "other_value", "other_source"])
+    for column in key:
+        obs[column] = obs[column].fillna("").astype(str)
+        pairs[column] = pairs[column].fillna("").astype(str)
+    out = obs.merge(pairs, on=[*key, "source"], how="left")
+    out["other_printed"] = [
+        " | ".join(audit.line(_file(s), n) for n in _lines(s)) if isinstance(s, str) and s else ""
+        for s in out["other_source"]]
+    columns = ["council", "period", "division", "service", "category", "stage", "measure", "value", "quality_flag",
+               "source", "printed", "kind", "other_value", "other_source", "other_printed"]
+    return out[columns].fillna("").sort_values(["source", "measure", "period"], kind="mergesort").reset_index(drop=True)
+
+
+def flag_counts(audit: Audit) -> dict[str, int]:
+    return {str(k): int(v) for k, v in flag_codes(audit.observations).value_counts().sort_index().items()}
+
+
+def conflict_counts(audit: Audit) -> dict[str, int]:
+    return {str(k): int(v) for k, v in audit.conflicts["kind"].value_counts().sort_index().items()}
+
+
+# --- reconciliation -------------------------------------------------------------------------
+
+
+def rule_counts(audit: Audit) -> dict[str, int]:
+    return {str(k): int(v) for k, v in audit.reconciled["rule"].value_counts().sort_index().items()}
+
+
+def choices(audit: Audit) -> pd.DataFrame:
+    """Every key whose sources disagree: the chosen value and source, the rule, the alternatives."""
+    disputed = audit.reconciled[audit.reconciled["n_values"] > 1].copy()
+    disputed["chosen"] = disputed["source_file"] + ":" + disputed["source_line"].astype(str)
+    disputed["alternatives"] = [
+        "; ".join(f"{a['value']:g} at {a['source_file']}:{a['source_line']}" for a in json.loads(text)) if text else ""
+        for text in disputed["alternatives"].fillna("")]
+    return disputed[["council", "period", "division", "service", "category", "stage", "measure", "value", "rule",
+                     "chosen", "alternatives"]].reset_index(drop=True)
+
+
+# --- what was not extracted ----------------------------------------------------------------
+
+
+def skip_records(council: str = "all", paths: Paths | None = None) -> pd.DataFrame:
+    """The extractors' records of what they skipped: ``SKIPPED_TABLES`` (id, line, reason) and
+    ``SKIPPED_PASSAGES`` ((start, end, reason), filled when the report is read)."""
+    paths = paths or Paths.discover()
+    rows = []
+    for entry in read_manifest(paths):
+        if council not in {"all", entry.council}:
+            continue
+        module = import_module(TEMPLATE_MODULES[entry.template])
+        for what, line, reason in getattr(module, "SKIPPED_TABLES", ()):
+            rows.append({"source_file": entry.source_file, "start": int(line), "end": int(line), "what": what, "reason": reason})
+        if hasattr(module, "SKIPPED_PASSAGES"):
+            module.extract(RawReport.load(paths.root, entry.source_file, entry.council, entry.report_period))
+            for start, end, reason in module.SKIPPED_PASSAGES:
+                rows.append({"source_file": entry.source_file, "start": int(start), "end": int(end),
+                             "what": "passage", "reason": reason})
+    return pd.DataFrame(rows, columns=["source_file", "start", "end", "what", "reason"])
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _line_sets(audit: Audit, skipped: pd.DataFrame, source_file: str) -> tuple[set[int], set[int], set[int]]:
+    """(lines holding a digit, lines an observation cites, lines a skip record covers) of one file."""
+    digits = {i + 1 for i, text in enumerate(audit.lines[source_file]) if _DIGIT.search(text)}
+    cited = set(audit.observations.loc[audit.observations["source_file"] == source_file, "source_line"].astype(int))
+    covered: set[int] = set()
+    for r in skipped[skipped["source_file"] == source_file].itertuples():
+        covered |= set(range(r.start, r.end + 1))
+    return digits, cited, covered
+
+
+def uncited_lines(audit: Audit, skipped: pd.DataFrame) -> pd.DataFrame:
+    """Per raw file: lines holding a digit, how many an observation cites, how many a skip record
+    covers, and how many neither (a rough measure of what is left unread)."""
+    rows = []
+    for source_file in audit.files:
+        digits, cited, covered = _line_sets(audit, skipped, source_file)
+        rows.append({"source_file": source_file, "lines_with_digits": len(digits),
+                     "cited": len(digits & cited), "in_skip_records": len((digits - cited) & covered),
+                     "neither": len(digits - cited - covered)})
+    return pd.DataFrame(rows)
+
+
+def uncited_examples(audit: Audit, skipped: pd.DataFrame, per_file: int = 15) -> pd.DataFrame:
+    """The first lines of each file that hold a digit, are not cited and are in no skip record."""
+    rows = []
+    for source_file in audit.files:
+        digits, cited, covered = _line_sets(audit, skipped, source_file)
+        for n in sorted(digits - cited - covered)[:per_file]:
+            rows.append({"source_file": source_file, "line": n, "text": audit.line(source_file, n)})
+    return pd.DataFrame(rows, columns=["source_file", "line", "text"])
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+def findings(audit: Audit, skipped: pd.DataFrame) -> dict:
+    """The audit's headline counts (saved with save_findings; tests recompute them from data/clean)."""
+    unread = uncited_lines(audit, skipped)
+    flagged_obs = audit.observations["quality_flag"].fillna("") != ""
+    return {
+        "council": audit.council,
+        "source_files": audit.files,
+        "observations": int(len(audit.observations)),
+        "flagged_observations": int(flagged_obs.sum()),
+        "flags": flag_counts(audit),
+        "conflicts": conflict_counts(audit),
+        "conflicts_total": int(len(audit.conflicts)),
+        "reconciled_keys": int(len(audit.reconciled)),
+        "rules": rule_counts(audit),
+        "disputed_keys": int((audit.reconciled["n_values"] > 1).sum()),
+        "skip_records": int(len(skipped)),
+        "raw_lines_with_digits": int(unread["lines_with_digits"].sum()),
+        "raw_lines_uncited": int(unread["neither"].sum()),
+    }
+
+
+# --- prose and charts -------------------------------------------------------------------------
+
+
+def text_summary(f: dict) -> str:
+    scope = "every report" if f["council"] == "all" else f"the reports of {f['council']}"
+    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in f["conflicts"].items()) or "none"
+    return (f"Across {scope} ({len(f['source_files'])} raw file(s)), the clean data holds **{f['observations']:,}** "
+            f"printed figures; **{f['flagged_observations']:,}** carry a quality flag. The conflicts table lists "
+            f"**{f['conflicts_total']:,}** disagreements ({kinds}). The reconciled view has "
+            f"{f['reconciled_keys']:,} keys, of which {f['disputed_keys']:,} have sources that disagree. "
+            f"Of {f['raw_lines_with_digits']:,} raw lines holding a digit, {f['raw_lines_uncited']:,} are "
+            "neither cited by a figure nor covered by an extractor's skip record.")
+
+
+def plot_coverage(grid: pd.DataFrame, title: str):
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(max(6, 0.9 * grid.shape[1] + 3), max(3, 0.4 * grid.shape[0] + 1.5)))
+    sns.heatmap(grid, annot=True, fmt="d", cmap="viridis", cbar_kws={"label": "distinct measures extracted"}, ax=ax)
+    ax.set_title(title)
+    ax.set_xlabel("division")
+    ax.set_ylabel("council and financial year")
+    return fig
+
+
+def plot_measures(grid: pd.DataFrame, title: str):
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(max(6, 0.8 * grid.shape[1] + 4), max(4, 0.25 * grid.shape[0] + 1.5)))
+    sns.heatmap(np.log10(grid.replace(0, np.nan)), cmap="viridis", ax=ax,
+                cbar_kws={"label": "figures extracted (log10)"})
+    ax.set_title(title)
+    ax.set_xlabel("council and financial year")
+    ax.set_ylabel("measure")
+    return fig
+
+
+def title_coverage(grid: pd.DataFrame) -> str:
+    if grid.empty:
+        return "Nothing extracted"
+    best = grid.sum(axis=1).idxmax()
+    return f"{best} has the widest coverage: {int(grid.loc[best].sum())} division-measure pairs"
+
+
+def shorten(frame: pd.DataFrame) -> pd.DataFrame:
+    """Display copy: ``data/raw/`` dropped from file names, so the side-by-side columns fit."""
+    def strip(column: pd.Series) -> pd.Series:
+        if pd.api.types.is_string_dtype(column) or column.dtype == object:
+            return column.map(lambda v: v.replace("data/raw/", "") if isinstance(v, str) else v)
+        return column
+
+    return frame.apply(strip)

@@ -1,0 +1,752 @@
+"""The COVID dip: how far complaints fell in 2020-21, against what, and the rebound after.
+
+Every function takes the reconciled view (:func:`analysis.data.load_reconciled`, one value
+per key; where two reports print the same year the rule and the alternatives travel with
+it) and returns plain frames or dicts that a notebook shows and saves as findings.
+
+What the reports allow, and so what this module does:
+
+* **Observed change** — the dip year against the year before (``2019-20 → 2020-21``).
+* **Counterfactual** — what the dip year "would" have been, from the pre-pandemic years of
+  the same series: their mean, and a log-linear trend through them extrapolated one year.
+  Reports print two to six pre-pandemic years, so the counterfactual rests on a handful
+  of points; :func:`counterfactual` says how many and flags fewer than four as fragile.
+* **Interrupted-time-series count model** — :func:`dip_model`: a Poisson GLM (negative
+  binomial when over-dispersed, via :func:`analysis.stats.count_model`) of yearly counts
+  on a log-linear trend, a dip-year indicator and, for a panel, division effects. The dip
+  is the indicator's rate ratio with its 95% interval.
+* **Quarters** — :func:`quarterly`: the dip located in the first lockdown quarter
+  (April–June 2020, financial Q1 of 2020-21), each quarter against the same quarter a year
+  before (:func:`analysis.stats.poisson_ratio`).
+* **Rebound** — :func:`rebound`: later years against the last pre-pandemic year, with and
+  without a division (Education, where the SEN surge sits).
+"""
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..councils import council_label
+from ..data import cite, select
+from ..clean.reconcile import KEY as _KEY
+from ..stats import count_model, poisson_ratio
+
+DIP_YEAR = "2020-21"
+# The Ombudsman stopped accepting and investigating complaints at the end of March 2020 and
+# restarted in late June 2020 (lewisham_2020-21…txt:1190 and :1249): a chart marks it.
+OMBUDSMAN_PAUSE = ("2020-03", "2020-06")
+# Financial-year quarter holding the first national lockdown (April–June 2020).
+FIRST_LOCKDOWN_QUARTER = "Q1"
+# Fewer pre-pandemic points than this and a counterfactual trend is called fragile.
+MIN_STABLE_POINTS = 4
+# A part (division) needs at least this many complaints a year before the dip to enter the model.
+MIN_BASELINE_MEAN = 5.0
+
+COUNT_MEASURES = ("complaints", "representations", "enquiries", "cases", "complaints_and_enquiries",
+                  "ombudsman_referrals", "ombudsman_investigations", "transactions")
+_PERIOD = re.compile(r"^\d{4}-\d{2}$")
+
+
+def year_index(period: str) -> int:
+    """``2020-21`` → 2020 (the financial year's first calendar year)."""
+    return int(period[:4])
+
+
+def previous_year(period: str) -> str:
+    start = year_index(period) - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+# ---------------------------------------------------------------------------------------
+# Which series: declared once, per council, each tied to the table(s) that print it
+
+
+@dataclass(frozen=True)
+class Series:
+    """One yearly count series: the rows of ``tables`` matching ``dims``.
+
+    The table matters: the reconciled key (council, period, division, service, stage,
+    measure) can join figures that mean different things — Bromley's 2023-24 "Total" is
+    738 with E&PP in its by-type table (bromley_2023-24…txt:82) and 533 without it in the
+    five-year table (:94); its 2019-20 Ombudsman "OVERALL" is 89 cases on the Council's
+    own system (bromley_2019-20…txt:700) against 149 referrals in the Ombudsman's letter
+    (:711). So each series is reconciled within its own tables (:func:`view`, the project's
+    rules of :mod:`analysis.reconcile`), and :func:`cross_check` shows where the whole
+    reconciled view holds another value for the same key.
+    """
+
+    key: str
+    council: str
+    label: str
+    tables: tuple[str, ...]
+    dims: dict = field(default_factory=dict)
+    channel: str = "complaints"  # complaints | enquiries | ombudsman | mixed
+
+
+_WHOLE_YEAR = {"quarter": "", "category": ""}
+_OMBUDSMAN = dict(division="all", service="", stage="ombudsman", **_WHOLE_YEAR)
+BROMLEY_DIVISIONS_TABLE = "complaints_by_division_multi_year"
+SERIES: tuple[Series, ...] = (
+    # Bromley's printed Total over divisions excludes Environment & Public Protection
+    # (bromley_2023-24…txt:94-95; bromley_2019-20…txt:620-621).
+    Series("complaints_excl_epp", "bromley", "Complaints, all divisions excl. E&PP", (BROMLEY_DIVISIONS_TABLE,),
+           dict(division="all", service="", stage="all", measure="complaints", **_WHOLE_YEAR)),
+    # The Ombudsman's annual-letter referrals (bromley_2019-20…txt:711, bromley_2023-24…txt:168);
+    # Lewisham's London-wide table reprints the Ombudsman's 2020-21 figure for every borough.
+    Series("ombudsman_referrals", "bromley", "Ombudsman referrals (Ombudsman's annual letter)",
+           ("ombudsman_annual_letter", "t11_lgsco_received_london_boroughs"),
+           dict(measure="ombudsman_referrals", **_OMBUDSMAN), channel="ombudsman"),
+    Series("ombudsman_investigations", "bromley", "Ombudsman investigations (annual letter)",
+           ("ombudsman_annual_letter",), dict(measure="ombudsman_investigations", **_OMBUDSMAN), channel="ombudsman"),
+    Series("stage_1", "lewisham", "Stage 1 complaints, Council and Lewisham Homes",
+           ("t2_stage1_complaints_by_organisation",),
+           dict(division="all", service="", stage="stage_1", measure="complaints", **_WHOLE_YEAR)),
+    Series("stage_1_council", "lewisham", "Stage 1 complaints, Lewisham Council", ("t2_stage1_complaints_by_organisation",),
+           dict(division="all", service="Lewisham Council", stage="stage_1", measure="complaints", **_WHOLE_YEAR)),
+    Series("stage_1_homes", "lewisham", "Stage 1 complaints, Lewisham Homes", ("t2_stage1_complaints_by_organisation",),
+           dict(division="housing", service="Lewisham Homes", stage="stage_1", measure="complaints", **_WHOLE_YEAR)),
+    Series("enquiries", "lewisham", "Enquiries, Council and Lewisham Homes", ("t3_enquiries_by_organisation",),
+           dict(division="all", service="", stage="enquiry", measure="enquiries", **_WHOLE_YEAR), channel="enquiries"),
+    Series("complaints_and_enquiries", "lewisham", "Complaints and enquiries (Table 4)",
+           ("t4_complaints_and_enquiries_by_year",),
+           dict(division="all", service="", stage="all", measure="complaints_and_enquiries", **_WHOLE_YEAR),
+           channel="mixed"),
+    Series("adult_social_care", "lewisham", "Adult social care complaints", ("asc_complaints_by_year",),
+           dict(division="adult_social_care", service="", stage="all", measure="complaints", **_WHOLE_YEAR)),
+    Series("childrens_cases", "lewisham", "Children's social care cases (all types)", ("cyp_t1_cases_by_year",),
+           dict(division="childrens_social_care", service="", stage="all", measure="cases", **_WHOLE_YEAR),
+           channel="mixed"),
+    Series("ombudsman_referrals", "lewisham", "Ombudsman referrals (LGSCO casework table)", ("t10_lgsco_casework",),
+           dict(measure="ombudsman_referrals", **_OMBUDSMAN), channel="ombudsman"),
+    Series("ombudsman_investigations", "lewisham", "Ombudsman detailed investigations", ("t10_lgsco_casework",),
+           dict(measure="ombudsman_investigations", **_OMBUDSMAN), channel="ombudsman"),
+)
+
+# Bromley's division panel: the divisions of the printed Total (E&PP is outside it).
+BROMLEY_PANEL = dict(council="bromley", service="", stage="all", measure="complaints", **_WHOLE_YEAR)
+BROMLEY_OUTSIDE_TOTAL = ("all", "environment_public_protection")
+# Quarterly tables: (council, table) pairs printing the same quarter in two years.
+QUARTER_TABLES = (("lewisham", "asc_complaints_by_quarter"),)
+
+
+def series_for(council: str) -> list[Series]:
+    return [s for s in SERIES if council in ("all", s.council)]
+
+
+def view(obs: pd.DataFrame, tables) -> pd.DataFrame:
+    """The reconciled view of ``tables`` only: one value per key, by the project's rules
+    (own-year report first, then the latest reprint…), alternatives kept."""
+    from ..clean.reconcile import reconcile
+
+    rows = obs[obs["table"].isin(list(tables))]
+    if rows.empty:
+        return rows.assign(rule="", n_sources=0, n_values=0, alternatives="")
+    return reconcile(rows)[0]
+
+
+def yearly(obs: pd.DataFrame, spec: Series) -> pd.DataFrame:
+    """The series' yearly values: period, value, source (file:line), rule, n_sources, alternatives."""
+    rows = select(view(obs, spec.tables), council=spec.council, **spec.dims)
+    rows = rows[rows["period"].str.match(_PERIOD)].sort_values("period")
+    out = rows[[*_KEY, "value", "rule", "n_sources", "alternatives"]].copy()
+    out["source"] = [_own_source(r) for _, r in rows.iterrows()]
+    return out.reset_index(drop=True)
+
+
+def _own_source(row: pd.Series) -> str:
+    """Cite the council's own report when it prints the same value as the chosen source
+    (Bromley's 2020-21 Ombudsman referrals: its own report, not Lewisham's London table)."""
+    own = f"/{row['council'].replace('_', '-')}_"
+    if own in row["source_file"] or not row["alternatives"]:
+        return cite(row)
+    for alternative in json.loads(row["alternatives"]):
+        if own in alternative["source_file"] and round(alternative["value"], 6) == round(float(row["value"]), 6):
+            return f"{alternative['source_file']}:{int(alternative['source_line'])}"
+    return cite(row)
+
+
+def panel(obs: pd.DataFrame, dims: dict = BROMLEY_PANEL, table: str = BROMLEY_DIVISIONS_TABLE, by: str = "division",
+          outside: tuple[str, ...] = BROMLEY_OUTSIDE_TOTAL) -> pd.DataFrame:
+    """Long frame (``by``, period, value, source) of the parts of a total, from one table."""
+    rows = select(view(obs, (table,)), **dims)
+    rows = rows[rows["period"].str.match(_PERIOD) & ~rows[by].isin(outside)]
+    out = rows[list(dict.fromkeys([by, *_KEY, "value"]))].copy()
+    out["source"] = [cite(r) for _, r in rows.iterrows()]
+    return out.sort_values([by, "period"]).reset_index(drop=True)
+
+
+def cross_check(rec: pd.DataFrame, used: pd.DataFrame) -> pd.DataFrame:
+    """For every figure used (key columns, value, source), the whole reconciled view's value
+    for the same key where it differs or where the sources disagree — the other readings."""
+    KEY = _KEY
+    if used.empty:
+        return pd.DataFrame(columns=[*KEY, "value_used", "source_used", "reconciled_value", "rule", "alternatives"])
+    used = used[[*KEY, "value", "source"]].rename(columns={"value": "value_used", "source": "source_used"})
+    merged = used.merge(rec[[*KEY, "value", "rule", "n_values", "source_file", "source_line", "alternatives"]],
+                        on=KEY, how="left")
+    merged = merged[(merged["n_values"] > 1) | (merged["value"].round(6) != merged["value_used"].round(6))]
+    merged["reconciled_source"] = [f"{r.source_file}:{int(r.source_line)}" for r in merged.itertuples()]
+    merged = merged.rename(columns={"value": "reconciled_value"})
+    return merged[[*KEY, "value_used", "source_used", "reconciled_value", "reconciled_source", "rule",
+                   "alternatives"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Observed change and counterfactual
+
+
+def observed_change(values: pd.Series, after: str = DIP_YEAR, before: str | None = None) -> dict | None:
+    """``values`` (indexed by period): before, after, difference, % change and ratio; None if a year is missing."""
+    before = before or previous_year(after)
+    if before not in values.index or after not in values.index:
+        return None
+    b, a = float(values[before]), float(values[after])
+    return {"before_period": before, "after_period": after, "before": b, "after": a, "difference": a - b,
+            "pct_change": 100 * (a - b) / b if b else float("nan"), "ratio": a / b if b else float("nan")}
+
+
+def counterfactual(values: pd.Series, dip_year: str = DIP_YEAR) -> dict:
+    """The dip year against the pre-pandemic years of the same series.
+
+    ``mean``: the average of the pre-pandemic years. ``trend``: a log-linear Poisson trend
+    through them, extrapolated to the dip year, with the 95% interval of that expectation
+    (Poisson variance; with two or three points over-dispersion cannot be checked, so the
+    interval is a floor). ``fragile`` is True below :data:`MIN_STABLE_POINTS` points: one
+    unusual year then moves the line, and a two-point "trend" is just the last change
+    carried forward.
+    """
+    pre = values[[p < dip_year for p in values.index]].sort_index()
+    result = {"pre_years": list(pre.index), "n_pre_years": int(len(pre)), "fragile": len(pre) < MIN_STABLE_POINTS,
+              "observed": float(values[dip_year]) if dip_year in values.index else float("nan"),
+              "mean": float(pre.mean()) if len(pre) else float("nan")}
+    result["ratio_to_mean"] = result["observed"] / result["mean"] if result["mean"] else float("nan")
+    result.update(trend=float("nan"), trend_low=float("nan"), trend_high=float("nan"),
+                  ratio_to_trend=float("nan"), trend_per_year=float("nan"))
+    if len(pre) >= 2:
+        import statsmodels.api as sm
+
+        x = np.array([year_index(p) for p in pre.index], dtype=float) - year_index(dip_year)
+        with warnings.catch_warnings():  # two points fit exactly: statsmodels warns, the answer stands
+            warnings.simplefilter("ignore")
+            fitted = sm.GLM(pre.to_numpy(dtype=float), sm.add_constant(x), family=sm.families.Poisson()).fit()
+            prediction = fitted.get_prediction(np.array([[1.0, 0.0]])).summary_frame(alpha=0.05)
+        result.update(trend=float(prediction["mean"].iloc[0]), trend_low=float(prediction["mean_ci_lower"].iloc[0]),
+                      trend_high=float(prediction["mean_ci_upper"].iloc[0]),
+                      trend_per_year=float(np.exp(fitted.params[1])))
+        result["ratio_to_trend"] = result["observed"] / result["trend"]
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Interrupted time series, as a count model
+
+
+def model_frame(long: pd.DataFrame, dip_year: str = DIP_YEAR, by: str | None = "division") -> pd.DataFrame:
+    """Add the model's columns to a long (``by``, period, value) frame: ``count``, ``t`` (years
+    from the dip year), ``dip`` (1 in the dip year) and ``post`` (1 after it).
+
+    Parts with no figure before the dip year are dropped (a division created in 2020 has no
+    baseline), as are parts averaging fewer than :data:`MIN_BASELINE_MEAN` a year before it
+    (Bromley's Public Health: 1, 0, 0 — no rate to fall from, and near-zero means break the
+    negative binomial's moment estimate).
+    """
+    frame = long.copy()
+    frame["count"] = frame["value"].astype(float)
+    frame["t"] = frame["period"].map(year_index) - year_index(dip_year)
+    frame["dip"] = (frame["period"] == dip_year).astype(int)
+    frame["post"] = (frame["t"] > 0).astype(int)
+    if by and by in frame:
+        baseline = frame[frame["t"] < 0].groupby(by)["count"].mean()
+        keep = baseline[baseline >= MIN_BASELINE_MEAN].index
+        frame = frame[frame[by].isin(keep)]
+    return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DipEstimate:
+    rate_ratio: float
+    low: float
+    high: float
+    p_value: float
+    family: str
+    dispersion: float
+    n: int
+    formula: str
+    years: list
+    parts: list
+    trend: bool
+    assumptions: str
+    quasi_low: float = float("nan")  # Poisson with Pearson-scaled errors (quasi-Poisson): a check on the
+    quasi_high: float = float("nan")  # interval when the negative binomial's alpha estimate hits its floor
+
+
+def dip_model(long: pd.DataFrame, dip_year: str = DIP_YEAR, by: str | None = "division",
+              after: bool = False) -> DipEstimate | None:
+    """Rate ratio of the dip year with its 95% interval, from a log-linear count model.
+
+    Default (``after=False``): fitted on the years up to the dip year,
+    ``log E[count] = part effect + β·t + δ·dip`` — an effect per part (division) when there
+    are several, a yearly trend ``β`` shared by the parts and identified by the pre-pandemic
+    years alone, and a dip indicator whose ``exp(δ)`` is the dip against that trend.
+    ``after=True`` fits every year, adding a level shift ``post`` and a slope change
+    ``post_t`` for the years after the dip (the rebound), so the later years inform the
+    trend's uncertainty but not the counterfactual. With fewer than two years before the
+    dip no trend can be told from the dip: the model drops ``t`` and the rate ratio is
+    against the pre-pandemic level.
+
+    Assumes: counts independent given the covariates, the same proportional trend and the
+    same proportional dip in every part, and Poisson variance unless the data show
+    over-dispersion (then negative binomial). A dip indicator on one year is fitted
+    exactly when it is the only post-trend year, so its interval comes from that year's
+    counts and the trend's uncertainty.
+    """
+    by = by if by and by in long else None
+    frame = model_frame(long, dip_year, by)
+    if not after:
+        frame = frame[frame["t"] <= 0]
+    pre_years = sorted(frame.loc[frame["t"] < 0, "period"].unique())
+    if frame.empty or not (frame["dip"] == 1).any() or not pre_years:
+        return None
+    terms = []
+    parts = sorted(frame[by].unique()) if by else []
+    if by and len(parts) > 1:
+        terms.append(f"C({by})")
+    trend = len(pre_years) >= 2
+    if trend:
+        terms.append("t")
+    terms.append("dip")
+    if after and (frame["post"] == 1).any():
+        terms.append("post")
+        if trend and frame.loc[frame["post"] == 1, "period"].nunique() >= 2:
+            frame = frame.assign(post_t=frame["t"] * frame["post"])
+            terms.append("post_t")
+    formula = " + ".join(terms)
+    with warnings.catch_warnings():  # a saturated fit (one pre year) warns of perfect prediction
+        warnings.simplefilter("ignore")
+        estimate = count_model(frame, "count", formula, "dip")
+        quasi = _quasi_poisson_interval(frame, formula)
+    assumptions = ("independent counts; " + (("one log-linear trend shared by every part; " if len(parts) > 1 else "a log-linear trend; ") if trend else
+                   "no trend (fewer than two pre-pandemic years): the dip is against the pre-pandemic level; ")
+                   + ("the same proportional dip in every part; " if len(parts) > 1 else "")
+                   + f"{estimate.family} variance")
+    return DipEstimate(estimate.rate_ratio, estimate.low, estimate.high, estimate.p_value, estimate.family,
+                       estimate.dispersion, estimate.n, formula, sorted(frame["period"].unique()), parts, trend,
+                       assumptions, *quasi)
+
+
+def _quasi_poisson_interval(frame: pd.DataFrame, formula: str) -> tuple[float, float]:
+    """95% interval of exp(dip) from a Poisson fit with standard errors scaled by Pearson χ²/df
+    (NaN when the fit has no residual degrees of freedom)."""
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    model = smf.glm(f"count ~ {formula}", data=frame, family=sm.families.Poisson())
+    plain = model.fit()
+    if plain.df_resid <= 0:
+        return float("nan"), float("nan")
+    low, high = model.fit(scale="X2").conf_int().loc["dip"]
+    return float(np.exp(low)), float(np.exp(high))
+
+
+# ---------------------------------------------------------------------------------------
+# Quarters, channels, rebound
+
+
+def quarterly(obs: pd.DataFrame, council: str, table: str, dip_year: str = DIP_YEAR) -> pd.DataFrame:
+    """Each quarter of the dip year against the same quarter a year before, from one quarterly
+    table, with an exact (conditional) 95% interval for the ratio — it assumes Poisson counts
+    in each quarter."""
+    rows = view(obs, (table,))
+    rows = rows[(rows["council"] == council) & (rows["quarter"] != "")]
+    before = previous_year(dip_year)
+    out = []
+    for quarter in sorted(rows["quarter"].unique()):
+        here = rows[rows["quarter"] == quarter].set_index("period")
+        if before not in here.index or dip_year not in here.index:
+            continue
+        a, b = here.loc[dip_year], here.loc[before]
+        ratio = poisson_ratio(a["value"], b["value"])
+        out.append({"quarter": quarter, "division": a["division"], "measure": a["measure"],
+                    "before": float(b["value"]), "after": float(a["value"]),
+                    "ratio": ratio.ratio, "low": ratio.low, "high": ratio.high, "p_value": ratio.p_value,
+                    "source_before": cite(b), "source_after": cite(a)})
+    return pd.DataFrame(out)
+
+
+def rebound(long: pd.DataFrame, base_year: str | None = None, dip_year: str = DIP_YEAR, by: str = "division",
+            without: tuple[str, ...] = (), like_for_like: bool = True) -> pd.DataFrame:
+    """Yearly totals of the parts, and each against the last pre-pandemic year (``base_year``).
+
+    ``without`` leaves parts out (e.g. ``("education",)``, where the SEN surge sits).
+    ``like_for_like`` keeps only the parts with a figure in the base year, so a division
+    that joins the table later does not pass for growth.
+    """
+    base_year = base_year or previous_year(dip_year)
+    frame = long[~long[by].isin(without)]
+    if like_for_like:
+        frame = frame[frame[by].isin(frame.loc[frame["period"] == base_year, by])]
+    totals = frame.groupby("period")["value"].sum()
+    out = pd.DataFrame({"period": totals.index, "total": totals.to_numpy()})
+    base = totals.get(base_year, float("nan"))
+    out["ratio_to_base"] = out["total"] / base
+    out["pct_vs_base"] = 100 * (out["ratio_to_base"] - 1)
+    return out.reset_index(drop=True)
+
+
+def comparable_pairs(rec: pd.DataFrame, council: str, dip_year: str = DIP_YEAR,
+                     measures=COUNT_MEASURES) -> pd.DataFrame:
+    """Every whole-year count of ``council`` printed for both the dip year and the year before."""
+    before = previous_year(dip_year)
+    rows = rec[(rec["council"] == council) & rec["measure"].isin(measures) & (rec["quarter"] == "")
+               & rec["period"].isin([before, dip_year])]
+    key = ["division", "service", "category", "stage", "measure"]
+    wide = rows.pivot_table(index=key, columns="period", values="value", aggfunc="first")
+    if before not in wide or dip_year not in wide:
+        return pd.DataFrame(columns=[*key, before, dip_year])
+    return wide.dropna(subset=[before, dip_year]).reset_index()
+
+
+def baseline(rec: pd.DataFrame, council: str, dip_year: str = DIP_YEAR, measures=COUNT_MEASURES) -> pd.DataFrame:
+    """The pre-pandemic whole-year counts a council's reports give (division totals first)."""
+    rows = rec[(rec["council"] == council) & rec["measure"].isin(measures) & (rec["quarter"] == "")
+               & (rec["period"] < dip_year) & (rec["category"] == "")]
+    key = ["division", "service", "stage", "measure"]
+    if rows.empty:
+        return pd.DataFrame(columns=key)
+    wide = rows.pivot_table(index=key, columns="period", values="value", aggfunc="first")
+    return wide.reset_index().sort_values(["service", "division", "stage", "measure"]).reset_index(drop=True)
+
+
+def councils_with(rec: pd.DataFrame, dip_year: str = DIP_YEAR) -> list[str]:
+    """Councils with at least one whole-year count printed for both the dip year and the year before."""
+    return sorted(c for c in rec["council"].unique() if len(comparable_pairs(rec, c, dip_year)))
+
+
+# ---------------------------------------------------------------------------------------
+# One summary for a notebook run (and its findings file)
+
+
+def _estimate(est: DipEstimate | None) -> dict | None:
+    if est is None:
+        return None
+    return {"rate_ratio": est.rate_ratio, "low": est.low, "high": est.high, "p_value": est.p_value,
+            "family": est.family, "dispersion": est.dispersion, "n": est.n, "formula": est.formula,
+            "years": est.years, "parts": est.parts, "trend": est.trend, "assumptions": est.assumptions,
+            "quasi_poisson_low": est.quasi_low, "quasi_poisson_high": est.quasi_high}
+
+
+def _series_summary(table: pd.DataFrame, spec: Series, dip_year: str) -> dict:
+    values = table.set_index("period")["value"]
+    return {
+        "council": spec.council, "key": spec.key, "label": spec.label, "channel": spec.channel,
+        "tables": list(spec.tables), "values": dict(values), "sources": dict(zip(table["period"], table["source"])),
+        "rules": dict(zip(table["period"], table["rule"])),
+        "observed": observed_change(values, dip_year),
+        "counterfactual": counterfactual(values, dip_year) if dip_year in values.index else None,
+        "model": _estimate(dip_model(table, dip_year, by=None)) if dip_year in values.index else None,
+    }
+
+
+def _panel_summary(long: pd.DataFrame, dip_year: str, without: str = "education") -> dict:
+    """Division-level dips, the pooled model (with and without ``without``) and the rebound."""
+    divisions = {}
+    for division, rows in long.groupby("division"):
+        values = rows.set_index("period")["value"]
+        has_dip = dip_year in values.index and (values[values.index < dip_year] > 0).any()
+        divisions[division] = {"values": dict(values), "sources": dict(zip(rows["period"], rows["source"])),
+                               "observed": observed_change(values, dip_year),
+                               "counterfactual": counterfactual(values, dip_year) if has_dip else None,
+                               "model": _estimate(dip_model(rows, dip_year, by=None)) if has_dip else None}
+    others = long[long["division"] != without]
+    return {
+        "divisions": divisions,
+        "model": _estimate(dip_model(long, dip_year)),
+        "model_without_" + without: _estimate(dip_model(others, dip_year)),
+        "model_all_years": _estimate(dip_model(long, dip_year, after=True)),
+        "model_all_years_without_" + without: _estimate(dip_model(others, dip_year, after=True)),
+        "rebound": _frame_records(rebound(long, dip_year=dip_year)),
+        "rebound_without_" + without: _frame_records(rebound(long, dip_year=dip_year, without=(without,))),
+        "entered_after_base_year": sorted(set(long["division"]) - set(
+            long.loc[long["period"] == previous_year(dip_year), "division"])),
+    }
+
+
+def _frame_records(frame: pd.DataFrame, index: str = "period") -> dict:
+    return {str(row[index]): {k: v for k, v in row.items() if k != index} for _, row in frame.iterrows()}
+
+
+def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_year: str = DIP_YEAR) -> dict:
+    """Everything the notebook states, for ``council`` (``"all"``: every council) — plain data.
+
+    ``obs`` is the observations table (each series is reconciled within its own tables),
+    ``rec`` the project's reconciled view (to say which councils have the dip year, list
+    their baselines and cross-check every figure used).
+    """
+    councils = sorted(rec["council"].unique()) if council == "all" else [council]
+    with_dip = [c for c in councils_with(rec, dip_year) if c in councils]
+    series, used = {}, []
+    for spec in SERIES:
+        if spec.council in councils:
+            table = yearly(obs, spec)
+            if len(table):
+                series[f"{spec.council}.{spec.key}"] = _series_summary(table, spec, dip_year)
+                used.append(table)
+    out = {"council": council, "dip_year": dip_year, "base_year": previous_year(dip_year),
+           "ombudsman_pause": list(OMBUDSMAN_PAUSE), "councils_with_dip_year": with_dip, "series": series,
+           "panels": {}, "quarters": {}, "without_dip_year": {}, "other_readings": []}
+    if "bromley" in councils:
+        long = panel(obs)
+        if len(long):
+            out["panels"]["bromley"] = _panel_summary(long, dip_year)
+            used.append(long)
+    for c, table in QUARTER_TABLES:
+        if c in councils:
+            quarters = quarterly(obs, c, table, dip_year)
+            if len(quarters):
+                key = f"{c}.{quarters['division'].iloc[0]}.{quarters['measure'].iloc[0]}"
+                out["quarters"][key] = _frame_records(quarters, "quarter")
+    if used:
+        out["other_readings"] = cross_check(rec, pd.concat(used, ignore_index=True)).to_dict(orient="records")
+    # A council whose own reports stop before the dip year (the London-wide Ombudsman table in
+    # Lewisham's report gives one 2020-21 figure for every borough, never a pair): its years.
+    for c in councils:
+        if c in with_dip:
+            continue
+        own = rec[(rec["council"] == c) & rec["source_file"].str.contains(f"/{c.replace('_', '-')}_", regex=False)]
+        if own.empty:
+            continue
+        years = sorted(p for p in own["period"].unique() if _PERIOD.match(p))
+        out["without_dip_year"][c] = {"years": years, "has_dip_year": dip_year in years,
+                                      "baseline_rows": int(len(baseline(rec, c, dip_year)))}
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Words and tables for the notebook (numbers always from the summary)
+
+
+def _pct(value: float) -> str:
+    return f"{value:+.1f}%"
+
+
+def _rr(est: dict | None) -> str:
+    if not est:
+        return "not estimable"
+    return f"{est['rate_ratio']:.2f} (95% CI {est['low']:.2f}–{est['high']:.2f})"
+
+
+def dip_table(summary: dict) -> pd.DataFrame:
+    """One row per series: the observed change, the counterfactual and the model's rate ratio."""
+    rows = []
+    for name, s in summary["series"].items():
+        obs, cf, model = s["observed"], s["counterfactual"], s["model"]
+        rows.append({
+            "council": council_label(s["council"]), "series": s["label"],
+            "before": obs["before"] if obs else np.nan, "dip year": obs["after"] if obs else np.nan,
+            "% change": obs["pct_change"] if obs else np.nan,
+            "pre-pandemic years": ", ".join(cf["pre_years"]) if cf else "",
+            "vs mean of pre years": cf["ratio_to_mean"] if cf else np.nan,
+            "vs trend of pre years": cf["ratio_to_trend"] if cf else np.nan,
+            "fragile": ("yes" if cf["fragile"] else "no") if cf else "",
+            "model rate ratio (95% CI)": _rr(model),
+            "source (dip year)": s["sources"].get(summary["dip_year"], ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def division_table(summary: dict, council: str = "bromley") -> pd.DataFrame:
+    p = summary["panels"].get(council)
+    if not p:
+        return pd.DataFrame()
+    rows = []
+    for division, d in p["divisions"].items():
+        obs, cf = d["observed"], d["counterfactual"]
+        rows.append({"division": division, **{k: v for k, v in d["values"].items()},
+                     "% change into dip year": obs["pct_change"] if obs else np.nan,
+                     "pre-pandemic years": ", ".join(cf["pre_years"]) if cf else "",
+                     "vs trend of pre years": cf["ratio_to_trend"] if cf else np.nan,
+                     "own model rate ratio (95% CI)": _rr(d["model"]),
+                     "source (dip year)": d["sources"].get(summary["dip_year"], "")})
+    return pd.DataFrame(rows)
+
+
+def model_table(summary: dict, council: str = "bromley") -> pd.DataFrame:
+    p = summary["panels"].get(council, {})
+    labels = {"model": "years to the dip, all divisions",
+              "model_without_education": "years to the dip, without Education",
+              "model_all_years": "every year (post-dip level and slope), all divisions",
+              "model_all_years_without_education": "every year, without Education"}
+    rows = []
+    for key, label in labels.items():
+        est = p.get(key)
+        if est:
+            rows.append({"model": label, "rate ratio": est["rate_ratio"], "95% low": est["low"],
+                         "95% high": est["high"], "quasi-Poisson 95%": f"{est['quasi_poisson_low']:.2f}–{est['quasi_poisson_high']:.2f}",
+                         "formula": est["formula"], "family": est["family"],
+                         "Pearson dispersion": est["dispersion"], "n": est["n"], "years": ", ".join(est["years"])})
+    return pd.DataFrame(rows)
+
+
+def headlines(summary: dict) -> list[str]:
+    """Bullet sentences stating the dip, each number from the summary with its source."""
+    dip, base = summary["dip_year"], summary["base_year"]
+    out = []
+    for s in summary["series"].values():
+        obs = s["observed"]
+        if not obs:
+            continue
+        verb = "fell" if obs["difference"] < 0 else "rose"
+        line = (f"**{council_label(s['council'])} — {s['label']}** {verb} from {obs['before']:,.0f} ({base}) to "
+                f"{obs['after']:,.0f} ({dip}), {_pct(obs['pct_change'])} (`{s['sources'][dip]}`).")
+        cf = s["counterfactual"]
+        if cf and cf["n_pre_years"] >= 2:
+            line += (f" Against the log-linear trend of {cf['n_pre_years']} pre-pandemic years "
+                     f"({', '.join(cf['pre_years'])}) the dip year is {cf['ratio_to_trend']:.2f}× the expected "
+                     f"{cf['trend']:,.0f}" + (" — a fragile counterfactual with so few points." if cf["fragile"] else "."))
+        out.append(line)
+    return out
+
+
+def _quarter_label(key: str) -> str:
+    council, division, measure = key.split(".")
+    return f"{council_label(council)}'s {division.replace('_', ' ')} {measure.replace('_', ' ')}"
+
+
+def quarter_sentence(summary: dict, key: str = "lewisham.adult_social_care.complaints") -> str:
+    table = summary["quarters"].get(key)
+    if not table or FIRST_LOCKDOWN_QUARTER not in table:
+        return "No quarterly figures for this selection."
+    q = table[FIRST_LOCKDOWN_QUARTER]
+    others = [f"{k}: {v['before']:.0f} → {v['after']:.0f}" for k, v in table.items() if k != FIRST_LOCKDOWN_QUARTER]
+    return (f"In the first lockdown quarter (April–June 2020, {FIRST_LOCKDOWN_QUARTER} of {summary['dip_year']}) "
+            f"{_quarter_label(key)} were "
+            f"{q['after']:.0f} against {q['before']:.0f} a year before: a rate ratio of {q['ratio']:.2f} "
+            f"(exact 95% CI {q['low']:.2f}–{q['high']:.2f}; `{q['source_after']}`, `{q['source_before']}`). "
+            f"The other quarters: {'; '.join(others)}.")
+
+
+def channel_table(summary: dict) -> pd.DataFrame:
+    rows = []
+    for s in summary["series"].values():
+        obs = s["observed"]
+        rows.append({"council": council_label(s["council"]), "channel": s["channel"], "series": s["label"],
+                     **({"before": obs["before"], "dip year": obs["after"], "% change": obs["pct_change"]} if obs else
+                        {"before": np.nan, "dip year": s["values"].get(summary["dip_year"], np.nan), "% change": np.nan}),
+                     "sources": "; ".join(f"{k}: {v}" for k, v in s["sources"].items()
+                                          if k in (summary["base_year"], summary["dip_year"]))})
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(["channel", "council"], kind="mergesort").reset_index(drop=True) if len(frame) else frame
+
+
+def channel_sentences(summary: dict) -> list[str]:
+    """Per council: how complaints, enquiries and Ombudsman referrals moved into the dip year."""
+    out = []
+    by_council: dict[str, list] = {}
+    for s in summary["series"].values():
+        if s["observed"] and s["key"] in ("complaints_excl_epp", "stage_1", "enquiries", "ombudsman_referrals"):
+            by_council.setdefault(s["council"], []).append(s)
+    for council, items in by_council.items():
+        parts = [f"{s['label']} {_pct(s['observed']['pct_change'])} "
+                 f"({s['observed']['before']:,.0f} → {s['observed']['after']:,.0f})" for s in items]
+        out.append(f"**{council_label(council)}**: " + "; ".join(parts) + ".")
+    if out:
+        start, end = summary["ombudsman_pause"]
+        out.append(f"The Ombudsman took no new complaints from {start} to {end}, so its {summary['dip_year']} "
+                   "referrals lost the first quarter's intake: part of their fall is the pause itself.")
+    return out
+
+
+def rebound_sentence(summary: dict, council: str = "bromley", without: str = "education") -> str:
+    p = summary["panels"].get(council)
+    if not p:
+        return ""
+    last = max(p["rebound"])
+    base, dip = summary["base_year"], summary["dip_year"]
+    w, wo = p["rebound"], p[f"rebound_without_{without}"]
+    edu = p["divisions"].get(without, {}).get("values", {})
+    return (f"Like for like, {council_label(council)}'s complaints changed {w[dip]['pct_vs_base']:+.1f}% in {dip} and by "
+            f"{last} stood {w[last]['pct_vs_base']:+.1f}% against {base} ({w[base]['total']:.0f} → {w[last]['total']:.0f}). "
+            f"Without {without.title()} ({edu.get(base, float('nan')):.0f} → {edu.get(last, float('nan')):.0f} over the "
+            f"same years) they stood {wo[last]['pct_vs_base']:+.1f}% ({wo[base]['total']:.0f} → {wo[last]['total']:.0f}): "
+            f"the rest of the council had not returned to its pre-pandemic level.")
+
+
+# ---------------------------------------------------------------------------------------
+# Charts
+
+
+def draw_index(summary: dict, channels=("complaints", "enquiries", "mixed")):
+    """Each yearly series as an index (base year = 100), the dip year shaded."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    base, dip = summary["base_year"], summary["dip_year"]
+    fell = total = 0
+    for s in summary["series"].values():
+        if s["channel"] not in channels or base not in s["values"]:
+            continue
+        values = pd.Series(s["values"]).sort_index()
+        x = [year_index(p) for p in values.index]
+        ax.plot(x, 100 * values / values[base], marker="o", label=f"{council_label(s['council'])}: {s['label']}")
+        if s["observed"]:
+            total += 1
+            fell += s["observed"]["difference"] < 0
+    ax.axvspan(year_index(dip) - 0.4, year_index(dip) + 0.4, color="grey", alpha=0.15, label=f"{dip} (pandemic year)")
+    ax.axhline(100, color="black", linewidth=0.8)
+    ax.set_xlabel("financial year (starting April of)")
+    ax.set_ylabel(f"index, {base} = 100")
+    ax.set_title(f"{fell} of {total} series with a {base} figure fell in {dip}")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def draw_quarters(summary: dict, key: str = "lewisham.adult_social_care.complaints"):
+    """Quarter by quarter, the dip year against the year before, with the Ombudsman pause marked."""
+    import matplotlib.pyplot as plt
+
+    table = summary["quarters"][key]
+    quarters = list(table)
+    x = np.arange(len(quarters))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.bar(x - 0.2, [table[q]["before"] for q in quarters], 0.4, label=summary["base_year"])
+    ax.bar(x + 0.2, [table[q]["after"] for q in quarters], 0.4, label=summary["dip_year"])
+    if FIRST_LOCKDOWN_QUARTER in quarters:
+        i = quarters.index(FIRST_LOCKDOWN_QUARTER)
+        ax.axvspan(i - 0.5, i + 0.5, color="grey", alpha=0.15,
+                   label="first lockdown; Ombudsman casework paused (Mar–Jun 2020)")
+        q = table[FIRST_LOCKDOWN_QUARTER]
+        title = f"{_quarter_label(key)}: {q['before']:.0f} → {q['after']:.0f} in the first lockdown quarter"
+    else:
+        title = f"{key}: quarterly complaints"
+    ax.set_xticks(x, [f"{q}" for q in quarters])
+    ax.set_xlabel("financial-year quarter (Q1 = April–June)")
+    ax.set_ylabel("complaints received")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def draw_rebound(summary: dict, council: str = "bromley", without: str = "education"):
+    """Like-for-like totals against the base year, with and without one division."""
+    import matplotlib.pyplot as plt
+
+    p = summary["panels"][council]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    last = {}
+    for key, label in (("rebound", "all divisions"), (f"rebound_without_{without}", f"without {without.title()}")):
+        series = pd.Series({k: v["pct_vs_base"] for k, v in p[key].items()}).sort_index()
+        ax.plot([year_index(k) for k in series.index], series.to_numpy(), marker="o", label=label)
+        last[label] = series.iloc[-1]
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.axvspan(year_index(summary["dip_year"]) - 0.4, year_index(summary["dip_year"]) + 0.4, color="grey", alpha=0.15)
+    ax.set_xlabel("financial year (starting April of)")
+    ax.set_ylabel(f"% change on {summary['base_year']}")
+    (l1, v1), (l2, v2) = last.items()
+    ax.set_title(f"{council_label(council)} rebound: {v1:+.0f}% with Education, {v2:+.0f}% without, by the last year")
+    ax.legend(fontsize=8)
+    return fig

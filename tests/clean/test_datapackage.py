@@ -1,0 +1,95 @@
+"""data/clean/datapackage.json describes the clean tables truthfully."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from analysis.clean.datapackage import code_version, describe
+from analysis.clean.manifest import sha256_of
+from analysis.paths import Paths
+from conftest import ROOT
+
+CLEAN = ROOT / "data" / "clean"
+
+
+@pytest.fixture(scope="module")
+def package() -> dict:
+    path = CLEAN / "datapackage.json"  # built by conftest's session fixture
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _resources(package):
+    return {r["name"]: r for r in package["resources"]}
+
+
+def test_three_tables_described(package):
+    assert set(_resources(package)) == {"observations", "reconciled", "conflicts"}
+
+
+def test_fields_match_csv_columns(package):
+    for name, resource in _resources(package).items():
+        with (CLEAN / resource["path"]).open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh))
+        assert [f["name"] for f in resource["schema"]["fields"]] == header, name
+        assert all(f["description"] for f in resource["schema"]["fields"]), name
+
+
+def test_values_hold_types_and_constraints(package):
+    for name, resource in _resources(package).items():
+        frame = pd.read_csv(CLEAN / resource["path"], dtype=str, keep_default_na=False)
+        for field in resource["schema"]["fields"]:
+            values = frame[field["name"]][frame[field["name"]] != ""]  # "" is the missing value
+            if field["type"] == "integer":
+                assert values.str.fullmatch(r"-?\d+").all(), (name, field["name"])
+            if field["type"] == "number":
+                pd.to_numeric(values, errors="raise")
+            constraints = field.get("constraints", {})
+            if "enum" in constraints:
+                outside = set(values) - set(constraints["enum"])
+                assert not outside, (name, field["name"], sorted(outside))
+            if "pattern" in constraints:
+                bad = [v for v in values if not re.fullmatch(constraints["pattern"], v)]
+                assert not bad, (name, field["name"], bad[:5])
+            if "minimum" in constraints:
+                assert (pd.to_numeric(values) >= constraints["minimum"]).all(), (name, field["name"])
+
+
+def test_vocabularies_are_real(package):
+    fields = {f["name"]: f for f in _resources(package)["observations"]["schema"]["fields"]}
+    assert "childrens_social_care" in fields["division"]["constraints"]["enum"]
+    assert "pct_on_time" in fields["measure"]["constraints"]["enum"]
+    assert fields["unit"]["constraints"]["enum"] == ["count", "gbp", "percent"]
+    assert "unit" in fields["value"]  # the value's unit is stated (row by row, in `unit`)
+
+
+def test_raw_sha256_match_the_files(package):
+    assert len(package["sources"]) == 5
+    for source in package["sources"]:
+        assert sha256_of(ROOT / source["path"]) == source["sha256"], source["path"]
+
+
+def test_table_hashes_match(package):
+    for resource in package["resources"]:
+        assert resource["hash"] == f"sha256:{sha256_of(CLEAN / resource['path'])}", resource["name"]
+
+
+def test_code_version_and_no_timestamp(package, tmp_path):
+    # the clean data names the code that made it (the hash moves with every code edit)
+    assert package["code"]["version"] == code_version()["version"]
+    assert re.fullmatch(r"[0-9a-f]{64}", package["code"]["source_sha256"])
+    (tmp_path / "a.py").write_text("x = 1\n")
+    before = code_version(tmp_path)
+    assert code_version(tmp_path) == before
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert code_version(tmp_path)["source_sha256"] != before["source_sha256"]
+    text = json.dumps(package)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:", text)
+
+
+def test_describe_is_deterministic():
+    paths = Paths(ROOT)
+    assert describe(paths) == describe(paths)

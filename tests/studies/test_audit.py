@@ -1,0 +1,146 @@
+"""The data audit: its notebook runs with papermill for "all" and each council, and its findings
+match counts computed here, independently, from data/clean. Unit tests use real report lines
+(``bd`` = data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt)."""
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from analysis.studies import audit
+from analysis.site.findings import findings_path
+from analysis.paths import Paths
+from analysis.site.runs import Run
+from conftest import ROOT, run_notebooks
+
+BD = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"
+LEWISHAM = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"
+HARROW = "data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt"
+PATHS = Paths(ROOT)
+
+
+def manifest() -> dict[str, list[str]]:
+    with (ROOT / "data" / "raw" / "manifest.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        out.setdefault(row["council"], []).append(f"data/raw/{row['file']}")
+    return out
+
+
+def clean(stem: str) -> pd.DataFrame:
+    path = ROOT / "data" / "clean" / f"{stem}.csv"  # built by conftest's session fixture
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def executed():
+    """Execute the audit notebook for council "all" and every council, as `make study` does."""
+    return run_notebooks("--notebook", "00_data_audit", "--force")
+
+
+def read_findings(council: str) -> dict:
+    return json.loads(findings_path(Run("00_data_audit", (("council", council),)).run_id, PATHS).read_text())
+
+
+def expected(files: list[str]) -> dict:
+    """The findings' counts, recomputed from the clean CSVs without analysis.studies.audit."""
+    obs, rec, con = clean("observations"), clean("reconciled"), clean("conflicts")
+    obs = obs[obs.source_file.isin(files)]
+    rec = rec[rec.source_file.isin(files)]
+    in_files = con.chosen_source.str.split(":").str[0].isin(files) | con.other_source.str.split(":").str[0].isin(files)
+    con = con[in_files]
+    codes = Counter(code for flags in obs.quality_flag for code in flags.split(";") if code)
+    return {"observations": len(obs), "flagged_observations": int((obs.quality_flag != "").sum()),
+            "flags": dict(codes), "conflicts": dict(Counter(con.kind)), "conflicts_total": len(con),
+            "reconciled_keys": len(rec), "rules": dict(Counter(rec.rule)),
+            "disputed_keys": int((rec.n_values.astype(int) > 1).sum())}
+
+
+def test_findings_for_all_match_the_clean_data(executed):
+    found = read_findings("all")
+    files = sorted(f for fs in manifest().values() for f in fs)
+    assert found["source_files"] == files
+    want = expected(files)
+    assert {k: found[k] for k in want} == want
+    assert found["conflicts_total"] == len(clean("conflicts"))  # "all" audits every conflict
+    assert found["raw_lines_uncited"] < found["raw_lines_with_digits"]
+
+
+@pytest.mark.parametrize("council", sorted(manifest()))
+def test_findings_for_each_council(executed, council):
+    found = read_findings(council)
+    files = sorted(manifest()[council])
+    want = expected(files)
+    assert found["council"] == council and found["source_files"] == files
+    assert {k: found[k] for k in want} == want
+
+
+def test_executed_notebooks_are_written(executed):
+    for council in ["all", *manifest()]:
+        assert (PATHS.executed / f"{Run('00_data_audit', (('council', council),)).run_id}.ipynb").is_file()
+
+
+def test_committed_notebook_has_no_outputs():
+    nb = json.loads((ROOT / "notebooks" / "00_data_audit.ipynb").read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    params = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+    assert len(params) == 1 and 'council = "all"' in "".join(params[0]["source"])
+    assert 'run_id = "00_data_audit"' in "".join(params[0]["source"])
+
+
+# --- the audit's logic on real lines ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bd_audit():
+    clean("observations")
+    return audit.build("barking_and_dagenham", PATHS)
+
+
+def test_flagged_figure_shows_both_sources(bd_audit):
+    table = audit.flagged(bd_audit)
+    # bd:390 Education Members casework "Total	71	86" against its parts bd:386-389 (10 + 2 + 1 + 55 = 68)
+    row = table[table.source == f"{BD}:390"].iloc[0]
+    assert (row.value, row.kind, row.other_value) == (71, "total_vs_parts", 68)
+    assert row.printed == "Total\t71\t86"
+    assert row.other_source == f"{BD}:386,387,388,389"
+    assert "Admissions and School Investments\t55\t60" in row.other_printed
+
+
+def test_skip_records_of_every_template():
+    skipped = audit.skip_records("all", PATHS)
+    listed = set(zip(skipped.source_file, skipped.start))
+    assert (BD, 150) in listed  # bd:150 "fully upheld 3 complaints, 3 were partially upheld and 7 were not upheld"
+    assert (LEWISHAM, 812) in listed  # lewisham...txt:812 ward table lost as an image
+    harrow = skipped[(skipped.source_file == HARROW) & (skipped.what == "passage")]
+    assert len(harrow) > 0 and (harrow.end >= harrow.start).all()
+
+
+def test_uncited_digit_lines(bd_audit):
+    skipped = audit.skip_records("barking_and_dagenham", PATHS)
+    examples = audit.uncited_examples(bd_audit, skipped, per_file=400)
+    lines = set(examples.line)
+    assert 5 in lines  # bd:5 "1st April 2018 -31st March 2019": a date, not extracted
+    assert 9 not in lines  # bd:9 "81 Stage 1 Complaints Closed" is cited
+    assert 150 not in lines  # bd:150 is in the skip record
+    counts = audit.uncited_lines(bd_audit, skipped).iloc[0]
+    assert counts.lines_with_digits == counts.cited + counts.in_skip_records + counts.neither
+    assert counts.neither == len(examples)
+
+
+def test_coverage_counts_divisions_and_measures(bd_audit):
+    grid = audit.coverage_grid(audit.coverage(bd_audit))
+    # bd:360-362: Education prints upheld / partly / not upheld, no %; with complaints, pct_of_total,
+    # compliments, enquiries, pct_on_time, answered_on_time → 9 distinct measures in 2018-19
+    assert grid.loc["barking_and_dagenham 2018-19", "education"] == 9
+    assert set(grid.columns) == {"adult_social_care", "childrens_social_care", "education"}
+
+
+def test_unknown_council_is_refused():
+    with pytest.raises(ValueError, match="known"):
+        audit.build("barkin", PATHS)

@@ -1,0 +1,271 @@
+"""The COVID dip (src/analysis/studies/covid.py, notebooks/05_covid_dip.ipynb).
+
+Observed dips are checked against figures read by hand from the raw reports (file:line in
+each comment); the model helpers against synthetic series with a known effect.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+
+from analysis.studies import covid
+from analysis.data import load_observations, load_reconciled
+from analysis.site.findings import findings_path, load_findings
+from analysis.stats import poisson_ratio
+
+BROMLEY_23 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
+BROMLEY_19 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
+LEWISHAM = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"
+
+
+# ---------------------------------------------------------------------------------------
+# Synthetic: known answers
+
+
+def _panel(effect: float, seed: int, years=range(2014, 2024), base=(60, 120, 200, 90, 150), trend=1.04):
+    """Poisson counts for five divisions, a 4%/year trend, ``effect`` × in 2020-21 only."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d, level in enumerate(base):
+        for year in years:
+            mean = level * trend ** (year - 2014) * (effect if year == 2020 else 1.0)
+            rows.append({"division": f"d{d}", "period": f"{year}-{(year + 1) % 100:02d}",
+                         "value": float(rng.poisson(mean))})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_dip_model_recovers_a_known_rate_ratio(seed):
+    estimate = covid.dip_model(_panel(0.7, seed))
+    assert estimate.trend and estimate.formula == "C(division) + t + dip"
+    assert estimate.low < 0.7 < estimate.high
+    assert estimate.rate_ratio == pytest.approx(0.7, abs=0.06)
+    assert estimate.high < 1  # a 30% dip on these counts is detectable
+    assert estimate.years[-1] == "2020-21"  # default: fitted up to the dip year only
+
+
+def test_dip_model_finds_no_dip_where_there_is_none():
+    estimate = covid.dip_model(_panel(1.0, 7))
+    assert estimate.low < 1.0 < estimate.high
+
+
+def test_dip_model_with_the_years_after_keeps_the_dip():
+    estimate = covid.dip_model(_panel(0.7, 4), after=True)
+    assert "post" in estimate.formula and "post_t" in estimate.formula
+    assert estimate.low < 0.7 < estimate.high
+    assert len(estimate.years) == 10
+
+
+def test_dip_model_without_a_trend_when_one_pre_year():
+    # 100 → 70 in one series: no trend can be fitted, the rate ratio is 70/100 exactly,
+    # with the Wald interval exp(log 0.7 ± 1.96·√(1/100 + 1/70)).
+    frame = pd.DataFrame({"period": ["2019-20", "2020-21"], "value": [100.0, 70.0]})
+    estimate = covid.dip_model(frame, by=None)
+    assert not estimate.trend and estimate.formula == "dip"
+    assert estimate.rate_ratio == pytest.approx(0.7)
+    se = np.sqrt(1 / 100 + 1 / 70)
+    assert estimate.low == pytest.approx(0.7 * np.exp(-1.959964 * se), rel=1e-4)
+    assert estimate.high == pytest.approx(0.7 * np.exp(1.959964 * se), rel=1e-4)
+
+
+def test_model_frame_drops_parts_without_a_baseline():
+    frame = pd.DataFrame({"division": ["a", "a", "new", "tiny", "tiny"],
+                          "period": ["2019-20", "2020-21", "2020-21", "2019-20", "2020-21"],
+                          "value": [50.0, 30.0, 25.0, 1.0, 0.0]})
+    kept = covid.model_frame(frame)
+    assert set(kept["division"]) == {"a"}
+    assert list(kept["t"]) == [-1, 0] and list(kept["dip"]) == [0, 1]
+
+
+def test_counterfactual_trend_on_an_exact_geometric_series():
+    # 100, 110, 121, 133.1 before the dip: the log-linear trend predicts 146.41 exactly.
+    values = pd.Series([100.0, 110.0, 121.0, 133.1, 117.128],
+                       index=["2016-17", "2017-18", "2018-19", "2019-20", "2020-21"])
+    result = covid.counterfactual(values)
+    assert result["n_pre_years"] == 4 and not result["fragile"]
+    assert result["trend"] == pytest.approx(146.41, rel=1e-6)
+    assert result["trend_per_year"] == pytest.approx(1.1, rel=1e-6)
+    assert result["ratio_to_trend"] == pytest.approx(0.8, rel=1e-6)
+    assert result["trend_low"] < 146.41 < result["trend_high"]
+    assert result["mean"] == pytest.approx((100 + 110 + 121 + 133.1) / 4)
+    two = covid.counterfactual(values.iloc[2:])
+    assert two["fragile"] and two["n_pre_years"] == 2
+
+
+def test_observed_change_and_missing_years():
+    values = pd.Series([445.0, 335.0], index=["2019-20", "2020-21"])
+    change = covid.observed_change(values)
+    assert change["difference"] == -110 and change["pct_change"] == pytest.approx(-24.7191, abs=1e-4)
+    assert covid.observed_change(values.iloc[:1]) is None
+
+
+def test_rebound_like_for_like_and_without_a_division():
+    long = pd.DataFrame({"division": ["a", "a", "a", "edu", "edu", "edu", "new", "new"],
+                         "period": ["2019-20", "2020-21", "2021-22"] * 2 + ["2020-21", "2021-22"],
+                         "value": [100.0, 70.0, 90.0, 20.0, 15.0, 60.0, 10.0, 12.0]})
+    with_all = covid.rebound(long).set_index("period")
+    assert list(with_all["total"]) == [120, 85, 150]  # "new" has no 2019-20 figure: left out
+    without = covid.rebound(long, without=("edu",)).set_index("period")
+    assert without.loc["2021-22", "pct_vs_base"] == pytest.approx(-10.0)
+
+
+def test_poisson_ratio_matches_clopper_pearson():
+    # 8 vs 20 (Lewisham adult social care, Q1 2020-21 vs Q1 2019-20): given 28 events, 8 is
+    # Binomial(28, p); Clopper–Pearson bounds by beta quantiles, mapped to p/(1-p).
+    result = poisson_ratio(8, 20)
+    low_p = scipy_stats.beta.ppf(0.025, 8, 21)
+    high_p = scipy_stats.beta.ppf(0.975, 9, 20)
+    assert result.ratio == pytest.approx(0.4)
+    assert result.low == pytest.approx(low_p / (1 - low_p), rel=1e-6)
+    assert result.high == pytest.approx(high_p / (1 - high_p), rel=1e-6)
+    assert result.p_value == pytest.approx(2 * scipy_stats.binom.cdf(8, 28, 0.5), rel=1e-6)
+    # exposure: twice the time for b halves its rate
+    assert poisson_ratio(10, 20, 1, 2).ratio == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# Real data: data/clean against the reports read by hand
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return load_observations(), load_reconciled()
+
+
+@pytest.fixture(scope="module")
+def summary(clean):
+    return covid.summarise(*clean, council="all")
+
+
+def test_lewisham_stage_1_dip(summary):
+    s = summary["series"]["lewisham.stage_1"]
+    # lewisham…txt:151 (2019/20 Total 2635) and :152 (2020/21 Total 2307)
+    assert s["observed"]["before"] == 2635 and s["observed"]["after"] == 2307
+    assert s["observed"]["pct_change"] == pytest.approx(100 * (2307 - 2635) / 2635)  # −12.4%; report :153 prints 13%
+    assert s["sources"]["2020-21"] == f"{LEWISHAM}:152"
+
+
+def test_lewisham_enquiries_rose_while_complaints_fell(summary):
+    e = summary["series"]["lewisham.enquiries"]["observed"]
+    assert (e["before"], e["after"]) == (5407, 5561)  # lewisham…txt:179-180
+    o = summary["series"]["lewisham.ombudsman_referrals"]["observed"]
+    assert (o["before"], o["after"]) == (122, 102)  # lewisham…txt:744-745 (Table 10)
+
+
+def test_lewisham_adult_social_care_first_lockdown_quarter(summary):
+    q1 = summary["quarters"]["lewisham.adult_social_care.complaints"]["Q1"]
+    # lewisham…txt:1304 (Q1 19/20: 20) and :1305 (Q1 20/21: 8)
+    assert (q1["before"], q1["after"]) == (20, 8)
+    assert q1["ratio"] == pytest.approx(0.4) and q1["high"] < 1
+    assert q1["source_after"] == f"{LEWISHAM}:1305"
+    q4 = summary["quarters"]["lewisham.adult_social_care.complaints"]["Q4"]
+    assert (q4["before"], q4["after"]) == (22, 32)  # lewisham…txt:1310-1311
+    yearly = summary["series"]["lewisham.adult_social_care"]
+    # lewisham…txt:1277-1283: 79 (20/21), 87, 78, 69, 76, 70, 90 (14/15)
+    assert yearly["values"] == {"2014-15": 90, "2015-16": 70, "2016-17": 76, "2017-18": 69, "2018-19": 78,
+                                "2019-20": 87, "2020-21": 79}
+    assert yearly["counterfactual"]["n_pre_years"] == 6
+
+
+def test_bromley_total_and_divisions(summary):
+    total = summary["series"]["bromley.complaints_excl_epp"]["observed"]
+    assert (total["before"], total["after"]) == (445, 335)  # bromley_2023-24…txt:94
+    divisions = summary["panels"]["bromley"]["divisions"]
+    # bromley_2023-24…txt:87 Adult Social Care 117 → 57; :88 Children's 105 → 77; :91 Education 38 → 23
+    for division, before, after in [("adult_social_care", 117, 57), ("childrens_social_care", 105, 77),
+                                    ("education", 38, 23), ("housing", 90, 78)]:  # :89 Housing 90 → 78
+        obs = divisions[division]["observed"]
+        assert (obs["before"], obs["after"]) == (before, after), division
+    assert divisions["adult_social_care"]["observed"]["pct_change"] == pytest.approx(-51.282, abs=1e-3)
+    # Planning & Regeneration prints "-" for 2019/20 (:90): no baseline, outside the like-for-like total
+    assert divisions["planning_regeneration"]["observed"] is None
+    assert summary["panels"]["bromley"]["entered_after_base_year"] == ["planning_regeneration"]
+
+
+def test_bromley_rebound_with_and_without_education(summary):
+    p = summary["panels"]["bromley"]
+    # Like for like (no P&R): 2019-20 445; 2023-24 533 − 32 (P&R) = 501 (bromley_2023-24…txt:90,94)
+    assert p["rebound"]["2019-20"]["total"] == 445 and p["rebound"]["2023-24"]["total"] == 501
+    # Without Education (38 → 135, :91): 407 → 366, i.e. still 10.1% below 2019-20
+    assert p["rebound_without_education"]["2019-20"]["total"] == 407
+    assert p["rebound_without_education"]["2023-24"]["total"] == 366
+    assert p["rebound_without_education"]["2023-24"]["pct_vs_base"] == pytest.approx(100 * (366 / 407 - 1))
+
+
+def test_bromley_pre_pandemic_years_and_ombudsman(summary):
+    total = summary["series"]["bromley.complaints_excl_epp"]
+    # bromley_2019-20…txt:620 Total 504 (2017/18), 484 (2018/19), 445 (2019/20)
+    assert [total["values"][p] for p in ("2017-18", "2018-19", "2019-20")] == [504, 484, 445]
+    assert total["counterfactual"]["pre_years"] == ["2017-18", "2018-19", "2019-20"]
+    assert total["counterfactual"]["fragile"]
+    asc = summary["panels"]["bromley"]["divisions"]["adult_social_care"]["values"]
+    assert (asc["2017-18"], asc["2018-19"]) == (183, 142)  # bromley_2019-20…txt:614
+    referrals = summary["series"]["bromley.ombudsman_referrals"]
+    # bromley_2019-20…txt:711 165, 139, 149; bromley_2023-24…txt:168 149, 103, 122, 123, 154
+    assert referrals["values"] == {"2017-18": 165, "2018-19": 139, "2019-20": 149, "2020-21": 103,
+                                   "2021-22": 122, "2022-23": 123, "2023-24": 154}
+    model = summary["panels"]["bromley"]["model"]
+    assert model["trend"] and model["years"] == ["2017-18", "2018-19", "2019-20", "2020-21"]
+    assert "planning_regeneration" not in model["parts"] and "public_health" not in model["parts"]
+
+
+def test_other_readings_show_where_the_reports_disagree(summary):
+    readings = pd.DataFrame(summary["other_readings"])
+    total_2324 = readings[(readings["council"] == "bromley") & (readings["period"] == "2023-24")
+                          & (readings["division"] == "all") & (readings["measure"] == "complaints")]
+    # The series keeps the five-year table's 533 (bromley_2023-24…txt:94); the same key also holds the
+    # by-type table's 738, which counts E&PP (:82).
+    assert list(total_2324["value_used"]) == [533]
+    assert "738" in total_2324["alternatives"].iloc[0] or total_2324["reconciled_value"].iloc[0] == 738
+
+
+def test_councils_without_the_pandemic_year_do_not_crash(clean):
+    for council in ("harrow", "barking_and_dagenham"):
+        s = covid.summarise(*clean, council=council)
+        assert s["councils_with_dip_year"] == [] and s["series"] == {}
+        info = s["without_dip_year"][council]
+        assert not info["has_dip_year"] and "2020-21" not in info["years"] and info["baseline_rows"] > 0
+    harrow = covid.summarise(*clean, council="harrow")["without_dip_year"]["harrow"]
+    assert "2019-20" in harrow["years"]  # harrow…txt:294 "Between 1 April 2019 and 31 March 2020"
+    barking = covid.summarise(*clean, council="barking_and_dagenham")["without_dip_year"]["barking_and_dagenham"]
+    assert barking["years"][-1] == "2018-19"  # a 2018-19 report (data/raw/manifest.csv)
+
+
+def test_notebook_is_commit_ready(paths):
+    import json
+
+    notebook = json.loads((paths.notebooks / "05_covid_dip.ipynb").read_text(encoding="utf-8"))
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    parameters = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+    assert len(parameters) == 1
+    source = "".join(parameters[0]["source"])
+    assert 'council = "all"' in source and 'period = ""' in source and 'run_id = "05_covid_dip"' in source
+
+
+# ---------------------------------------------------------------------------------------
+# The executed notebook's findings (after `python -m analysis run --notebook 05_covid_dip --force`)
+
+
+@pytest.fixture(scope="module")
+def findings():
+    """Run the notebook as `make study` does (skipped by the runner when its inputs are unchanged)."""
+    from conftest import run_notebooks
+
+    run_notebooks("--notebook", "05_covid_dip", "--council", "all")
+    return load_findings("05_covid_dip__all")
+
+
+def test_findings_state_the_hand_checked_dips(findings):
+    series = findings["series"]
+    assert series["bromley.complaints_excl_epp"]["observed"]["before"] == 445  # bromley_2023-24…txt:94
+    assert series["bromley.complaints_excl_epp"]["observed"]["after"] == 335
+    assert series["lewisham.stage_1"]["observed"]["after"] == 2307  # lewisham…txt:152
+    q1 = findings["quarters"]["lewisham.adult_social_care.complaints"]["Q1"]
+    assert (q1["before"], q1["after"]) == (20, 8)  # lewisham…txt:1304-1305
+    education = findings["panels"]["bromley"]["divisions"]["education"]["observed"]
+    assert (education["before"], education["after"]) == (38, 23)  # bromley_2023-24…txt:91
+    model = findings["panels"]["bromley"]["model"]
+    assert 0 < model["low"] <= model["rate_ratio"] <= model["high"]
+    assert findings["ombudsman_pause"] == ["2020-03", "2020-06"]  # lewisham…txt:1249
