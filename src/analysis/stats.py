@@ -49,15 +49,17 @@ class TwoProportions:
 def compare_proportions(successes_a, trials_a, successes_b, trials_b, alpha: float = 0.05) -> TwoProportions:
     """Two-proportion z-test and a Newcombe (Wilson-based) interval for the difference a − b.
 
-    Assumes independent observations in two independent groups; with small groups the z
-    test is approximate, which the interval (not the p value) reflects better.
+    The interval is statsmodels' ``confint_proportions_2indep(method="newcomb")``. Assumes
+    independent observations in two independent groups; with small groups the z test is
+    approximate, which the interval (not the p value) reflects better.
     """
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     z, p = proportions_ztest([successes_a, successes_b], [trials_a, trials_b])
-    a, b = wilson(successes_a, trials_a, alpha), wilson(successes_b, trials_b, alpha)
-    difference = a.rate - b.rate
-    low = difference - np.sqrt((a.rate - a.low) ** 2 + (b.high - b.rate) ** 2)
-    high = difference + np.sqrt((a.high - a.rate) ** 2 + (b.rate - b.low) ** 2)
-    return TwoProportions(a.rate, b.rate, difference, float(low), float(high), float(z), float(p))
+    low, high = confint_proportions_2indep(successes_a, trials_a, successes_b, trials_b, method="newcomb",
+                                           compare="diff", alpha=alpha)
+    return TwoProportions(successes_a / trials_a, successes_b / trials_b, successes_a / trials_a - successes_b / trials_b,
+                          float(low), float(high), float(z), float(p))
 
 
 @dataclass(frozen=True)
@@ -130,27 +132,38 @@ class CountTrend:
     n: int
 
 
-def count_model(frame: pd.DataFrame, count: str, formula_rhs: str, term: str, exposure: str | None = None) -> CountTrend:
-    """Poisson GLM of ``count`` on ``formula_rhs``; negative binomial when the Poisson is over-dispersed.
+def count_model(frame: pd.DataFrame, count: str, formula_rhs: str, term: str, exposure: str | None = None,
+                quasi: bool = False) -> CountTrend:
+    """Poisson GLM of ``count`` on ``formula_rhs``, widened honestly when the counts are over-dispersed.
 
     Assumes counts are independent given the covariates and (for Poisson) variance equal to
-    the mean; the Pearson dispersion is checked, and above 1.5 the model is refitted as a
-    negative binomial (alpha estimated by a moment estimate) so intervals widen honestly.
-    Returns exp(coefficient) of ``term`` with its 95% interval.
+    the mean. The Pearson dispersion φ is checked; above 1.5 the model is refitted as a
+    negative binomial with alpha from the method of moments. When that moment estimate is not
+    positive (the extra variance is not of the NB's quadratic shape), the NB cannot be
+    estimated and the fit becomes quasi-Poisson instead (Poisson with scale φ: standard errors
+    × √φ) — never a silent Poisson. ``quasi=True`` asks for the quasi-Poisson fit directly
+    (scale floored at 1). Returns exp(coefficient) of ``term`` with its 95% interval.
     """
     import statsmodels.formula.api as smf
 
     kwargs = {"exposure": frame[exposure]} if exposure else {}
-    poisson = smf.glm(f"{count} ~ {formula_rhs}", data=frame, family=sm.families.Poisson(), **kwargs).fit()
+    model = smf.glm(f"{count} ~ {formula_rhs}", data=frame, family=sm.families.Poisson(), **kwargs)
+    poisson = model.fit()
     dispersion = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else float("nan")
     fitted, family = poisson, "poisson"
-    if dispersion > 1.5:
+    if quasi and np.isfinite(dispersion):
+        fitted, family = model.fit(scale=max(dispersion, 1.0)), f"quasi-Poisson (scale={max(dispersion, 1.0):.3g})"
+    elif dispersion > 1.5:
         mu = poisson.mu
         y = frame[count].to_numpy(dtype=float)
-        alpha = max(float(np.sum(((y - mu) ** 2 - y) / mu**2) / poisson.df_resid), 1e-8)
-        fitted = smf.glm(f"{count} ~ {formula_rhs}", data=frame,
-                         family=sm.families.NegativeBinomial(alpha=alpha), **kwargs).fit()
-        family = f"negative binomial (alpha={alpha:.3g})"
+        alpha = float(np.sum(((y - mu) ** 2 - y) / mu**2) / poisson.df_resid)
+        if alpha > 0:
+            fitted = smf.glm(f"{count} ~ {formula_rhs}", data=frame,
+                             family=sm.families.NegativeBinomial(alpha=alpha), **kwargs).fit()
+            family = f"negative binomial (alpha={alpha:.3g})"
+        else:
+            fitted = model.fit(scale=dispersion)
+            family = f"quasi-Poisson (scale={dispersion:.3g}; negative-binomial alpha not estimable)"
     ci = fitted.conf_int().loc[term]
     return CountTrend(family, float(np.exp(fitted.params[term])), float(np.exp(ci[0])), float(np.exp(ci[1])),
                       float(fitted.pvalues[term]), dispersion, int(fitted.nobs))
@@ -177,3 +190,137 @@ def poisson_ratio(count_a: float, count_b: float, exposure_a: float = 1.0, expos
     high = ci.high / (1 - ci.high) * scale if ci.high < 1 else float("inf")
     ratio = a / b * scale if b else float("inf")
     return RateRatio("ratio", float(ratio), float(low), float(high), float(test.pvalue))
+
+
+# --- over-dispersion: quasi-likelihood intervals and funnel limits --------------------------
+
+
+def pearson_dispersion(successes, trials) -> float:
+    """φ = Pearson χ² / (k − 1) of k groups' proportions around their pooled rate.
+
+    φ ≈ 1 when the groups share one rate and their trials are independent; φ > 1 means the
+    groups vary more than binomial chance allows (aspects of one complaint moving together,
+    real differences between services). NaN with fewer than two groups with trials.
+    """
+    r, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    keep = n > 0
+    r, n = r[keep], n[keep]
+    if len(n) < 2:
+        return float("nan")
+    pooled = r.sum() / n.sum()
+    if pooled in (0.0, 1.0):
+        return float("nan")
+    z = (r / n - pooled) / np.sqrt(pooled * (1 - pooled) / n)
+    return float(np.sum(z**2) / (len(n) - 1))
+
+
+@dataclass(frozen=True)
+class AdjustedProportion:
+    successes: float
+    trials: float
+    rate: float
+    low: float
+    high: float
+    dispersion: float  # φ used to widen the interval (≥ 1)
+
+
+def quasi_wilson(successes: float, trials: float, dispersion: float, alpha: float = 0.05) -> AdjustedProportion:
+    """A Wilson interval with the trials discounted by the over-dispersion φ (effective n = n / φ).
+
+    The quasi-binomial assumption: Var = φ·n·p(1−p), so the information in n aspects is that of
+    n/φ independent ones. φ below 1 (or unknown) is floored at 1, so the interval is never
+    narrower than the plain Wilson one.
+    """
+    phi = dispersion if np.isfinite(dispersion) and dispersion > 1 else 1.0
+    if trials <= 0:
+        return AdjustedProportion(successes, trials, float("nan"), float("nan"), float("nan"), phi)
+    low, high = proportion_confint(successes / phi, trials / phi, alpha=alpha, method="wilson")
+    return AdjustedProportion(successes, trials, successes / trials, float(low), float(high), phi)
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    label: str
+    successes: float
+    trials: float
+    rate: float
+    low95: float
+    high95: float
+    low998: float
+    high998: float
+    z: float  # standardised, dispersion-adjusted: |z| > 1.96 is outside the 95% limit
+
+
+@dataclass(frozen=True)
+class Funnel:
+    pooled: float
+    dispersion: float  # Pearson φ of the units (before any adjustment)
+    adjusted: bool  # the limits are widened by √φ (Spiegelhalter's multiplicative adjustment)
+    points: tuple[FunnelPoint, ...]
+
+    def limits(self, trials: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+        """Control limits around the pooled rate at each size ``trials`` (for drawing the funnel)."""
+        scale = np.sqrt(self.dispersion) if self.adjusted else 1.0
+        sd = np.sqrt(self.pooled * (1 - self.pooled) / np.asarray(trials, dtype=float)) * scale
+        return np.clip(self.pooled - z * sd, 0, 1), np.clip(self.pooled + z * sd, 0, 1)
+
+
+def funnel(labels, successes, trials, adjust: bool = True) -> Funnel:
+    """Funnel-plot limits for proportions around their pooled rate (Spiegelhalter 2005).
+
+    Normal-approximation limits p₀ ± z·√(p₀(1−p₀)/n) at z = 1.96 (95%) and 3.09 (99.8%). When the
+    units are over-dispersed (φ > 1) and ``adjust`` is set, the limits are multiplied by √φ —
+    the multiplicative over-dispersion adjustment — so a unit is only flagged when it differs by
+    more than the between-unit variation already seen. Assumes each unit's count is binomial
+    around a shared rate apart from that common extra variation.
+    """
+    r, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    keep = n > 0
+    pooled = float(r[keep].sum() / n[keep].sum())
+    phi = pearson_dispersion(r, n)
+    adjusted = bool(adjust and np.isfinite(phi) and phi > 1)
+    scale = np.sqrt(phi) if adjusted else 1.0
+    points = []
+    for label, ri, ni in zip(labels, r, n):
+        if ni <= 0:
+            continue
+        sd = np.sqrt(pooled * (1 - pooled) / ni) * scale
+        points.append(FunnelPoint(str(label), float(ri), float(ni), float(ri / ni),
+                                  float(max(pooled - 1.959964 * sd, 0)), float(min(pooled + 1.959964 * sd, 1)),
+                                  float(max(pooled - 3.090232 * sd, 0)), float(min(pooled + 3.090232 * sd, 1)),
+                                  float((ri / ni - pooled) / sd) if sd > 0 else float("nan")))
+    return Funnel(pooled, phi, adjusted, tuple(points))
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm-adjusted p values (family-wise error control when several terms are tested at once)."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
+
+
+# --- never publish a degenerate estimate -----------------------------------------------------
+
+PLAUSIBLE_RATIO = (1e-3, 1e3)  # a rate or odds ratio outside this range is a fit that failed, not a finding
+
+
+def not_estimable_reason(estimate: float, low: float = 0.0, high: float = 0.0, counts=None) -> str | None:
+    """Why a ratio estimate must not be published (None when it may be).
+
+    Zero counts in a compared cell, a non-finite estimate or bound, or a ratio beyond
+    ``PLAUSIBLE_RATIO`` mean the model could not estimate the quantity (separation, a saturated
+    fit, a series with no events): it is reported as "not estimable (reason)", never as a number.
+    """
+    if counts is not None and any(c is not None and np.isfinite(c) and c <= 0 for c in counts):
+        return "a compared count is zero"
+    values = [estimate, low, high]
+    if not all(v is not None and np.isfinite(v) for v in values):
+        return "the fit gives no finite estimate or interval"
+    if not (PLAUSIBLE_RATIO[0] <= estimate <= PLAUSIBLE_RATIO[1]) or low <= 0 or high > PLAUSIBLE_RATIO[1]:
+        return "the fit diverged (the ratio or its interval is implausibly extreme)"
+    return None

@@ -19,6 +19,7 @@ from pathlib import Path
 from .. import __version__
 from ..clean.manifest import read_manifest
 from ..paths import Paths
+from .. import present
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -172,7 +173,7 @@ def publish(paths: Paths, progress=None, jobs: int | None = None) -> list[Page]:
         params = _params(notebook)
         stem = path.stem.split("__")[0]
         page = Page(path.stem, stem, str(params.get("council", "")), str(params.get("period", "")),
-                    QUESTIONS.get(stem, stem.replace("_", " ")), f"policy/{path.stem}.html", f"analyst/{path.stem}.html")
+                    QUESTIONS.get(stem, present.humanise(stem)), f"policy/{path.stem}.html", f"analyst/{path.stem}.html")
         outs = [paths.html / flavour / f"{path.stem}.html" for flavour in FLAVOURS]
         stamp = paths.publish_cache / f"{path.stem}.sha256"
         fingerprint = _page_fingerprint(path)

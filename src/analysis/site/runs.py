@@ -19,6 +19,7 @@ from ..clean.manifest import read_manifest
 from ..paths import Paths
 
 PACKAGE = PACKAGE_DIR  # the package code whose change re-runs every notebook (tests swap it)
+KERNEL_START_TIMEOUT = 300  # seconds papermill waits for a kernel to start
 KERNEL = "python3"  # the kernel of the interpreter running papermill (the project's .venv)
 
 # notebook stem → how its parameter sets are drawn:
@@ -146,6 +147,8 @@ def _execute(root: str, run: Run) -> tuple[str, float, str]:
             str(paths.notebooks / f"{run.notebook}.ipynb"), str(output),
             parameters=run.parameters, kernel_name=KERNEL, cwd=str(paths.notebooks),
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            # a loaded 2-core machine can take longer than papermill's 60 s to start a kernel
+            start_timeout=KERNEL_START_TIMEOUT,
             # the kernel's own log ("running over TCP without encryption", the interrupt papermill sends
             # at shutdown) is noise on the console; a failing cell still reaches us through papermill
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],

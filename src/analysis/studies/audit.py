@@ -26,6 +26,7 @@ from ..clean.extract import TEMPLATE_MODULES
 from ..clean.extract.engine import RawReport
 from ..clean.manifest import read_manifest
 from ..paths import Paths
+from .. import present
 
 SHOWN_LINE = 160  # characters of a printed line shown beside a figure
 
@@ -257,7 +258,7 @@ def findings(audit: Audit, skipped: pd.DataFrame) -> dict:
 
 def text_summary(f: dict) -> str:
     scope = "every report" if f["council"] == "all" else f"the reports of {f['council']}"
-    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in f["conflicts"].items()) or "none"
+    kinds = ", ".join(f"{n} {present.conflict_kind(k)}" for k, n in f["conflicts"].items()) or "none"
     return (f"Across {scope} ({len(f['source_files'])} raw file(s)), the clean data holds **{f['observations']:,}** "
             f"printed figures; **{f['flagged_observations']:,}** carry a quality flag. The conflicts table lists "
             f"**{f['conflicts_total']:,}** disagreements ({kinds}). The reconciled view has "

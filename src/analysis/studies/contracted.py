@@ -31,6 +31,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from ..data import cite
 from ..stats import binomial_glm, compare_proportions, odds_ratios, wilson
+from .. import present
 
 CONTRACTED = "Contracted Services"
 SERVICE_TABLE = "service_aspects"
@@ -683,7 +684,7 @@ def p_text(p) -> str:
 
 
 def council_name(council: str) -> str:
-    return {"barking_and_dagenham": "Barking & Dagenham"}.get(council, council.replace("_", " ").title())
+    return present.council(council)
 
 
 def text_scope(results: Results) -> str:

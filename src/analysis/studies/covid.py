@@ -35,6 +35,7 @@ from ..councils import council_label
 from ..data import cite, select
 from ..clean.reconcile import KEY as _KEY
 from ..stats import count_model, poisson_ratio
+from .. import present
 
 DIP_YEAR = "2020-21"
 # The Ombudsman stopped accepting and investigating complaints at the end of March 2020 and
@@ -614,7 +615,7 @@ def headlines(summary: dict) -> list[str]:
 
 def _quarter_label(key: str) -> str:
     council, division, measure = key.split(".")
-    return f"{council_label(council)}'s {division.replace('_', ' ')} {measure.replace('_', ' ')}"
+    return f"{council_label(council)}'s {present.division(division).lower()} {present.measure(measure)}"
 
 
 def quarter_sentence(summary: dict, key: str = "lewisham.adult_social_care.complaints") -> str:

@@ -27,21 +27,10 @@ import pandas as pd
 from ..councils import council_label
 from ..data import cite
 from ..clean.reconcile import reconcile
+from .. import present
 
-DIVISIONS = {
-    "all": "Whole council",
-    "adult_social_care": "Adult social care",
-    "childrens_social_care": "Children's social care",
-    "education": "Education",
-    "housing": "Housing",
-    "planning_regeneration": "Planning & regeneration",
-    "chief_executives": "Chief Executive's",
-    "environment_public_protection": "Environment & public protection",
-    "public_health": "Public health",
-    "corporate": "Corporate",
-}
-STAGES = {"all": "all stages", "stage_1": "stage 1", "stage_2": "stage 2", "stage_3": "stage 3",
-          "ombudsman": "Ombudsman", "enquiry": "enquiries", "representation": "representations"}
+DIVISIONS = present.DIVISIONS
+STAGES = present.STAGES
 STAGE_ORDER = ["all", "stage_1", "stage_2", "stage_3", "ombudsman", "representation", "enquiry"]
 
 
@@ -81,7 +70,7 @@ MEASURE_NOUNS = {
 
 
 def division_label(division: str) -> str:
-    return DIVISIONS.get(division, division.replace("_", " ").capitalize())
+    return present.division(division)
 
 
 def council_figures(observations: pd.DataFrame, council: str, period: str) -> pd.DataFrame:

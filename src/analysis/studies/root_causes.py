@@ -34,6 +34,7 @@ import pandas as pd
 
 from .. import stats
 from ..clean.taxonomy import NON_CAUSE, Taxonomy, standardise
+from .. import present
 
 COUNT_MEASURES = ("aspects", "complaints")
 SHARE_MEASURES = (*COUNT_MEASURES, "pct_of_total")
@@ -112,9 +113,9 @@ def headline_tables(shares: pd.DataFrame) -> pd.DataFrame:
 
 def table_label(row) -> str:
     """A reader's name for a cause table: 'bromley 2023-24, all divisions (aspects)'."""
-    where = row["service"] or ("all divisions" if row["division"] == "all" else row["division"].replace("_", " "))
-    stage = "" if row["stage"] in ("all", "") else f", {row['stage'].replace('_', ' ')}"
-    return f"{row['council']} {row['period']}, {where}{stage} ({UNITS.get(row['measure'], row['measure'])})"
+    where = row["service"] or ("all divisions" if row["division"] == "all" else present.division(row["division"]).lower())
+    stage = "" if row["stage"] in ("all", "") else f", {present.stage(row['stage'])}"
+    return f"{present.council(row['council'])} {row['period']}, {where}{stage} ({UNITS.get(row['measure'], row['measure'])})"
 
 
 def top_causes(headline: pd.DataFrame) -> pd.DataFrame:
@@ -592,7 +593,7 @@ def division_text(study: RootCauseStudy) -> str:
     lines = []
     for year in sorted(division["period"].unique()):
         leaders = division_leaders(division, year)
-        parts = [f"{d.replace('_', ' ')}: {_name(study.names, c)} {_pct(s, 0)}"
+        parts = [f"{present.division(d)}: {_name(study.names, c)} {_pct(s, 0)}"
                  for d, c, s in zip(leaders["division"], leaders["category_std"], leaders["share"])]
         lines.append(f"- **{year}**, the largest cause per division — " + "; ".join(parts) + ".")
     return "\n".join(lines)
@@ -631,10 +632,10 @@ def model_text(study: RootCauseStudy) -> str:
     hi, lo = causes["odds_ratio"].idxmax(), causes["odds_ratio"].idxmin()
     return (f"Bromley {study.model_period}: {model.n_cells} division × cause cells; dispersion (Pearson χ²/df) "
             f"{model.dispersion:.2f}{' — over-dispersed, intervals widened' if model.dispersion > 1 else ' — no over-dispersion, binomial intervals kept'}. "
-            f"Against {_name(study.names, model.reference_cause)} in {model.reference_division.replace('_', ' ')}, "
-            f"the odds of upheld are highest for {hi.split(': ')[1].replace('_', ' ')} "
+            f"Against {_name(study.names, model.reference_cause)} in {present.division(model.reference_division).lower()}, "
+            f"the odds of upheld are highest for {present.humanise(hi.split(': ')[1]).lower()} "
             f"(odds ratio {table.loc[hi, 'odds_ratio']:.2f}, 95% CI {table.loc[hi, 'low']:.2f}–{table.loc[hi, 'high']:.2f}) "
-            f"and lowest for {lo.split(': ')[1].replace('_', ' ')} "
+            f"and lowest for {present.humanise(lo.split(': ')[1]).lower()} "
             f"({table.loc[lo, 'odds_ratio']:.2f}, {table.loc[lo, 'low']:.2f}–{table.loc[lo, 'high']:.2f}), "
             "division held fixed.")
 

@@ -24,6 +24,7 @@ from ..data import cite, select
 from ..paths import Paths
 from ..clean.reconcile import reconcile
 from ..stats import CountTrend, compare_proportions, count_model, wilson
+from .. import present
 
 EDUCATION = "education"
 SEN = "SEN"  # Bromley's service label, exactly as printed
@@ -708,12 +709,8 @@ def chart_consequences(result: SenAnalysis):
 
 # --- the narrative, rendered from computed values -------------------------------------------
 
-NAMES = {"bromley": "Bromley", "harrow": "Harrow", "lewisham": "Lewisham",
-         "barking_and_dagenham": "Barking and Dagenham"}
-
-
 def name(council: str) -> str:
-    return NAMES.get(council, council.replace("_", " ").title())
+    return present.council(council)
 
 
 def _n(x) -> str:
