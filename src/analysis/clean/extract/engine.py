@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
 from ...observations import Observation
-from ...parsing import Number, clean_label, is_missing, parse_number, parse_period
+from ...parsing import Number, clean_label, is_missing, normalise_pattern, normalise_typography, parse_number, parse_period
 
 
 class ReportFormatError(ValueError):
@@ -44,20 +45,19 @@ class RawReport:
         return self.lines[number - 1]
 
     def find(self, pattern: str, start: int = 1, end: int | None = None, *, required: bool = True) -> int | None:
-        """Line number of the first line at or after ``start`` matching ``pattern`` (regex, search)."""
-        regex = re.compile(pattern)
+        """Line number of the first line at or after ``start`` matching ``pattern`` (regex, search,
+        after typographic normalisation of both: see :func:`line_search`)."""
         stop = min(end or len(self.lines), len(self.lines))
         for number in range(start, stop + 1):
-            if regex.search(self.lines[number - 1]):
+            if line_search(pattern, self.lines[number - 1]):
                 return number
         if required:
             raise ReportFormatError(self.source_file, start, f"expected a line matching /{pattern}/ after this line, found none")
         return None
 
     def find_all(self, pattern: str, start: int = 1, end: int | None = None) -> list[int]:
-        regex = re.compile(pattern)
         stop = min(end or len(self.lines), len(self.lines))
-        return [n for n in range(start, stop + 1) if regex.search(self.lines[n - 1])]
+        return [n for n in range(start, stop + 1) if line_search(pattern, self.lines[n - 1])]
 
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024  # the largest report here is ~0.3 MB; 16 MB is not a text export
@@ -202,9 +202,23 @@ class Section:
 # Reading
 
 
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str, flags: int = 0) -> re.Pattern:
+    """A template's regex with its typography normalised (``Children’s`` ≡ ``Children's``, ``–`` ≡ ``-``)."""
+    return re.compile(normalise_pattern(pattern), flags)
+
+
 def label_matches(pattern: str, text: str) -> re.Match | None:
-    """A spec's label or header pattern against a printed label: whole text, any case."""
-    return re.fullmatch(pattern, text, flags=re.IGNORECASE)
+    """A spec's label or header pattern against a printed label: whole text, any case, after
+    typographic normalisation of both (curly quotes, dashes, odd spaces, ligatures: the one
+    place every template's labels are compared). The match is on the normalised text; the
+    caller keeps the printed label for ``service``/``category``."""
+    return _compiled(pattern, re.IGNORECASE).fullmatch(clean_label(normalise_typography(text)))
+
+
+def line_search(pattern: str, line: str) -> re.Match | None:
+    """A template's anchor regex searched in a raw line, after the same normalisation as labels."""
+    return _compiled(pattern).search(normalise_typography(line))
 
 
 def joined_header(report: RawReport, header_line: int, lines: int) -> list[str]:
