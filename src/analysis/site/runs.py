@@ -19,7 +19,7 @@ from ..clean.manifest import read_manifest
 from ..paths import Paths
 
 PACKAGE = PACKAGE_DIR  # the package code whose change re-runs every notebook (tests swap it)
-KERNEL = "python3"  # the kernel of the interpreter running papermill (the project's .venv)
+KERNEL = "complaints-study"  # the project's kernelspec (`make setup` installs it into .venv with --sys-prefix)
 
 # notebook stem → how its parameter sets are drawn:
 #   "report": one run per council and report period in the manifest
@@ -141,6 +141,7 @@ def _execute(root: str, run: Run) -> tuple[str, float, str]:
     output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ["COMPLAINTS_STUDY_RUN"] = run.run_id  # findings.RUNNER_ENV: this kernel may write findings
     try:
         papermill.execute_notebook(
             str(paths.notebooks / f"{run.notebook}.ipynb"), str(output),
