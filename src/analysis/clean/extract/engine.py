@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ...observations import Observation
-from ...parsing import Number, clean_label, is_missing, normalise_pattern, normalise_typography, parse_number, parse_period
+from ...parsing import (Number, clean_label, is_missing, normalise_pattern, normalise_typography, parse_number, parse_period,
+                        previous_period)
 
 
 class ReportFormatError(ValueError):
@@ -483,3 +484,54 @@ def extract_alternatives(specs: tuple[TableSpec, ...], report: RawReport, sectio
     ids = ", ".join(s.id for s in specs)
     raise ReportFormatError(report.source_file, section.start,
                             f"none of the layouts of table {ids} found in lines {section.start}-{section.end}")
+
+
+# ---------------------------------------------------------------------------------------
+# Figures printed in sentences (any template): a council-wide total stated only in an
+# introduction, a compensation amount stated only in a sentence.
+
+
+@dataclass(frozen=True)
+class ProseFigure:
+    """A figure printed in a sentence: ``pattern`` (regex, searched) must match one line of the
+    section; its ``value`` group is the figure. The year is the pattern's ``period`` group when
+    it has one (the year printed in the sentence), else ``period``: ``report`` or ``previous``
+    (for "last year" / "the year before")."""
+
+    id: str
+    pattern: str
+    measure: str
+    stage: str
+    dims: dict = field(default_factory=dict)
+    period: str = "report"
+
+
+
+def read_prose_figures(figures, report: RawReport, section: Section) -> list[Observation]:
+    """Every :class:`ProseFigure` of ``figures`` read in ``section`` (each with its line)."""
+    return [read_prose(figure, report, section) for figure in figures]
+
+
+def read_prose(figure: ProseFigure, report: RawReport, section: Section) -> Observation:
+    """One prose figure as an observation with its line; refused unless exactly one line matches."""
+    hits = report.find_all(figure.pattern, section.start, section.end)
+    if len(hits) != 1:
+        raise ReportFormatError(report.source_file, hits[1] if hits else section.start,
+                                f"prose figure {figure.id!r}: /{figure.pattern}/ matches {len(hits)} lines in {section.start}-{section.end}, expected 1")
+    line = hits[0]
+    match = line_search(figure.pattern, report.line(line))  # typography normalised, as find_all
+    number = parse_number(match.group("value"))
+    period = parse_period(match.groupdict().get("period"))
+    if period is None:
+        period = previous_period(report.report_period) if figure.period == "previous" else report.report_period
+    if number is None:
+        raise ReportFormatError(report.source_file, line, f"prose figure {figure.id!r}: {match.group('value')!r} is not a figure")
+    dims = {"division": "all", "service": ""}
+    dims.update(section.dims)
+    dims.update(figure.dims)
+    return Observation(
+        council=report.council, period=period, report_period=report.report_period,
+        division=dims["division"], stage=figure.stage, measure=figure.measure, value=number.value,
+        unit=number.unit, source_file=report.source_file, source_line=line, table="prose",
+        service=dims["service"], quality_flag="ocr_digit_repaired" if number.ocr_repaired else "",
+    )
