@@ -43,8 +43,11 @@ publish: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# LAB_ARGS: extra options, e.g. `make lab LAB_ARGS="--no-browser --ip=0.0.0.0 --port=8888"`; as root
+# (containers) Jupyter refuses to start without --allow-root, so it is added when uid is 0.
+LAB_ARGS ?=
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py

@@ -71,3 +71,36 @@ def test_small_helpers():
     assert previous_period("2000-01", 2) == "1998-99"
     assert clean_label("  Lack   of\tAction ") == "Lack of Action"
     assert slug("Barking & Dagenham") == "barking_and_dagenham"
+
+
+def test_typography_is_normalised_for_matching_only():
+    from analysis.parsing import normalise_pattern, normalise_typography
+    import re
+
+    printed = "Children\u2019s\u00a0Social\u200bCare \u2013 \ufb01nance \u201cdelay\u201d"
+    assert normalise_typography(printed) == "Children's SocialCare - finance \"delay\""
+    # a template's en dash, in a character class or not, still matches a plain hyphen
+    assert re.search(normalise_pattern(r"^Table 2\s*[–-]\s*Volume"), "Table 2 - Volume")
+    assert re.search(normalise_pattern(r"Appendix 3 – Children"), normalise_typography("Appendix 3 \u2014 Children"))
+
+
+def test_label_matching_ignores_typography_but_keeps_the_printed_label():
+    from analysis.clean.extract.engine import label_matches
+
+    assert label_matches(r"Children's Social Care", "Children\u2019s Social Care")
+    assert label_matches(r"CHILDREN'?S SOCIAL CARE", "CHILDREN\u2019S\u00a0SOCIAL CARE")
+    assert not label_matches(r"Children's Social Care", "Childrens Social Care Team")
+
+
+def test_a_prose_figure_is_read_by_any_template_with_its_line():
+    from analysis.clean.extract.engine import ProseFigure, RawReport, Section, read_prose_figures
+    from conftest import ROOT
+
+    name = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
+    report = RawReport.load(ROOT, name, "bromley", "2023-24")
+    # bromley_2023-24…:236 "The Adult Social Care division was the subject of 90 complaints during 2023-24, an increase from 73 last year."
+    figures = [ProseFigure("asc_complaints", r"Adult Social Care division was the subject of (?P<value>\d+) complaints during (?P<period>\d{4}-\d{2})", "complaints", "all"),
+               ProseFigure("asc_complaints_previous", r"Adult Social Care division .* an increase from (?P<value>\d+) last year", "complaints", "all", period="previous")]
+    this_year, last_year = read_prose_figures(figures, report, Section(1, len(report.lines), {"division": "adult_social_care"}))
+    assert (this_year.value, this_year.period, this_year.source_line) == (90, "2023-24", 236)
+    assert (last_year.value, last_year.period, last_year.source_line) == (73, "2022-23", 236)

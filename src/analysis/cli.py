@@ -103,7 +103,8 @@ def cmd_add_report(args, paths: Paths) -> int:
 
     entry = add_report(paths, Path(args.path), council=args.council, period=args.period,
                        template=args.template, description=args.description or "",
-                       new_council=args.new_council)
+                       new_council=args.new_council, period_override=args.period_override or "",
+                       warn=lambda text: console.print(f"[yellow]warning:[/yellow] {text}"))
     console.print(f"added {entry.source_file} ({entry.council} {entry.report_period}, template {entry.template}, "
                   f"sha256 {entry.sha256[:12]}…). Next: `make study` (or `python -m analysis all`).")
     return 0
@@ -135,14 +136,18 @@ def build_parser() -> argparse.ArgumentParser:
                                          "the last successful clean), then run, then publish."))
     add = sub.add_parser("add-report", help="copy a new raw report into data/raw and list it in the manifest",
                          description="Copy a new report into data/raw byte-for-byte and add it to the manifest. "
-                                     "Refuses a duplicate, an unknown council spelling, or a period that is not "
-                                     "a financial year.")
+                                     "Refuses a duplicate, an unknown council spelling, a period that is not "
+                                     "a financial year, or a period that contradicts the one the report's own "
+                                     "title states (see --period-override).")
     add.add_argument("path", help="the report as a text file")
     add.add_argument("--council", required=True, help="council name, e.g. Bromley or barking_and_dagenham")
     add.add_argument("--period", required=True, help="the financial year the report covers, YYYY-YY")
     add.add_argument("--template", help="report template (default: the one this council's reports use)")
     add.add_argument("--description", help="one line on what the report holds")
     add.add_argument("--new-council", action="store_true", help="accept a council the project has never seen")
+    add.add_argument("--period-override", metavar="REASON",
+                     help="accept a --period that contradicts the year the report states about itself "
+                          "(its title line); REASON is recorded in the manifest")
     return parser
 
 

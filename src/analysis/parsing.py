@@ -95,6 +95,36 @@ def clean_label(text: str | None) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
+# What word processors substitute for plain characters: curly quotes and apostrophes, dashes,
+# non-breaking and zero-width spaces, ligatures. Labels are *matched* after this mapping (so
+# "Children’s Social Care" is the template's "Children's Social Care"); the text a figure is
+# labelled with (service, category) stays as printed.
+TYPOGRAPHY = str.maketrans({
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f\u2002\u2003\u2004\u2005\u2006\u205f\u3000", " "),
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", None),
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+})
+# The same for a regex written in a template: a dash becomes an escaped hyphen, literal anywhere
+# (inside a character class ``[–-]`` as outside it).
+_PATTERN_TYPOGRAPHY = {**TYPOGRAPHY, **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "\\-")}
+
+
+def normalise_typography(text: str | None) -> str:
+    """Curly quotes → straight, en/em dashes → ``-``, odd spaces → space, zero-width → nothing,
+    ligatures spelled out: the one place labels are made comparable before matching."""
+    if text is None:
+        return ""
+    return text.translate(TYPOGRAPHY)
+
+
+def normalise_pattern(pattern: str) -> str:
+    """:func:`normalise_typography` for a template's regex (its dashes kept literal)."""
+    return pattern.translate(_PATTERN_TYPOGRAPHY)
+
+
 def slug(text: str) -> str:
     """``Barking and Dagenham`` → ``barking_and_dagenham`` (council ids, file names)."""
     text = clean_label(text).lower().replace("&", " and ")

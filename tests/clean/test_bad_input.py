@@ -295,3 +295,75 @@ def test_huge_listed_file_is_refused_within_bounded_memory(project_copy, baselin
     assert f"limit {MAX_REPORT_BYTES / 1e6:.0f} MB" in message and "right file" in message
     assert peak_kib < 400 * 1024  # the file is never read whole: a clean of the five reports peaks near 150 MB
     pd.testing.assert_frame_equal(rows_of(clean_table(project_copy), BROMLEY), rows_of(baseline, BROMLEY))
+
+
+# --- a report registered under the wrong year ----------------------------------------------
+
+def test_report_added_under_the_wrong_year_is_refused_naming_its_title_line(project_copy, baseline, tmp_path):
+    # The issue's case: Bromley 2023-24 with one byte changed (so it is not a duplicate), added as 2024-25.
+    # Its title, bromley_2023-24…:3, reads "Complaints & Compliments Annual Report 2023-2024".
+    data = original(BROMLEY)
+    at = data.index(b"overall figure")
+    incoming = tmp_path / "bromley_annual_report.txt"
+    incoming.write_bytes(data[:at] + b"O" + data[at + 1:])
+    manifest = project_copy.manifest.read_bytes()
+    result = cli(project_copy, "add-report", str(incoming), "--council", "Bromley", "--period", "2024-25")
+    assert result.returncode == 2
+    message = error_paragraph(result, f"{incoming}:3:")
+    assert "states its period as 2023-24" in message and "registered as 2024-25" in message
+    assert "--period-override" in message and "nothing was added" in message
+    assert project_copy.manifest.read_bytes() == manifest
+    assert sorted(p.name for p in project_copy.raw.iterdir()) == sorted(p.name for p in RAW.iterdir())
+    # A genuine exception goes in with its reason recorded, and is then cleaned.
+    forced = cli(project_copy, "add-report", str(incoming), "--council", "Bromley", "--period", "2024-25",
+                 "--period-override", "test: a deliberately mislabelled copy")
+    assert forced.returncode == 0, forced.stderr
+    entry = next(e for e in read_manifest(project_copy) if e.report_period == "2024-25")
+    assert entry.period_override == "test: a deliberately mislabelled copy"
+
+
+def test_listed_report_with_the_wrong_year_is_refused_by_clean_and_its_rows_kept(project_copy, baseline):
+    entries = read_manifest(project_copy)
+    write_manifest(project_copy, [replace(e, report_period="2024-25") if e.file == BROMLEY else e for e in entries])
+    result = cli(project_copy, "clean")
+    assert result.returncode == 1
+    message = error_paragraph(result, f"data/raw/{BROMLEY}:3:")
+    assert "states its period as 2023-24" in message and "registered as 2024-25" in message
+    assert "kept" in message
+    table = clean_table(project_copy)
+    pd.testing.assert_frame_equal(rows_of(table, BROMLEY), rows_of(baseline, BROMLEY))
+    assert "2024-25" not in set(table[table["source_file"] == f"data/raw/{BROMLEY}"]["report_period"])
+
+
+# --- Word's typography: curly quotes, Windows-1252 --------------------------------------------
+
+def word_export(data: bytes) -> bytes:
+    """What Word's autocorrect and "Save as text (Windows)" make of a report: every apostrophe ’,
+    quotes “ ”, encoded Windows-1252 (a character it lacks, the OCR'd "ı" of line 181, becomes "?")."""
+    text = data.decode("utf-8").replace("'", "\u2019")
+    parts = text.split('"')
+    text = "".join(p + ("\u201c" if i % 2 == 0 else "\u201d") for i, p in enumerate(parts[:-1])) + parts[-1]
+    return text.encode("cp1252", errors="replace")
+
+
+def test_curly_quotes_windows_1252_report_gives_the_original_figures(project_copy, baseline, tmp_path):
+    data = word_export(original(BROMLEY))
+    assert "Children\u2019s Social Care".encode("cp1252") in data  # e.g. bromley_2023-24…:435's division
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    added, new = readd(project_copy, BROMLEY, data, tmp_path)
+    assert added.returncode == 0, added.stderr
+    result = cli(project_copy, "clean")
+    assert result.returncode == 0, result.stderr
+    table = clean_table(project_copy)
+    curly, before = rows_of(table, new), rows_of(baseline, BROMLEY)
+    assert len(curly) == len(before) > 3000
+    # service/category keep the printed text, so they hold ’ where the original has '
+    assert any("\u2019" in s for s in curly["service"]) and not any("\u2019" in s for s in before["service"])
+    same = ["period", "division", "stage", "measure", "value", "unit", "source_line", "table", "quality_flag"]
+    key = lambda t: t[same].sort_values(same).reset_index(drop=True)  # noqa: E731
+    pd.testing.assert_frame_equal(key(curly), key(before))
+    as_printed = curly.assign(service=curly["service"].str.replace("\u2019", "'"),
+                              category=curly["category"].str.replace("\u2019", "'"))
+    # with the apostrophes straightened back, every column is the original's (category_std included)
+    pd.testing.assert_frame_equal(as_printed.sort_values(list(as_printed.columns)).reset_index(drop=True), before)

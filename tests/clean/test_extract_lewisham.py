@@ -144,9 +144,9 @@ def test_london_boroughs(observations):
 
 def test_contact_methods_and_yearly_volume(observations):
     # :2224 complaints by method: Self service 1475; :2230 enquiries: Email 4692, Twitter 0
-    check(observations, 2224, 1475, category="Self service", measure="complaints_by_contact_method")
-    check(observations, 2230, 4692, category="Email", stage="enquiry", measure="enquiries_by_contact_method")
-    check(observations, 2230, 0, category="Twitter", measure="enquiries_by_contact_method")
+    check(observations, 2224, 1475, category="Self service", measure="complaints", table="t21_complaints_contact_method")
+    check(observations, 2230, 4692, category="Email", stage="enquiry", measure="enquiries", table="t22_enquiries_contact_method")
+    check(observations, 2230, 0, category="Twitter", measure="enquiries", table="t22_enquiries_contact_method")
     # :2238 complaints and enquiries 2019/20 = 8042
     check(observations, 2238, 8042, period="2019-20", measure="complaints_and_enquiries")
 

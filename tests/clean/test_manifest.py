@@ -99,3 +99,64 @@ def test_cli_add_report_reports_refusal_without_traceback(project_copy, tmp_path
                    "--council", "Lewisham", "--period", "2024-25"])
     assert status == 0
     assert ("lewisham", "2024-25") in {(e.council, e.report_period) for e in read_manifest(project_copy)}
+
+
+# --- the period a report states about itself --------------------------------------------
+
+from analysis.clean.extract.engine import decode_report  # noqa: E402
+from analysis.clean.manifest import check_stated_period, stated_period  # noqa: E402
+
+# Each real report's own statement of its year, found by hand (file:line, the line's text).
+STATED = {
+    "barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt": (5, "1st April 2018 -31st March 2019"),
+    "bromley_2019-20_committee-briefing-with-annual-complaints-report.txt": (24, "ANNUAL COMPLAINTS REPORT 2019/20"),
+    "bromley_2023-24_complaints-and-compliments-annual-report.txt": (3, "Complaints & Compliments Annual Report 2023-2024"),
+    "harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt": (188, "Children and Families Services Complaints Annual Report 2019/20"),
+    "lewisham_2020-21_annual-complaints-and-casework-report.txt": (2, "The purpose of this report is to set out complaints and casework performance in 2020/21"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATED))
+def test_each_real_report_states_the_period_the_manifest_gives_it(paths, name):
+    entry = next(e for e in read_manifest(paths) if e.file == name)
+    stated = stated_period(decode_report(RAW / name, name))
+    line, words = STATED[name]
+    assert (stated.line, stated.period) == (line, entry.report_period)
+    assert words in stated.text
+
+
+def test_a_contradicting_period_is_refused_naming_file_line_and_both_years():
+    name = "bromley_2023-24_complaints-and-compliments-annual-report.txt"
+    text = decode_report(RAW / name, name)
+    with pytest.raises(ManifestError) as refused:
+        check_stated_period(name, text, "2024-25")
+    message = str(refused.value)
+    assert message.startswith(f"{name}:3: ") and "2023-24" in message and "2024-25" in message
+    assert check_stated_period(name, text, "2024-25", override="a reason").period == "2023-24"
+
+
+def test_stated_period_ignores_table_rows_and_long_sentences_about_other_years():
+    text = "Complaints\t2018/19\t2019/20\n" + "In 2018/19 there were " + "many " * 40 + "complaints.\n"
+    assert stated_period(text) is None
+    assert stated_period("x\n2019/20 annual report\n").period == "2019-20"
+    assert stated_period("Complaints 2020/21\n").line == 1
+
+
+def test_add_report_with_no_stated_period_warns_and_adds(project_copy, tmp_path):
+    said = []
+    entry = add_report(project_copy, _new_report(tmp_path, "Total\t10\n"), council="bromley", period="2024-25",
+                       warn=said.append)
+    assert entry.report_period == "2024-25" and len(said) == 1 and "states no period" in said[0]
+
+
+def test_period_override_is_recorded_and_old_manifests_still_read(project_copy, tmp_path):
+    old = project_copy.manifest.read_text()
+    assert old.splitlines()[0].endswith(",description")  # the committed manifest predates the column
+    assert all(e.period_override == "" for e in read_manifest(project_copy))
+    entry = add_report(project_copy, _new_report(tmp_path), council="bromley", period="2025-26",
+                       period_override="cover page misprints the year")
+    with project_copy.manifest.open() as fh:
+        rows = {r["file"]: r for r in csv.DictReader(fh)}
+    assert rows[entry.file]["period_override"] == "cover page misprints the year"
+    with pytest.raises(ManifestError, match=r":1: the report states its period as 2024-25 .* registered as 2025-26"):
+        add_report(project_copy, _new_report(tmp_path, "Complaints 2024/25\nTotal\t11\n"), council="lewisham", period="2025-26")

@@ -109,8 +109,6 @@ MEASURES = {
     "pct_on_time_variance": "Lewisham: difference in % on time between the two printed years, points (unsigned, as printed)",
     "comments": "Lewisham CYP: comments received (feedback that is neither complaint nor compliment)",
     "complaints_and_enquiries": "Lewisham: complaints and enquiries together (the yearly volume chart)",
-    "complaints_by_contact_method": "Lewisham: complaints received by contact method (method in category)",
-    "enquiries_by_contact_method": "Lewisham: enquiries received by contact method (method in category)",
     "complaints_decided": "Lewisham: complaints decided (closed with an outcome) in the period",
     "upheld_or_partially_upheld": "complaints/aspects fully or partly upheld, counted together",
     "ombudsman_decisions_carried_over": "Lewisham CYP: Ombudsman cases carried over from the previous year and decided",

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import shutil
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Callable
 
 from ..councils import resolve_council
 from .extract import TEMPLATE_MODULES
 from .extract.engine import ReportFormatError, decode_report
-from ..parsing import parse_period, slug
+from ..parsing import clean_label, normalise_typography, parse_period, slug
 from ..paths import Paths
 
 
@@ -30,6 +32,8 @@ class ManifestEntry:
     template: str  # module in analysis.clean.extract that reads this report's layout
     sha256: str
     description: str
+    # why the report's own stated period was overridden (``add-report --period-override REASON``); "" if not
+    period_override: str = ""
 
     @property
     def source_file(self) -> str:
@@ -38,6 +42,8 @@ class ManifestEntry:
 
 
 FIELDS = [f.name for f in fields(ManifestEntry)]
+# Manifests written before ``period_override`` existed lack its column: read them as "no override".
+OLD_FIELDS = FIELDS[:-1]
 
 
 def sha256_of(path: Path) -> str:
@@ -53,7 +59,7 @@ def read_manifest(paths: Paths) -> list[ManifestEntry]:
         raise ManifestError(f"{paths.manifest}: the raw-data manifest is missing")
     with paths.manifest.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
-        if reader.fieldnames != FIELDS:
+        if reader.fieldnames not in (FIELDS, OLD_FIELDS):
             raise ManifestError(f"{paths.manifest}:1: expected the columns {', '.join(FIELDS)}, found {reader.fieldnames}")
         return [ManifestEntry(**row) for row in reader]
 
@@ -76,6 +82,80 @@ def unlisted_files(paths: Paths, entries: list[ManifestEntry]) -> list[str]:
                   if p.is_file() and p.name not in listed and not p.name.startswith(".") and not p.name.endswith(".tmp"))
 
 
+# -- the period a report states about itself ------------------------------------------
+
+FRONT_MATTER_LINES = 400  # a report names its year in its title or opening pages (Harrow's agenda: line 188)
+_HEADING_MARKUP = re.compile(r"^[\s#*>\-•\d.]*(?:title:|subject:)?\s*", re.IGNORECASE)
+# A title or heading naming the report ("Annual Report 2023-2024", "2019/20 annual report", "Complaints 2020/21")
+_TITLE_WORDS = re.compile(r"\bannual\b.*\b(?:report|review)\b|\bcomplaints?\b.*\breport\b|\breport\b.*\bcomplaints?\b|^complaints?\b",
+                          re.IGNORECASE)
+# A sentence about this report ("The purpose of this report is to set out … performance in 2020/21")
+_THIS_REPORT = re.compile(r"\bthis (?:annual )?report\b", re.IGNORECASE)
+# The year spelled as dates ("1st April 2018 -31st March 2019")
+_APRIL_TO_MARCH = re.compile(r"\b1(?:st)?\s+april\s+(?P<a>(?:19|20)\d{2})\s*(?:-|–|—|to)\s*31(?:st)?\s+march\s+(?P<b>(?:19|20)\d{2})\b",
+                             re.IGNORECASE)
+MAX_HEADING_CHARS = 120  # longer lines are sentences, which mention other years freely
+
+
+@dataclass(frozen=True)
+class StatedPeriod:
+    """Where a report names the financial year it covers: the line, its text and the year."""
+
+    line: int
+    text: str
+    period: str
+
+
+def stated_period(text: str) -> StatedPeriod | None:
+    """The financial year a report states about itself in its title, a heading or a sentence about
+    "this report" in its first pages; None when it states none.
+
+    Only short, untabbed lines count as headings (a table row "Complaints 2018/19 2019/20" or a
+    sentence comparing years is not a statement of the report's own year).
+    """
+    for number, raw in enumerate(text.split("\n")[:FRONT_MATTER_LINES], 1):
+        line = clean_label(normalise_typography(raw))
+        if not line or "\t" in re.sub(r"^\s*(?:title|subject):\s*", "", raw, flags=re.IGNORECASE):
+            continue
+        span = _APRIL_TO_MARCH.search(line)
+        if span and int(span["b"]) == int(span["a"]) + 1:
+            return StatedPeriod(number, line, f"{span['a']}-{span['b'][-2:]}")
+        period = parse_period(line)
+        if period is None:
+            continue
+        heading = _HEADING_MARKUP.sub("", line)
+        if (len(line) <= MAX_HEADING_CHARS and _TITLE_WORDS.search(heading)) or _THIS_REPORT.search(line):
+            sentence = line if len(line) <= MAX_HEADING_CHARS else _sentence_with(line, _THIS_REPORT)
+            stated = parse_period(sentence)
+            if stated:
+                return StatedPeriod(number, line, stated)
+    return None
+
+
+def _sentence_with(line: str, pattern: re.Pattern) -> str:
+    """The sentence of ``line`` that ``pattern`` matches in (its year is the one it states)."""
+    for sentence in re.split(r"(?<=[.;])\s+", line):
+        if pattern.search(sentence):
+            return sentence
+    return line
+
+
+def check_stated_period(source_file: str, text: str, period: str, override: str = "") -> StatedPeriod | None:
+    """Refuse ``period`` when the report states another year about itself (unless ``override`` says why).
+
+    Returns what the report states (None: it states no period, which the caller warns about).
+    """
+    stated = stated_period(text)
+    if stated and stated.period != period and not override.strip():
+        shown = stated.text if len(stated.text) <= 90 else stated.text[:87] + "…"
+        raise ManifestError(
+            f"{source_file}:{stated.line}: the report states its period as {stated.period} (\"{shown}\") but it is "
+            f"registered as {period}; check the file is the {period} report, or pass --period {stated.period}; "
+            "if the report really covers another year than it says, pass --period-override REASON"
+        )
+    return stated
+
+
 def verify_entry(paths: Paths, entry: ManifestEntry) -> None:
     """Refuse a listed raw file that is missing or whose bytes changed since it was added."""
     path = paths.raw / entry.file
@@ -88,15 +168,20 @@ def verify_entry(paths: Paths, entry: ManifestEntry) -> None:
             "Raw data is immutable: restore the original file (git checkout -- data/raw) or add the "
             "new version as a new report with `python -m analysis add-report`."
         )
+    text = decode_report(path, entry.source_file)
+    check_stated_period(entry.source_file, text, entry.report_period, entry.period_override)
 
 
 def add_report(paths: Paths, source: Path, *, council: str, period: str, template: str | None = None,
-               description: str = "", new_council: bool = False) -> ManifestEntry:
+               description: str = "", new_council: bool = False, period_override: str = "",
+               warn: Callable[[str], None] | None = None) -> ManifestEntry:
     """Copy a report into data/raw byte-for-byte and list it in the manifest.
 
     Refuses: a missing or empty file, a period that is not a financial year, an unknown
     council spelling (unless ``new_council``), a report already listed (same bytes, or same
-    council and period), and a template the project does not have.
+    council and period), a template the project does not have, and a period that contradicts
+    the one the report states about itself (unless ``period_override`` gives the reason; a
+    report that states none is added, and ``warn`` told so).
     """
     source = Path(source)
     if not source.is_file():
@@ -105,7 +190,7 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
         raise ManifestError(f"{source}: the file is empty; export the report again as text, then add it; "
                             "nothing was added")
     try:  # refuse at the door what the cleaner could never read: too large, binary, not text
-        decode_report(source, str(source))
+        text = decode_report(source, str(source))
     except ReportFormatError as error:
         raise ManifestError(f"{error}; nothing was added") from None
     report_period = parse_period(period)
@@ -122,6 +207,14 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
                 f"{source}: the manifest already lists a {council_id} report for {report_period} "
                 f"({entry.source_file}); raw data is immutable, so remove that entry deliberately first"
             )
+    try:
+        stated = check_stated_period(str(source), text, report_period, period_override)
+    except ManifestError as error:
+        raise ManifestError(f"{error}; nothing was added") from None
+    if stated is None and warn:
+        warn(f"{source}: the report states no period of its own in its first {FRONT_MATTER_LINES} lines (no title "
+             f"such as \"Annual Report {report_period[:4]}-{int(report_period[:4]) + 1}\"), so --period {report_period} "
+             "could not be checked against it; check it is the right year")
     template = template or next((e.template for e in entries if e.council == council_id),
                                 council_id if council_id in TEMPLATE_MODULES else None)
     if template is None or template not in TEMPLATE_MODULES:
@@ -138,6 +231,7 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
         target.unlink()
         raise ManifestError(f"{target}: copy is not byte-identical to {source}")
     entry = ManifestEntry(name, council_id, report_period, template, digest,
-                          description or f"{council_id} complaints report {report_period}, added with add-report")
+                          description or f"{council_id} complaints report {report_period}, added with add-report",
+                          period_override.strip())
     write_manifest(paths, [*entries, entry])
     return entry

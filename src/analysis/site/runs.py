@@ -19,8 +19,8 @@ from ..clean.manifest import read_manifest
 from ..paths import Paths
 
 PACKAGE = PACKAGE_DIR  # the package code whose change re-runs every notebook (tests swap it)
-KERNEL_START_TIMEOUT = 300  # seconds papermill waits for a kernel to start
-KERNEL = "python3"  # the kernel of the interpreter running papermill (the project's .venv)
+KERNEL_START_TIMEOUT = 300  # seconds papermill waits for a kernel to start (a loaded 2-core machine is slow)
+KERNEL = "complaints-study"  # the project's kernelspec (`make setup` installs it into .venv with --sys-prefix)
 
 # notebook stem → how its parameter sets are drawn:
 #   "report": one run per council and report period in the manifest
@@ -142,6 +142,7 @@ def _execute(root: str, run: Run) -> tuple[str, float, str]:
     output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ["COMPLAINTS_STUDY_RUN"] = run.run_id  # findings.RUNNER_ENV: this kernel may write findings
     try:
         papermill.execute_notebook(
             str(paths.notebooks / f"{run.notebook}.ipynb"), str(output),

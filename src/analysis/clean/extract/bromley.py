@@ -71,7 +71,8 @@ from dataclasses import replace
 
 from ...observations import Observation
 from ...parsing import clean_label, parse_number
-from .engine import HEADER, Column, RawReport, ReportFormatError, Row, Section, TableSpec, extract_sections
+from .engine import (HEADER, Column, RawReport, ReportFormatError, Row, Section, TableSpec, extract_sections, label_matches,
+                     line_search)
 
 # Row labels / column headers naming a division, in every spelling the reports use.
 DIVISION_LABELS = {
@@ -438,14 +439,14 @@ CHAPTER = [AT_A_GLANCE, STATUTORY_STAGES, SERVICE_ASPECTS, SERVICE_SUMMARY, NATU
 
 def _lookup(table: dict, text: str) -> str | None:
     for pattern, value in table.items():
-        if re.fullmatch(pattern, clean_label(text), flags=re.IGNORECASE):
+        if label_matches(pattern, text):  # typography normalised (Children’s ≡ Children's)
             return value
     return None
 
 
 def sections(report: RawReport) -> list[Section]:
     """The overview and division chapters (and parts of chapters), in report order."""
-    headings = [(n, _lookup(CHAPTERS, re.match(CHAPTER_HEADING, report.line(n))["title"]))
+    headings = [(n, _lookup(CHAPTERS, line_search(CHAPTER_HEADING, report.line(n))["title"]))
                 for n in report.find_all(CHAPTER_HEADING)]
     out: list[Section] = []
     for (start, division), (end, _) in zip(headings, headings[1:] + [(len(report.lines) + 1, None)]):
@@ -495,7 +496,7 @@ WIDER_SCOPE = "wider_scope_total"
 # The flattened service table (Adult Social Care, 2023-24)
 
 FLAT_ANCHOR = r"^The table below sets out the individual complaint aspects"
-_COUNT_SEGMENT = re.compile(r"(?P<label>[A-Za-z][A-Za-z&'/.,\- ]*?) (?P<values>(?:\d+ ){6}\d+)(?=\s|$)")
+_COUNT_SEGMENT = re.compile(r"(?P<label>[A-Za-z][A-Za-z&'’/.,\-– ]*?) (?P<values>(?:\d+ ){6}\d+)(?=\s|$)")
 _PCT_SEGMENT = re.compile(r"(?P<label>%)?(?P<values>(?: ?\d+%)+)(?=\s|$)")
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
 from ...observations import Observation
-from ...parsing import Number, clean_label, is_missing, parse_number, parse_period
+from ...parsing import (Number, clean_label, is_missing, normalise_pattern, normalise_typography, parse_number, parse_period,
+                        previous_period)
 
 
 class ReportFormatError(ValueError):
@@ -44,20 +46,19 @@ class RawReport:
         return self.lines[number - 1]
 
     def find(self, pattern: str, start: int = 1, end: int | None = None, *, required: bool = True) -> int | None:
-        """Line number of the first line at or after ``start`` matching ``pattern`` (regex, search)."""
-        regex = re.compile(pattern)
+        """Line number of the first line at or after ``start`` matching ``pattern`` (regex, search,
+        after typographic normalisation of both: see :func:`line_search`)."""
         stop = min(end or len(self.lines), len(self.lines))
         for number in range(start, stop + 1):
-            if regex.search(self.lines[number - 1]):
+            if line_search(pattern, self.lines[number - 1]):
                 return number
         if required:
             raise ReportFormatError(self.source_file, start, f"expected a line matching /{pattern}/ after this line, found none")
         return None
 
     def find_all(self, pattern: str, start: int = 1, end: int | None = None) -> list[int]:
-        regex = re.compile(pattern)
         stop = min(end or len(self.lines), len(self.lines))
-        return [n for n in range(start, stop + 1) if regex.search(self.lines[n - 1])]
+        return [n for n in range(start, stop + 1) if line_search(pattern, self.lines[n - 1])]
 
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024  # the largest report here is ~0.3 MB; 16 MB is not a text export
@@ -202,9 +203,23 @@ class Section:
 # Reading
 
 
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str, flags: int = 0) -> re.Pattern:
+    """A template's regex with its typography normalised (``Children’s`` ≡ ``Children's``, ``–`` ≡ ``-``)."""
+    return re.compile(normalise_pattern(pattern), flags)
+
+
 def label_matches(pattern: str, text: str) -> re.Match | None:
-    """A spec's label or header pattern against a printed label: whole text, any case."""
-    return re.fullmatch(pattern, text, flags=re.IGNORECASE)
+    """A spec's label or header pattern against a printed label: whole text, any case, after
+    typographic normalisation of both (curly quotes, dashes, odd spaces, ligatures: the one
+    place every template's labels are compared). The match is on the normalised text; the
+    caller keeps the printed label for ``service``/``category``."""
+    return _compiled(pattern, re.IGNORECASE).fullmatch(clean_label(normalise_typography(text)))
+
+
+def line_search(pattern: str, line: str) -> re.Match | None:
+    """A template's anchor regex searched in a raw line, after the same normalisation as labels."""
+    return _compiled(pattern).search(normalise_typography(line))
 
 
 def joined_header(report: RawReport, header_line: int, lines: int) -> list[str]:
@@ -469,3 +484,54 @@ def extract_alternatives(specs: tuple[TableSpec, ...], report: RawReport, sectio
     ids = ", ".join(s.id for s in specs)
     raise ReportFormatError(report.source_file, section.start,
                             f"none of the layouts of table {ids} found in lines {section.start}-{section.end}")
+
+
+# ---------------------------------------------------------------------------------------
+# Figures printed in sentences (any template): a council-wide total stated only in an
+# introduction, a compensation amount stated only in a sentence.
+
+
+@dataclass(frozen=True)
+class ProseFigure:
+    """A figure printed in a sentence: ``pattern`` (regex, searched) must match one line of the
+    section; its ``value`` group is the figure. The year is the pattern's ``period`` group when
+    it has one (the year printed in the sentence), else ``period``: ``report`` or ``previous``
+    (for "last year" / "the year before")."""
+
+    id: str
+    pattern: str
+    measure: str
+    stage: str
+    dims: dict = field(default_factory=dict)
+    period: str = "report"
+
+
+
+def read_prose_figures(figures, report: RawReport, section: Section) -> list[Observation]:
+    """Every :class:`ProseFigure` of ``figures`` read in ``section`` (each with its line)."""
+    return [read_prose(figure, report, section) for figure in figures]
+
+
+def read_prose(figure: ProseFigure, report: RawReport, section: Section) -> Observation:
+    """One prose figure as an observation with its line; refused unless exactly one line matches."""
+    hits = report.find_all(figure.pattern, section.start, section.end)
+    if len(hits) != 1:
+        raise ReportFormatError(report.source_file, hits[1] if hits else section.start,
+                                f"prose figure {figure.id!r}: /{figure.pattern}/ matches {len(hits)} lines in {section.start}-{section.end}, expected 1")
+    line = hits[0]
+    match = line_search(figure.pattern, report.line(line))  # typography normalised, as find_all
+    number = parse_number(match.group("value"))
+    period = parse_period(match.groupdict().get("period"))
+    if period is None:
+        period = previous_period(report.report_period) if figure.period == "previous" else report.report_period
+    if number is None:
+        raise ReportFormatError(report.source_file, line, f"prose figure {figure.id!r}: {match.group('value')!r} is not a figure")
+    dims = {"division": "all", "service": ""}
+    dims.update(section.dims)
+    dims.update(figure.dims)
+    return Observation(
+        council=report.council, period=period, report_period=report.report_period,
+        division=dims["division"], stage=figure.stage, measure=figure.measure, value=number.value,
+        unit=number.unit, source_file=report.source_file, source_line=line, table="prose",
+        service=dims["service"], quality_flag="ocr_digit_repaired" if number.ocr_repaired else "",
+    )

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from ...observations import Observation
 from ...parsing import Number, clean_label, is_missing, parse_number, parse_period, previous_period
-from .engine import (Column, RawReport, ReportFormatError, Row, Section, TableSpec, cells, joined_header, label_matches,
-                     extract_table)
+from .engine import (Column, ProseFigure, RawReport, ReportFormatError, Row, Section, TableSpec, cells, joined_header,
+                     label_matches, extract_table, read_prose)
 
 # The children's report covers Education & Commissioning as well as social care, so its
 # report-wide totals carry the report's own name as `service` (never an empty service, which
@@ -133,21 +133,6 @@ class StackTable:
     header_lines: int = 1
     last_row: str | None = None
     continued_labels: bool = False
-
-
-@dataclass(frozen=True)
-class ProseFigure:
-    """A figure printed in a sentence: ``pattern`` (regex, searched) must match one line of the
-    section; its ``value`` group is the figure. The year is the pattern's ``period`` group when
-    it has one (the year printed in the sentence), else ``period``: ``report`` or ``previous``
-    (for "last year" / "the year before")."""
-
-    id: str
-    pattern: str
-    measure: str
-    stage: str
-    dims: dict = field(default_factory=dict)
-    period: str = "report"
 
 
 @dataclass(frozen=True)
@@ -369,30 +354,6 @@ def _check_row_shares(out, counts, pending) -> list[Observation]:
         if abs(100 * count.value / total.value - obs.value) > PERCENT_TOLERANCE:
             flagged[id(obs)] = obs.flagged("pct_disagrees_with_counts")
     return [flagged.get(id(o), o) for o in out]
-
-
-def read_prose(figure: ProseFigure, report: RawReport, section: Section) -> Observation:
-    hits = report.find_all(figure.pattern, section.start, section.end)
-    if len(hits) != 1:
-        raise ReportFormatError(report.source_file, hits[1] if hits else section.start,
-                                f"prose figure {figure.id!r}: /{figure.pattern}/ matches {len(hits)} lines in {section.start}-{section.end}, expected 1")
-    line = hits[0]
-    match = re.search(figure.pattern, report.line(line))
-    number = parse_number(match.group("value"))
-    period = parse_period(match.groupdict().get("period"))
-    if period is None:
-        period = previous_period(report.report_period) if figure.period == "previous" else report.report_period
-    if number is None:
-        raise ReportFormatError(report.source_file, line, f"prose figure {figure.id!r}: {match.group('value')!r} is not a figure")
-    dims = {"division": "all", "service": ""}
-    dims.update(section.dims)
-    dims.update(figure.dims)
-    return Observation(
-        council=report.council, period=period, report_period=report.report_period,
-        division=dims["division"], stage=figure.stage, measure=figure.measure, value=number.value,
-        unit=number.unit, source_file=report.source_file, source_line=line, table="prose",
-        service=dims["service"], quality_flag="ocr_digit_repaired" if number.ocr_repaired else "",
-    )
 
 
 def skipped_passages(report: RawReport, section: Section, specs: list[SkipSpec]) -> list[tuple[int, int, str]]:

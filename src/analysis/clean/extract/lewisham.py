@@ -508,9 +508,9 @@ SERIES_LINES: tuple[SeriesLine, ...] = (
     SeriesLine("t12_lgsco_upheld_london_boroughs", r"^LGSCO Cases Upheld in 2020/21 - London Boroughs",
                "council", {"measure": "ombudsman_upheld", "stage": "ombudsman", "period": "anchor"}, series=r"Upheld"),
     SeriesLine("t21_complaints_contact_method", r"^Complaints\s+- Method of Contact in 2020/21",
-               "category", {"measure": "complaints_by_contact_method", "period": "anchor"}),
+               "category", {"measure": "complaints", "period": "anchor"}),  # by contact method (category)
     SeriesLine("t22_enquiries_contact_method", r"^Enquiries\s+- Method of Contact in 2020/21",
-               "category", {"measure": "enquiries_by_contact_method", "stage": "enquiry", "period": "anchor"}),
+               "category", {"measure": "enquiries", "stage": "enquiry", "period": "anchor"}),  # by contact method
     SeriesLine("t4_complaints_and_enquiries_by_year", r"^Volume of Complaints & Enquiries Received$",
                "period", {"measure": "complaints_and_enquiries"}),
 )
