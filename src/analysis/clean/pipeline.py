@@ -19,6 +19,7 @@ from .manifest import ManifestEntry, ManifestError, read_manifest, verify_entry
 from ..observations import COLUMNS, Observation, sort_frame, to_frame, write_table
 from ..paths import Paths
 from .quality import apply_quality_checks, within_report_conflicts
+from .relations import relations_of
 from .reconcile import conflict_flags, reconcile, with_derived
 from .taxonomy import fill_category_std
 
@@ -44,7 +45,7 @@ def extract_entry(paths: Paths, entry: ManifestEntry) -> list[Observation]:
     """One manifest entry's observations, with the computed quality flags."""
     verify_entry(paths, entry)
     report = RawReport.load(paths.root, entry.source_file, entry.council, entry.report_period)
-    return apply_quality_checks(extractor(entry.template)(report))
+    return apply_quality_checks(extractor(entry.template)(report), relations_of(entry.template))
 
 
 def previous_rows(paths: Paths) -> pd.DataFrame | None:
@@ -78,7 +79,7 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
             if progress:
                 progress(entry)
         frames.append(to_frame(observations))
-        derived += within_report_conflicts(observations)  # totals vs parts, % vs counts (needs roles)
+        derived += within_report_conflicts(observations, relations_of(entry.template))  # totals vs parts, % vs counts (needs roles)
         rows_by_file[entry.source_file] = len(observations)
     frame = sort_frame(pd.concat(frames, ignore_index=True)) if frames else to_frame([])
     frame = fill_category_std(frame, paths)  # data/reference/root_cause_crosswalk.csv
