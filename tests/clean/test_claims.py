@@ -50,3 +50,23 @@ def test_confirmed_claims(source_file, line, quantity, claimed):
 def test_combined_figure_is_not_checkable():
     # Bromley 2023-24 line 477: "52 new referrals across Children's Social Care and Education combined"
     assert all(c["verdict"] == "not_checkable" for c in claims_on(B2324, 477) if c["claimed_value"] == 52.0)
+
+
+NEW_CONFIRMED = [
+    # Barking & Dagenham line 69: "78% (63 of 81) of complaints were answered within 20 working days"; 63/81 = 77.8%
+    ("data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt", 69, "pct_n_of_m", 78.0),
+    # Barking & Dagenham line 210: "89% (59 out of 66)"; 59/66 = 89.4%
+    ("data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt", 210, "pct_n_of_m", 89.0),
+    # Harrow line 830: "The Complaints Service dealt with 99 representations"; the adults' table prints 99
+    ("data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt", 830, "representations_count", 99.0),
+]
+
+
+@pytest.mark.parametrize("source_file, line, quantity, claimed", NEW_CONFIRMED)
+def test_confirmed_claims_barking_and_harrow(source_file, line, quantity, claimed):
+    test_confirmed_claims(source_file, line, quantity, claimed)
+
+
+def test_a_year_is_not_a_claim():
+    # Harrow line 675: "… Children Act 1989 defines the representations …"
+    assert claims_on("data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt", 675) == []

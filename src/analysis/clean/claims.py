@@ -53,6 +53,8 @@ class Quantity:
 VOCABULARY = (
     Quantity("change_on_last_year", rf"(?P<now>{_N}) complaints[^.]*?(?P<value>{_N})% (?P<direction>reduction|decrease|increase|rise|drop)"
              rf" on (?:last|the previous) year \((?P<base>{_N})\)", "change", "percent", ("pct_change_complaints",)),
+    Quantity("pct_n_of_m", rf"(?P<value>{_N})% \((?P<now>{_N}) (?:of|out of) (?P<base>{_N})\)", "n_of_m", "percent", ("pct_of_base",)),
+    Quantity("representations_count", rf"dealt with (?P<value>{_N}) representations", "count", "count", ("representations",)),
     Quantity("from_to", rf"from (?P<base>{_N}) in \d\d/\d\d to (?P<value>{_N}) in \d\d/\d\d", "from_to", "count",
              ("complaints_and_enquiries", "complaints")),
     Quantity("upheld_share", rf"(?P<value>{_N})% (?:of (?:all |individual )?(?:complaints?|complaint aspects|aspects) )?(?:were|was) "
@@ -68,7 +70,7 @@ VOCABULARY = (
              ("ombudsman_upheld",)),
 )
 # Any other figure that counts or shares something is a claim too (not checkable).
-GENERIC = re.compile(rf"(?<![\w/.£])(?P<value>{_N})(?:(?P<pct>%)|\s+(?:[a-z'-]+\s+){{0,3}}?(?:complaints?|cases|referrals|decisions|aspects|"
+GENERIC = re.compile(rf"(?<![\w/.£])(?!(?:19|20)\d\d\b)(?P<value>{_N})(?:(?P<pct>%)|\s+(?:[a-z'-]+\s+){{0,3}}?(?:complaints?|cases|referrals|decisions|aspects|"
                      r"compliments|enquiries|investigations|representations)\b)")
 DIVISION_WORDS = (
     (r"\bEducation\b", "education"), (r"\bHousing\b", "housing"), (r"Adult(?:s'?)? (?:Social )?(?:Care|Services)", "adult_social_care"),
@@ -175,6 +177,14 @@ def _check(q: Quantity, match: re.Match, division: str, period: str, tables: _Ta
         return [{"measure": q.measures[0], "period": period, "claimed_value": claimed_signed, "verdict": "confirmed" if ok else "wrong",
                  "computed_value": round(change, 1), "computed_source": "",
                  "reason": f"from the sentence's own counts {now:g} and {base:g}"}]
+    if q.check == "n_of_m":  # "78% (63 of 81)": the sentence's own share
+        now, base = _number(match.group("now")), _number(match.group("base"))
+        share = 100 * now / base if base else None
+        if share is None:
+            return [{"measure": q.measures[0], "period": period, "claimed_value": claimed, **not_checkable, "reason": "base is zero"}]
+        ok = abs(share - claimed) <= PERCENT_TOLERANCE
+        return [{"measure": q.measures[0], "period": period, "claimed_value": claimed, "verdict": "confirmed" if ok else "wrong",
+                 "computed_value": round(share, 1), "computed_source": "", "reason": f"{now:g} of {base:g} in the same sentence"}]
     if q.check == "from_to":
         base = _number(match.group("base"))
         for measure in q.measures:
