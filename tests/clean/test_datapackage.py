@@ -26,8 +26,8 @@ def _resources(package):
     return {r["name"]: r for r in package["resources"]}
 
 
-def test_three_tables_described(package):
-    assert set(_resources(package)) == {"observations", "reconciled", "conflicts"}
+def test_four_tables_described(package):
+    assert set(_resources(package)) == {"observations", "reconciled", "conflicts", "claims"}
 
 
 def test_fields_match_csv_columns(package):

@@ -144,3 +144,31 @@ def test_coverage_counts_divisions_and_measures(bd_audit):
 def test_unknown_council_is_refused():
     with pytest.raises(ValueError, match="known"):
         audit.build("barkin", PATHS)
+
+
+# --- what each report gets wrong ---------------------------------------------------------------
+
+B2324 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
+LEW = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"
+
+
+def test_report_errors_show_both_sides_with_lines():
+    result = audit.build("bromley")
+    errors = audit.report_errors(result, B2324)
+    # Bromley 2023-24 line 139: Service Delay "% upheld" 67.9%; the division nature tables give 48 of 56 = 85.7%
+    row = errors[(errors["kind"] == "rate_vs_division_tables") & (errors["printed_at"] == "line 139")]
+    assert row[["printed", "other"]].values.tolist() == [[67.9, 85.7]]
+    assert row["printed_line"].iloc[0].startswith("Service Delay") and "305" in row["other_at"].iloc[0]
+    # line 734: Education prose "35% were fully or partially upheld"; OVERALL line 751 gives 128/231 = 55.4%
+    prose = errors[(errors["kind"] == "prose_vs_table") & (errors["printed_at"] == "line 734")]
+    assert prose[["printed", "other", "other_at"]].values.tolist() == [[35.0, 55.4, "line 751"]]
+
+
+def test_claim_counts_per_report_match_the_claims_table():
+    result = audit.build("lewisham")
+    claims = clean("claims")
+    counts = audit.claim_counts(result)[LEW]
+    mine = claims[claims["source_file"] == LEW]
+    assert counts["claims_found"] == len(mine) > 0
+    assert counts["wrong"] == int((mine["verdict"] == "wrong").sum()) >= 1  # line 124: 7,969 vs Table 4's 8,042
+    assert counts["confirmed"] + counts["wrong"] + counts["not_checkable"] == counts["claims_found"]

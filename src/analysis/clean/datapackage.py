@@ -21,6 +21,8 @@ from .manifest import read_manifest, sha256_of
 from ..observations import COLUMNS, DIVISIONS, STAGES, UNITS
 from ..paths import Paths
 from .quality import FLAG_CODES
+from .claims import CLAIM_COLUMNS
+from .dictionary import CLAIM_COLUMNS as CLAIM_COLUMN_MEANINGS
 from .reconcile import CONFLICT_COLUMNS as CONFLICT_FIELDS
 from .reconcile import CONFLICT_KINDS, KEY, RULES
 
@@ -30,7 +32,7 @@ VALUE_UNIT = "given row by row in the `unit` field: count, percent (0-100 scale)
 RECONCILED_FIELDS = [*KEY, "value", "unit", "rule", "n_sources", "n_values", "source_file", "source_line",
                      "table", "report_period", "quality_flag", "alternatives"]
 TYPES = {"value": "number", "source_line": "integer", "n_sources": "integer", "n_values": "integer",
-         "chosen_value": "number", "other_value": "number"}
+         "chosen_value": "number", "other_value": "number", "claimed_value": "number", "computed_value": "number"}
 
 
 def code_version(package: Path | None = None) -> dict:
@@ -79,7 +81,8 @@ def _field(name: str, description: str, constraints: dict) -> dict:
 
 def _resource(paths: Paths, stem: str, columns: list[str], notes: dict[str, str], title: str,
               sources: list[str], councils: list[str]) -> dict:
-    schema = {"fields": [_field(c, notes.get(c, ""), _constraints(c, sources, councils)) for c in columns],
+    loose = {"division", "period", "measure", "category"} if stem == "claims" else set()  # empty when unclassified
+    schema = {"fields": [_field(c, notes.get(c, ""), {} if c in loose else _constraints(c, sources, councils)) for c in columns],
               "missingValues": [""]}
     if stem == "reconciled":
         schema["primaryKey"] = KEY
@@ -109,6 +112,8 @@ def describe(paths: Paths) -> dict:
             _resource(paths, "conflicts", CONFLICT_FIELDS, _descriptions(CONFLICT_COLUMNS),
                       "Every disagreement between two sources, or a printed figure and what its parts give",
                       sources, councils),
+            _resource(paths, "claims", CLAIM_COLUMNS, _descriptions(CLAIM_COLUMN_MEANINGS),
+                      "Every numeric claim of the reports' narrative, checked against their tables", sources, councils),
         ],
     }
 

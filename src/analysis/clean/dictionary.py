@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .quality import FLAG_CODES
+from .claims import VERDICTS
 from .reconcile import CONFLICT_KINDS, RULES
 
 OBSERVATION_COLUMNS = {
@@ -49,6 +50,18 @@ CONFLICT_COLUMNS = {
     "chosen_value, chosen_source": "the reconciled (or printed) value and its file:line",
     "other_value, other_source": "a disagreeing figure and its file:line (for a derived value: the lines it is derived from, comma-separated; the file alone, and other_value empty, when the extractor that flagged it did not record them)",
     "rule": "the rule that chose between them",
+}
+
+CLAIM_COLUMNS = {
+    "council, report_period, source_file, source_line": "the report and the prose line the claim is printed on",
+    "division, period, measure, category": "the quantity the claim is about, as the vocabulary reads it (empty when no quantity of the vocabulary reads the figure); category: the nature-of-complaint row a share is about",
+    "unit": "count or percent (a % change is a percent)",
+    "claimed_value": "the figure as the prose states it (a reduction as a negative % change)",
+    "quantity": "the vocabulary pattern that read it (analysis.clean.claims.VOCABULARY), or unclassified",
+    "text": "the words the pattern matched",
+    "verdict": "confirmed, wrong or not_checkable (see Claim verdicts)",
+    "computed_value, computed_source": "what the report's tables give for the quantity, and the file:lines it is computed from",
+    "reason": "why a claim is not checkable, or how the computed value was made",
 }
 
 # Core measures (the contract's) and every project measure, one line each.
@@ -162,14 +175,17 @@ def render_markdown() -> str:
         "(the contract: `../shared/contract/OBSERVATIONS.md`). Missing cells (`-`, `n/a`, `N/K`, blank) "
         "are not emitted: missing is never zero.\n"
         "- `reconciled` — one row per key with the chosen value, the rule and every alternative.\n"
-        "- `conflicts` — every pair of sources that print one key differently.\n",
+        "- `conflicts` — every pair of sources that print one key differently, and every failed table relation.\n"
+        "- `claims` — every numeric claim of the reports' narrative, with its verdict against the tables.\n",
         _table("Columns of observations", OBSERVATION_COLUMNS, ("column", "meaning")),
         _table("Columns of reconciled", RECONCILED_COLUMNS, ("column", "meaning")),
         _table("Columns of conflicts", CONFLICT_COLUMNS, ("column", "meaning")),
+        _table("Columns of claims", CLAIM_COLUMNS, ("column", "meaning")),
         _table("Measures", MEASURES, ("measure", "meaning")),
         _table("Quality flags", {**FLAG_CODES, **EXTRACTION_FLAGS}, ("code", "meaning")),
         _table("Reconciliation rules", RULES, ("rule", "meaning")),
         _table("Conflict kinds", CONFLICT_KINDS, ("kind", "meaning")),
+        _table("Claim verdicts", VERDICTS, ("verdict", "meaning")),
     ]
     return "\n".join(parts)
 

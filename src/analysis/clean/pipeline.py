@@ -19,12 +19,14 @@ from .manifest import ManifestEntry, ManifestError, read_manifest, verify_entry
 from ..observations import COLUMNS, Observation, sort_frame, to_frame, write_table
 from ..paths import Paths
 from .quality import apply_quality_checks, within_report_conflicts
+from .relations import relations_of
+from .claims import CLAIM_COLUMNS, check_claims, flag_wrong_claims, wrong_claim_conflicts
 from .reconcile import conflict_flags, reconcile, with_derived
 from .taxonomy import fill_category_std
 
 # observations; reconciled: one chosen value per key, with the rule and the alternatives;
 # conflicts: every pair of sources that print one key differently
-OBSERVATIONS, RECONCILED, CONFLICTS = CLEAN_TABLES
+OBSERVATIONS, RECONCILED, CONFLICTS, CLAIMS = CLEAN_TABLES
 
 
 @dataclass
@@ -40,11 +42,16 @@ class CleanResult:
         return not self.errors
 
 
-def extract_entry(paths: Paths, entry: ManifestEntry) -> list[Observation]:
-    """One manifest entry's observations, with the computed quality flags."""
+def extract_entry(paths: Paths, entry: ManifestEntry, claims: list | None = None) -> list[Observation]:
+    """One manifest entry's observations, with the computed quality flags; its prose claims,
+    checked against its tables, are appended to ``claims`` if given."""
     verify_entry(paths, entry)
     report = RawReport.load(paths.root, entry.source_file, entry.council, entry.report_period)
-    return apply_quality_checks(extractor(entry.template)(report))
+    observations = apply_quality_checks(extractor(entry.template)(report), relations_of(entry.template))
+    found = check_claims(report.lines, observations, entry.council, entry.report_period, entry.source_file)
+    if claims is not None:
+        claims.extend(found)
+    return flag_wrong_claims(observations, found)
 
 
 def previous_rows(paths: Paths) -> pd.DataFrame | None:
@@ -60,11 +67,12 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
     entries = read_manifest(paths)
     fingerprint = clean_inputs(paths)  # taken before reading, so an edit made mid-clean is not stamped
     (paths.clean / CLEAN_STAMP).unlink(missing_ok=True)
-    frames, rows_by_file, errors, kept, derived = [], {}, [], {}, []
+    frames, rows_by_file, errors, kept, derived, claims = [], {}, [], {}, [], []
     previous = None
     for entry in entries:
         try:
-            observations = extract_entry(paths, entry)
+            report_claims: list[dict] = []
+            observations = extract_entry(paths, entry, report_claims)
         except Exception as error:  # one report's failure (even a template's bug) never stops the others
             errors.append(_explain(entry, error))
             previous = previous if previous is not None else previous_rows(paths)
@@ -78,7 +86,9 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
             if progress:
                 progress(entry)
         frames.append(to_frame(observations))
-        derived += within_report_conflicts(observations)  # totals vs parts, % vs counts (needs roles)
+        derived += within_report_conflicts(observations, relations_of(entry.template))  # totals vs parts, % vs counts (needs roles)
+        derived += wrong_claim_conflicts(report_claims)
+        claims += report_claims
         rows_by_file[entry.source_file] = len(observations)
     frame = sort_frame(pd.concat(frames, ignore_index=True)) if frames else to_frame([])
     frame = fill_category_std(frame, paths)  # data/reference/root_cause_crosswalk.csv
@@ -88,6 +98,8 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
     written = write_table(frame, paths.clean, OBSERVATIONS)
     written += write_table(reconciled, paths.clean, RECONCILED)
     written += write_table(conflicts, paths.clean, CONFLICTS)
+    written += write_table(pd.DataFrame(claims, columns=CLAIM_COLUMNS).astype({"claimed_value": "float64", "computed_value": "float64"}),
+                           paths.clean, CLAIMS)
     written.append(write_datapackage(paths))  # fields, vocabularies, raw sha256s, code version
     if not errors:  # a failed report is re-tried on every run until it is fixed
         (paths.clean / CLEAN_STAMP).write_text(fingerprint + "\n", encoding="utf-8")

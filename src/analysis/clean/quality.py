@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..observations import Observation
+from .relations import CONFLICT_OF_RELATION, RELATION_FLAGS, check_relations
 
 FLAG_CODES = {
     "wider_scope_total": "informational, not an error: a council-wide total over a wider scope than the report's headline total (Bromley: a Total column that includes E&PP, which the headline totals leave out); the reconciled view prefers the headline figure (rule headline_scope)",
@@ -22,6 +23,8 @@ FLAG_CODES = {
     "unreadable_cell": "the cell holds something number-like that cannot be read as one figure (e.g. '£0.00 £0.00', '£4,550.00-24%'); value left empty",
     "misaligned_row": "the row's cells do not line up with the table's header (a cell too many or missing), so its figures may have shifted; value left empty",
     "flattened_unrecovered": "a figure of a table the PDF conversion flattened (Bromley 2023-24 ASC services) that cannot be placed unambiguously; value left empty",
+    **RELATION_FLAGS,
+    "prose_disagrees": "the report's narrative states this figure (or a share, count or change computed from it) differently, beyond rounding; see data/clean/claims.csv (verdict wrong)",
 }
 # Percent measures that are a share of something, so cannot exceed 100.
 _CHANGE_MEASURES = {"pct_change"}
@@ -34,12 +37,15 @@ PERCENT_TOLERANCE = 1.0  # percentages are printed rounded to whole numbers (or 
 MONEY_TOLERANCE = 0.011
 
 
-def apply_quality_checks(observations: list[Observation]) -> list[Observation]:
-    """Return the observations with every computed flag added (same order, same count)."""
+def apply_quality_checks(observations: list[Observation], relations: tuple = ()) -> list[Observation]:
+    """Return the observations with every computed flag added (same order, same count);
+    ``relations``: the template's declared table relations (analysis.clean.relations)."""
     flags: dict[int, set[str]] = defaultdict(set)
     for check in CHECKS:
         for index, code, *_ in check(observations):
             flags[index].add(code)
+    for finding in check_relations(observations, relations):
+        flags[finding.index].add(finding.code)
     out = list(observations)
     for index, codes in flags.items():
         for code in sorted(codes):
@@ -167,10 +173,11 @@ CONFLICT_OF_FLAG = {
     "total_mismatch": "total_vs_parts",
     "pct_disagrees_with_counts": "pct_vs_counts",
     "pct_change_disagrees": "pct_change_vs_years",
+    **CONFLICT_OF_RELATION,
 }
 
 
-def within_report_conflicts(observations: list[Observation]) -> list[dict]:
+def within_report_conflicts(observations: list[Observation], relations: tuple = ()) -> list[dict]:
     """The checks' findings that set a printed figure against what other printed figures of the
     same report give (a total against the sum of its parts, a % against its counts, a % change
     against its years), as conflict records: the printed figure is ``chosen`` (a printed figure
@@ -180,6 +187,8 @@ def within_report_conflicts(observations: list[Observation]) -> list[dict]:
         for index, code, derived, lines in check(observations):
             if code in CONFLICT_OF_FLAG:
                 found[(index, code)] = (derived, ",".join(str(n) for n in sorted(set(lines))))
+    for finding in check_relations(observations, relations):
+        found[(finding.index, finding.code)] = (finding.derived, ",".join(str(n) for n in sorted(set(finding.lines))))
     # A flag an extractor set itself (e.g. Harrow's shares of a row total): the derived value
     # and its lines are not known here, so the other side is the report alone.
     for index, o in enumerate(observations):

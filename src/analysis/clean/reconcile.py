@@ -48,6 +48,12 @@ CONFLICT_KINDS = {
     "total_vs_parts": "a printed total differs from the sum of the parts printed with it (other_source: the parts' lines)",
     "pct_vs_counts": "a printed percentage differs from the share its printed counts give (other_source: the count's line)",
     "pct_change_vs_years": "a printed % change differs from the change between the printed years (other_source: their lines)",
+    "partition_vs_total": "a row's outcome columns (fully + partially + not upheld + ongoing) do not add up to its printed total (aspects); other_value: their sum",
+    "rate_vs_division_tables": "a rate printed in a summary table (Bromley's causes table '% upheld') differs from the rate the report's division tables give for the same category and the same aspects (other_source: their lines)",
+    "same_figure_two_labels": "a figure printed in two tables of one report under different labels (declared in relations.SameFigure) with two values",
+    "stale_column": "a year's column repeats another year's column cell for cell",
+    "duplicate_row": "a row repeats another row of its table cell for cell",
+    "prose_vs_table": "the report's narrative states a figure differently from its tables (data/clean/claims.csv, verdict wrong)",
 }
 SOURCE_CONFLICTS = ("across_reports", "within_report")  # two printed figures of one key
 CONFLICT_COLUMNS = [*KEY, "kind", "chosen_value", "chosen_source", "other_value", "other_source", "rule"]

@@ -10,7 +10,7 @@ from ..fingerprint import source_sha256
 from ..paths import Paths
 
 CLEAN_STAMP = ".clean-inputs.sha256"  # in data/clean: what the last successful clean was made from
-CLEAN_TABLES = ("observations", "reconciled", "conflicts")
+CLEAN_TABLES = ("observations", "reconciled", "conflicts", "claims")
 
 
 def clean_inputs(paths: Paths) -> str:

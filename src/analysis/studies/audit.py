@@ -5,6 +5,9 @@
   of the source it disagrees with (from ``data/clean/conflicts.csv``);
 * :func:`choices` — the reconciliation: how many keys each rule settled, and every key whose
   sources disagree with the chosen value and the alternatives;
+* :func:`report_errors` — "what the report gets wrong": every failed table relation
+  (``clean.relations`` and ``clean.quality``) and every wrong prose claim (``data/clean/claims``),
+  with both sides' values and printed lines; :func:`claim_counts` per report;
 * :func:`skip_records` / :func:`uncited_lines` — what the raw files hold that was not
   extracted: the extractors' own records of skipped tables and passages, and a simple
   measure, the raw lines holding a digit that no observation cites and no skip record covers.
@@ -40,6 +43,7 @@ class Audit:
     reconciled: pd.DataFrame
     conflicts: pd.DataFrame
     lines: dict[str, list[str]]  # source_file → its lines (1-based via index + 1)
+    claims: pd.DataFrame | None = None  # data/clean/claims rows of these files
 
     def line(self, source_file: str, number: int) -> str:
         text = self.lines.get(source_file, [])
@@ -67,7 +71,11 @@ def build(council: str = "all", paths: Paths | None = None) -> Audit:
     conflicts = conflicts[in_files].reset_index(drop=True)
     lines = {f: (paths.root / f).read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n").split("\n")
              for f in files}
-    return Audit(council, files, sorted({e.council for e in entries}), observations, reconciled, conflicts, lines)
+    claims_path = paths.clean / "claims.parquet"
+    claims = pd.read_parquet(claims_path) if claims_path.is_file() else None
+    if claims is not None:
+        claims = claims[claims["source_file"].isin(files)].reset_index(drop=True)
+    return Audit(council, files, sorted({e.council for e in entries}), observations, reconciled, conflicts, lines, claims)
 
 
 def _file(source: str) -> str:
@@ -229,6 +237,82 @@ def uncited_examples(audit: Audit, skipped: pd.DataFrame, per_file: int = 15) ->
     return pd.DataFrame(rows, columns=["source_file", "line", "text"])
 
 
+# --- what the report gets wrong -------------------------------------------------------------
+
+# Conflict kinds that say a report contradicts itself (a printed figure against another printed
+# figure of the same report, or against what its other figures give), with a reader's label.
+ERROR_KINDS = {
+    "total_vs_parts": "total differs from the sum of its parts",
+    "partition_vs_total": "outcomes do not add up to the aspects",
+    "pct_vs_counts": "percentage differs from its counts",
+    "pct_change_vs_years": "% change differs from the years it compares",
+    "rate_vs_division_tables": "rate differs from the division tables' rate",
+    "same_figure_two_labels": "same figure printed twice with two values",
+    "within_report": "same figure printed twice with two values",
+    "stale_column": "column repeats another year's values",
+    "duplicate_row": "row repeats another row",
+    "prose_vs_table": "narrative states a figure its tables contradict",
+}
+
+
+def _cite(source: str) -> str:
+    """'line 734' or 'lines 826, 964' of a ``file:lines`` source ('' when no line is known)."""
+    lines = _lines(source) if isinstance(source, str) else []
+    return "" if not lines else (f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(map(str, lines)))
+
+
+def report_errors(audit: Audit, source_file: str) -> pd.DataFrame:
+    """Every failed relation and wrong claim of one report: what it prints, where, and what its
+    other figures give, where (the printed value is kept; the other is the computed alternative)."""
+    rows = []
+    for c in audit.conflicts.itertuples(index=False):
+        if c.kind not in ERROR_KINDS or _file(c.chosen_source) != source_file:
+            continue
+        rows.append({"what": ERROR_KINDS[c.kind], "measure": c.measure, "division": c.division,
+                     "label": c.service or c.category, "printed": c.chosen_value, "printed_at": _cite(c.chosen_source),
+                     "printed_line": audit.line(source_file, _lines(c.chosen_source)[0]),
+                     "other": c.other_value, "other_at": _cite(c.other_source),
+                     "other_line": " | ".join(audit.line(source_file, n) for n in _lines(c.other_source)[:3]),
+                     "kind": c.kind, "line_": _lines(c.chosen_source)[0]})
+    columns = ["what", "measure", "division", "label", "printed", "printed_at", "printed_line", "other", "other_at",
+               "other_line", "kind"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows).drop_duplicates(["kind", "printed_at", "measure", "label", "printed", "other"])
+    return frame.sort_values(["line_", "kind"], kind="mergesort")[columns].fillna("").reset_index(drop=True)
+
+
+def claim_counts(audit: Audit) -> dict[str, dict[str, int]]:
+    """Per report: claims found, confirmed, wrong, not checkable, and failed relations."""
+    out = {}
+    for source_file in audit.files:
+        claims = audit.claims[audit.claims["source_file"] == source_file] if audit.claims is not None else pd.DataFrame(columns=["verdict"])
+        verdicts = claims["verdict"].value_counts()
+        errors = report_errors(audit, source_file)
+        out[source_file] = {"claims_found": int(len(claims)), "confirmed": int(verdicts.get("confirmed", 0)),
+                            "wrong": int(verdicts.get("wrong", 0)), "not_checkable": int(verdicts.get("not_checkable", 0)),
+                            "failed_relations": int((errors["kind"] != "prose_vs_table").sum())}
+    return out
+
+
+def report_title(source_file: str) -> str:
+    """'Bromley 2023-24 report' from a raw file name (council words, then the year)."""
+    name = source_file.rsplit("/", 1)[-1]
+    match = re.match(r"(?P<council>[a-z-]+)_(?P<year>\d{4}-\d{2})_", name)
+    if not match:
+        return name
+    council = " ".join(w if w == "and" else w.capitalize() for w in match["council"].split("-"))
+    return f"{council} {match['year']} report"
+
+
+def errors_summary(source_file: str, counts: dict[str, int]) -> str:
+    """One sentence per report: how many claims were checked and what failed."""
+    return (f"The report's narrative makes {counts['claims_found']:,} numeric claims; "
+            f"{counts['confirmed'] + counts['wrong']:,} could be checked against its tables: "
+            f"{counts['confirmed']:,} confirmed and {counts['wrong']:,} wrong "
+            f"({counts['not_checkable']:,} not checkable). {counts['failed_relations']:,} table relations fail.")
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 
@@ -250,6 +334,7 @@ def findings(audit: Audit, skipped: pd.DataFrame) -> dict:
         "skip_records": int(len(skipped)),
         "raw_lines_with_digits": int(unread["lines_with_digits"].sum()),
         "raw_lines_uncited": int(unread["neither"].sum()),
+        "reports": claim_counts(audit),  # per raw file: claims found/confirmed/wrong/not_checkable, failed relations
     }
 
 

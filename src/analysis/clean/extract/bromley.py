@@ -601,3 +601,28 @@ def flattened_service_table(report: RawReport, section: Section) -> list[Observa
         for c, value in zip(placement, values):
             out.append(obs(columns[c].percent, float(value), "percent", line, service, "percent", c + 1, row_line))
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# Relations the tables above must satisfy (checked by analysis.clean.relations)
+
+from ..relations import Cell, Partition, RateAcrossTables, SameFigure  # noqa: E402
+
+_OUTCOMES = ("upheld", "partially_upheld", "not_upheld", "ongoing")
+RELATIONS = (
+    # Every division's service and nature tables: the outcome columns partition the aspects.
+    Partition(("service_aspects", "nature_of_complaint", "service_aspects_summary"), "aspects", _OUTCOMES),
+    # The council-wide causes table prints "% upheld" per cause; the division nature tables
+    # give the same rate (fully + partially upheld over aspects) when they cover the same aspects.
+    RateAcrossTables("causes_for_complaint", "pct_upheld_or_partially", "aspects",
+                     ("nature_of_complaint", "epp_nature_of_complaint"), ("upheld", "partially_upheld")),
+    # The same figure in the overview and in a division's own tables.
+    *(SameFigure(Cell("proportion_upheld", "aspects", division), Cell("service_aspects", "aspects", division),
+                 f"{division}: aspects in the Proportion upheld overview and the OVERALL row of the division's service table")
+      for division in ("adult_social_care", "childrens_social_care", "housing", "planning_regeneration",
+                       "education", "chief_executives")),
+    *(SameFigure(Cell("service_aspects", "aspects", division), Cell("nature_of_complaint", "aspects", division),
+                 f"{division}: aspects in the OVERALL rows of the division's service table and its nature table")
+      for division in ("adult_social_care", "childrens_social_care", "housing", "planning_regeneration",
+                       "education", "chief_executives")),
+)
