@@ -367,3 +367,18 @@ def test_curly_quotes_windows_1252_report_gives_the_original_figures(project_cop
                               category=curly["category"].str.replace("\u2019", "'"))
     # with the apostrophes straightened back, every column is the original's (category_std included)
     pd.testing.assert_frame_equal(as_printed.sort_values(list(as_printed.columns)).reset_index(drop=True), before)
+
+
+def test_rows_cleaned_under_a_year_the_report_contradicts_are_never_kept(project_copy):
+    """Cleaned once under --period-override as 2024-25, then the override withdrawn: the earlier rows
+    (labelled 2024-25, a year the report's title line 3 contradicts) are dropped, not carried over."""
+    entries = read_manifest(project_copy)
+    mislabelled = [replace(e, report_period="2024-25", period_override="test") if e.file == BROMLEY else e for e in entries]
+    write_manifest(project_copy, mislabelled)
+    assert cli(project_copy, "clean").returncode == 0
+    assert "2024-25" in set(clean_table(project_copy)["report_period"])
+    write_manifest(project_copy, [replace(e, period_override="") for e in mislabelled])
+    result = cli(project_copy, "clean")
+    assert result.returncode == 1 and "never under the contradicted one" in result.stderr + result.stdout
+    table = clean_table(project_copy)
+    assert "2024-25" not in set(table["report_period"]) and not len(rows_of(table, BROMLEY))

@@ -140,6 +140,14 @@ def _sentence_with(line: str, pattern: re.Pattern) -> str:
     return line
 
 
+class PeriodMismatchError(ManifestError):
+    """The manifest's period for a report contradicts the period the report states about itself."""
+
+    def __init__(self, message: str, stated: str):
+        super().__init__(message)
+        self.stated = stated  # the period the report states (its earlier rows are trusted only under it)
+
+
 def check_stated_period(source_file: str, text: str, period: str, override: str = "") -> StatedPeriod | None:
     """Refuse ``period`` when the report states another year about itself (unless ``override`` says why).
 
@@ -148,10 +156,11 @@ def check_stated_period(source_file: str, text: str, period: str, override: str 
     stated = stated_period(text)
     if stated and stated.period != period and not override.strip():
         shown = stated.text if len(stated.text) <= 90 else stated.text[:87] + "…"
-        raise ManifestError(
+        raise PeriodMismatchError(
             f"{source_file}:{stated.line}: the report states its period as {stated.period} (\"{shown}\") but it is "
             f"registered as {period}; check the file is the {period} report, or pass --period {stated.period}; "
-            "if the report really covers another year than it says, pass --period-override REASON"
+            "if the report really covers another year than it says, pass --period-override REASON",
+            stated.period,
         )
     return stated
 

@@ -15,7 +15,7 @@ from .extract import extractor
 from .datapackage import write_datapackage
 from .extract.engine import RawReport, ReportFormatError
 from .stamp import CLEAN_STAMP, CLEAN_TABLES, clean_inputs
-from .manifest import ManifestEntry, ManifestError, read_manifest, verify_entry
+from .manifest import ManifestEntry, ManifestError, PeriodMismatchError, read_manifest, verify_entry
 from ..observations import COLUMNS, Observation, sort_frame, to_frame, write_table
 from ..paths import Paths
 from .quality import apply_quality_checks, within_report_conflicts
@@ -78,6 +78,8 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
             previous = previous if previous is not None else previous_rows(paths)
             if previous is not None:
                 carried = previous[previous["source_file"] == entry.source_file]
+                if isinstance(error, PeriodMismatchError):  # earlier rows under a year the report contradicts
+                    carried = carried[carried["report_period"] == error.stated]  # would publish it wrong: drop them
                 if len(carried):
                     frames.append(_typed(carried))
                     kept[entry.source_file] = len(carried)
@@ -136,6 +138,9 @@ def _explain(entry: ManifestEntry, error: Exception) -> str:
         text = f"{entry.source_file}: the {entry.template} template failed on it ({describe_error(error)})"
     if not text.startswith(entry.source_file):
         text = f"{entry.source_file}: {text}"
+    if isinstance(error, PeriodMismatchError):
+        return (f"{text}. The other reports were cleaned; this report's rows from the previous clean were kept "
+                f"only where they carry the year the report states ({error.stated}), never under the contradicted one.")
     return (f"{text}. The other reports were cleaned; this report's rows from the previous clean "
             f"(if any) were kept. Check the file against its template ({entry.template}), or fix "
             "the template in src/analysis/clean/extract/ and run `python -m analysis clean` again.")
