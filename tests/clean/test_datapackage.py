@@ -12,6 +12,7 @@ import pytest
 from analysis.clean.datapackage import code_version, describe
 from analysis.clean.manifest import sha256_of
 from analysis.paths import Paths
+
 from conftest import ROOT
 
 CLEAN = ROOT / "data" / "clean"

@@ -21,11 +21,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..councils import LONDON_COUNCILS
-from .dictionary import (CONFLICT_COLUMNS, EXTRACTION_FLAGS, MEASURES, OBSERVATION_COLUMNS,
-                         RECONCILED_COLUMNS)
-from .manifest import read_manifest, sha256_of
 from ..observations import COLUMNS, DIVISIONS, STAGES, UNITS
 from ..paths import Paths
+from .dictionary import CONFLICT_COLUMNS, EXTRACTION_FLAGS, MEASURES, OBSERVATION_COLUMNS, RECONCILED_COLUMNS
+from .manifest import read_manifest, sha256_of
 from .quality import FLAG_CODES
 from .reconcile import CONFLICT_COLUMNS as CONFLICT_FIELDS
 from .reconcile import CONFLICT_KINDS, KEY, RULES
