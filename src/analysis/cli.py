@@ -172,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from .clean.taxonomy import TaxonomyError
 
-        if isinstance(error, TaxonomyError):  # a hand-edited crosswalk: the message names the file and rows
+        from .clean.schemas import CleanTableError
+
+        if isinstance(error, (TaxonomyError, CleanTableError)):  # the message names the file/table and rows
             console.print(f"[red]error:[/red] {error}")
             return 2
         from .clean.pipeline import describe_error
