@@ -175,9 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # no bare traceback: say what and where; ANALYSIS_TRACEBACK=1 shows it all
         if os.environ.get("ANALYSIS_TRACEBACK"):
             raise
+        from .clean.schemas import CleanTableError
         from .clean.taxonomy import TaxonomyError
 
-        if isinstance(error, TaxonomyError):  # a hand-edited crosswalk: the message names the file and rows
+        if isinstance(error, (TaxonomyError, CleanTableError)):  # the message names the file/table and rows
             console.print(f"[red]error:[/red] {error}")
             return 2
         from .clean.pipeline import describe_error

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from analysis.clean.datapackage import code_version, describe
 from analysis.clean.manifest import sha256_of
 from analysis.paths import Paths
+
 from conftest import ROOT
 
 CLEAN = ROOT / "data" / "clean"
@@ -28,6 +30,45 @@ def _resources(package):
 
 def test_four_tables_described(package):
     assert set(_resources(package)) == {"observations", "reconciled", "conflicts", "claims"}
+
+
+def _errors(report) -> list[tuple[str, str, int | None, str | None]]:
+    """(resource, error type, row, field) of every error a frictionless report holds."""
+    return [(task.name, error.type, getattr(error, "row_number", None), getattr(error, "field_name", None))
+            for task in report.tasks for error in task.errors]
+
+
+def test_frictionless_validates_the_package():
+    from frictionless import validate
+
+    report = validate(CLEAN / "datapackage.json")  # what `frictionless validate data/clean/datapackage.json` runs
+    assert report.valid, _errors(report)[:20]
+    assert {task.name for task in report.tasks} == {"observations", "reconciled", "conflicts"}
+
+
+def _plant(path, edit) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(edit(lines)), encoding="utf-8")
+
+
+def test_frictionless_rejects_planted_bad_rows(tmp_path):
+    """A unit outside the vocabulary, a duplicated key and a conflict with no reconciled row each fail."""
+    from frictionless import validate
+
+    copy = tmp_path / "clean"
+    shutil.copytree(CLEAN, copy)
+    # data row 1 of observations.csv is a count (unit `count`); make it `dozens`
+    _plant(copy / "observations.csv", lambda lines: [lines[0], lines[1].replace(",count,", ",dozens,", 1), *lines[2:]])
+    _plant(copy / "reconciled.csv", lambda lines: [*lines, lines[1]])  # the first key twice
+    # the first conflict, moved to a period no report covers: its key is not in reconciled
+    _plant(copy / "conflicts.csv", lambda lines: [lines[0], re.sub(r",\d{4}-\d{2},", ",2099-00,", lines[1], count=1),
+                                                   *lines[2:]])
+    errors = _errors(validate(copy / "datapackage.json"))
+    types = {(name, kind) for name, kind, _, _ in errors}
+    assert ("observations", "constraint-error", 2, "unit") in errors
+    assert ("reconciled", "primary-key") in types
+    assert ("conflicts", "foreign-key") in types
+    assert ("observations", "hash-count") in types  # the sha256 in the package no longer matches either
 
 
 def test_fields_match_csv_columns(package):

@@ -97,6 +97,9 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
     reconciled, conflicts = reconcile(frame)
     frame["quality_flag"] = conflict_flags(frame, conflicts)
     conflicts = with_derived(conflicts, derived)
+    from .schemas import check_tables  # pandera, lazily: only a real clean pays for it
+
+    check_tables({OBSERVATIONS: frame, RECONCILED: reconciled, CONFLICTS: conflicts})  # before anything is written
     written = write_table(frame, paths.clean, OBSERVATIONS)
     written += write_table(reconciled, paths.clean, RECONCILED)
     written += write_table(conflicts, paths.clean, CONFLICTS)

@@ -1,0 +1,115 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Data audit: what to check before trusting a number
+#
+# Every figure in this study comes from `data/clean/`, which `python -m analysis clean` builds from
+# the raw reports in `data/raw/`. This page shows, for one council's reports or for all of them:
+#
+# 1. **what was extracted** — a heat map of councils × financial years × divisions × measures;
+# 2. **every flagged figure**, with the line it is printed on and, side by side, the line(s) it
+#    disagrees with (another report, another table of the same report, or the parts a total should add up to);
+# 3. **the reconciliation choices** — which rule settled each figure printed more than once;
+# 4. **what the raw files hold that was not extracted** — the extractors' own skip records, and
+#    the raw lines holding a digit that no figure cites.
+#
+# The flag codes, rules and conflict kinds are defined in the [data dictionary](../docs/data_dictionary.md).
+
+# %% tags=["parameters"]
+# Parameters (papermill injects run_id)
+council = "all"  # "all", or one council of data/raw/manifest.csv, e.g. "barking_and_dagenham"
+run_id = "00_data_audit"
+
+# %%
+import pandas as pd
+from IPython.display import Markdown, display
+
+from analysis import charts
+from analysis.studies import audit
+from analysis.site.findings import save_findings
+
+charts.setup()
+pd.set_option("display.max_colwidth", 120, "display.max_rows", 2000)
+result = audit.build(council)
+skipped = audit.skip_records(council)
+findings = audit.findings(result, skipped)
+display(Markdown(audit.text_summary(findings)))
+
+# %% [markdown]
+# ## 1. What was extracted
+#
+# Each cell counts the distinct measures extracted for a division in a financial year (a column's
+# year, so a five-year table fills five rows). The second map counts figures per measure.
+
+# %%
+cov = audit.coverage(result)
+grid = audit.coverage_grid(cov)
+if grid.empty:
+    display(Markdown("No figure was extracted from these reports."))
+else:
+    charts.show(audit.plot_coverage(grid, audit.title_coverage(grid)))
+    measures = audit.measure_grid(cov)
+    charts.show(audit.plot_measures(measures, f"{len(measures)} measures extracted; most figures are complaint counts and shares"
+                                    if "complaints" in measures.index else f"{len(measures)} measures extracted"))
+others = audit.other_councils(result)
+if len(others):
+    display(Markdown(f"Besides, {int(others.sum())} figures concern {len(others)} other councils printed in these "
+                     "reports (Lewisham's London-wide Ombudsman table); they are not in the maps."))
+
+# %% [markdown]
+# ## 2. Every flagged figure, with its source lines side by side
+#
+# `printed` is the raw line the figure is read from; `other_printed` the line(s) of what it
+# disagrees with: another printed figure of the same key (`across_reports`, `within_report`),
+# or the parts of a total (`total_vs_parts`), the count a percentage describes (`pct_vs_counts`),
+# the years a % change compares (`pct_change_vs_years`). A figure in several conflicts has a row for each.
+
+# %%
+display(pd.Series(findings["flags"], name="flagged figures").rename_axis("flag code").to_frame())
+display(pd.Series(findings["conflicts"], name="conflicts").rename_axis("kind").to_frame())
+table = audit.flagged(result)
+display(Markdown(f"{len(table)} rows for {findings['flagged_observations']} flagged figures:"))
+display(audit.shorten(table))
+
+# %% [markdown]
+# ## 3. The reconciliation choices
+#
+# The reconciled table (`data/clean/reconciled.csv`) holds one value per key. When sources
+# agree the rule is `single_value`; when they disagree, the report covering the figure's own year
+# wins (`own_year_report`), else the latest report, else a table over prose, else the first
+# printed (`first_printed`: unresolved, listed here for a person to judge).
+
+# %%
+display(pd.Series(findings["rules"], name="keys").rename_axis("rule").to_frame())
+disputed = audit.choices(result)
+display(Markdown(f"{len(disputed)} keys have sources that disagree:"))
+display(audit.shorten(disputed))
+
+# %% [markdown]
+# ## 4. What the raw files hold that was not extracted
+#
+# First the extractors' own records of tables and passages they skip, and why. Then a rough
+# measure: raw lines holding a digit that no figure cites and no skip record covers. Many are
+# dates, page numbers, headings or prose (“a decrease of 20 cases”); the examples show which.
+
+# %%
+display(audit.shorten(skipped))
+display(audit.shorten(audit.uncited_lines(result, skipped)))
+display(audit.shorten(audit.uncited_examples(result, skipped)))
+
+# %%
+save_findings(run_id, findings)
+display(Markdown(f"Findings saved for run `{run_id}`: {findings['conflicts_total']} conflicts, "
+                 f"{findings['flagged_observations']} flagged figures."))

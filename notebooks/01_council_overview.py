@@ -1,0 +1,80 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Council overview: the year at a glance
+#
+# One council's complaints year against its earlier years: complaints by division and stage,
+# upheld rates, timeliness, Ombudsman referrals and decisions, compensation and compliments —
+# whatever that council's reports print. Every figure below is computed from `data/clean`
+# (the figures extracted from the council's own reports up to the chosen year) and each table
+# gives the report file and line it comes from. A topic the council's reports do not cover is
+# marked *not reported*, never shown as zero.
+
+# %% tags=["parameters"]
+# Parameters (papermill injects one set per council and report period in data/raw/manifest.csv)
+council = "lewisham"
+period = "2020-21"
+run_id = "01_council_overview"
+
+# %%
+from IPython.display import Markdown, display
+
+from analysis import charts
+from analysis.studies import overview
+from analysis.data import load_observations
+from analysis.site.findings import save_findings
+
+charts.setup()
+results = overview.council_overview(load_observations(), council, period)
+summary = overview.findings_summary(results, council, period)
+display(Markdown(overview.introduction(summary)))
+
+# %% [markdown]
+# ## Findings
+#
+# Each line is the topic's headline: the whole council's figure where the report prints one
+# (otherwise the largest division or service), with the change on the year before.
+
+# %%
+display(Markdown(overview.findings_markdown(results)))
+
+# %% [markdown]
+# ## Topic by topic
+#
+# For each topic: a chart titled with its finding, then the figures for the year and the year
+# before, each with its source (`file:line` in `data/raw/`). Flags are the data's quality flags
+# (see the data dictionary): a flagged figure is shown as printed, not corrected.
+
+# %%
+for result in results:
+    display(Markdown(f"### {result.topic.title}"))
+    if not result.head.get("reported"):
+        display(Markdown(overview.as_markdown(f"Not reported by this council: {overview.council_label(council)}'s "
+                                              f"reports up to {period} print no {result.topic.noun} figures.")))
+        continue
+    charts.show(overview.draw(result.series, result.topic, result.finding, period))
+    if result.table.empty:
+        display(Markdown(overview.as_markdown(f"Not reported for {period} or {overview.previous_period(period)}; "
+                                              "the chart shows the years the reports do print.")))
+    else:
+        display(overview.styled(result.table))
+
+# %% [markdown]
+# ## Headline figures (machine-readable)
+#
+# The findings above are saved to `outputs/findings/<run_id>.json` for tests and other tools.
+
+# %%
+save_findings(run_id, summary)

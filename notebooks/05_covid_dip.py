@@ -1,0 +1,235 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The COVID dip: how far complaints fell in 2020-21, and the rebound
+#
+# The first pandemic year (April 2020 – March 2021) changed both the services councils ran and
+# people's ability to complain; the Local Government and Social Care Ombudsman stopped taking
+# and investigating complaints from the end of March to late June 2020. This notebook measures
+# the fall in complaints in 2020-21 for each council whose reports print that year:
+#
+# 1. the **observed change** from 2019-20, overall and by division;
+# 2. a **counterfactual** from the pre-pandemic years each report prints, and why it is fragile;
+# 3. an **interrupted-time-series count model** giving the dip as a rate ratio with a 95% interval;
+# 4. the **quarter** the dip sits in, where quarterly figures exist;
+# 5. **channel shifts** (complaints, enquiries, Ombudsman referrals);
+# 6. the **rebound** after 2020-21, told apart from the rise in Education (SEN) complaints.
+#
+# Every number is computed from `data/clean` (the reconciled view: one value per figure, with
+# the rule that chose it when two reports print the same year) and cited as `file:line` of
+# `data/raw/`.
+
+# %% tags=["parameters"]
+# Parameters (papermill injects council; period is the pandemic year, "" = 2020-21)
+council = "all"
+period = ""
+run_id = "05_covid_dip"
+
+# %%
+from IPython.display import Markdown, display
+import pandas as pd
+
+from analysis import charts
+from analysis.studies import covid
+from analysis.data import load_observations, load_reconciled
+from analysis.site.findings import save_findings
+
+charts.setup()
+pd.set_option("display.max_colwidth", 90)
+dip_year = period or covid.DIP_YEAR
+obs, rec = load_observations(), load_reconciled()
+summary = covid.summarise(obs, rec, council, dip_year)
+with_dip = summary["councils_with_dip_year"]
+scope = "every council in the data" if council == "all" else covid.council_label(council)
+display(Markdown(
+    f"Scope: **{scope}**. Pandemic year: **{dip_year}**, compared with **{summary['base_year']}**. "
+    + (f"Councils whose reports print both years: {', '.join(covid.council_label(c) for c in with_dip)}."
+       if with_dip else f"**No report in the data prints {dip_year} figures for {scope}**, so there is no dip "
+       "to measure; the pre-pandemic baseline it does have is listed at the end.")))
+
+# %% [markdown]
+# ## 1. The observed dip
+#
+# Each series against the year before the pandemic, with the report line the pandemic-year
+# figure comes from. Bromley's total is the printed *Total* row, which excludes Environment &
+# Public Protection (E&PP) — that division changed how it recorded complaints in these years, so
+# Bromley itself leaves it out.
+
+# %%
+lines = covid.headlines(summary)
+display(Markdown("\n".join(f"- {line}" for line in lines) if lines else "*No series with both years in this selection.*"))
+if any(s["channel"] != "ombudsman" for s in summary["series"].values()):
+    charts.show(covid.draw_index(summary))
+
+# %% [markdown]
+# ### By division (Bromley)
+#
+# Bromley prints complaints by division for five years (2023-24 report) and three years
+# (2019-20 report). The table shows each division's years and its change into 2020-21. A division
+# with no 2019-20 figure (Planning & Regeneration joined the complaints service in April 2020)
+# has no baseline: it is left out of the like-for-like total and of the model.
+
+# %%
+divisions = covid.division_table(summary)
+if divisions.empty:
+    display(Markdown("*No division-by-year table for this selection.*"))
+else:
+    display(divisions)
+    p = summary["panels"]["bromley"]
+    new = p["entered_after_base_year"]
+    lfl = p["rebound"][dip_year]
+    display(Markdown(
+        f"Like for like (divisions with a {summary['base_year']} figure), Bromley's complaints went from "
+        f"{p['rebound'][summary['base_year']]['total']:.0f} to {lfl['total']:.0f}, {lfl['pct_vs_base']:+.1f}%"
+        + (f"; the printed total's {dip_year} figure also counts {', '.join(new)}, which has no earlier year." if new else ".")))
+
+# %% [markdown]
+# ## 2. Against a counterfactual
+#
+# What would the pandemic year have been without the pandemic? The reports only allow a guess
+# from the pre-pandemic years they reprint: Bromley's 2019-20 report gives 2017-18 and 2018-19,
+# its 2023-24 report starts at 2019-20; Lewisham's report gives adult social care back to
+# 2014-15, complaints-and-enquiries (Table 4) back to 2016-17 and children's social care cases
+# back to 2018-19, but stage 1 complaints, enquiries and Ombudsman referrals only for 2019-20.
+# Two counterfactuals are shown: the **mean** of the pre-pandemic years and a **log-linear trend**
+# through them, extrapolated one year. With two or three points a single unusual year moves the
+# trend (a two-point trend is just the last change carried forward), and nothing tells a trend
+# from noise: such counterfactuals are marked *fragile*.
+
+# %%
+table = covid.dip_table(summary)
+display(table if len(table) else Markdown("*No series in this selection.*"))
+
+# %% [markdown]
+# ## 3. The dip as a rate ratio (interrupted time series, count model)
+#
+# A Poisson generalised linear model of yearly counts (`analysis.stats.count_model`, which
+# switches to a negative binomial when the Poisson fit is over-dispersed):
+#
+# `log E[complaints] = division effect + β·(year − 2020) + δ·[year is 2020-21]`
+#
+# `exp(δ)` is the dip: the pandemic year's complaints relative to the pre-pandemic trend, with
+# a 95% interval. **Assumptions:** counts independent given the covariates; every division shares
+# one proportional trend and one proportional dip; Poisson variance unless over-dispersion is
+# detected. With fewer than two pre-pandemic years the trend cannot be told from the dip and is
+# dropped (the dip is then against the 2019-20 level). The *every year* variant adds a level
+# shift and a slope change for the years after 2020-21, so the rebound does not bend the
+# counterfactual; with and without Education shows how much the SEN surge matters.
+
+# %%
+models = covid.model_table(summary)
+if models.empty:
+    display(Markdown("*No division panel in this selection; each series' own model is in the table above.*"))
+else:
+    display(models)
+    main = summary["panels"]["bromley"]["model"]
+    display(Markdown(
+        f"Bromley, all divisions with a baseline: complaints in {dip_year} were **{main['rate_ratio']:.2f}×** the "
+        f"pre-pandemic {'trend' if main['trend'] else 'level'} (95% CI {main['low']:.2f}–{main['high']:.2f}; "
+        f"{main['family']}, Pearson dispersion {main['dispersion']:.2f}). Assumes: {main['assumptions']}."))
+
+# %% [markdown]
+# ## 4. Which quarter: the first lockdown
+#
+# Lewisham's adult social care appendix prints complaints by quarter for 2019-20 and 2020-21.
+# Each quarter is compared with the same quarter a year before (exact conditional interval for a
+# ratio of two Poisson counts). The shaded quarter, April–June 2020, is the first national
+# lockdown; the Ombudsman's casework was paused from the end of March to late June 2020.
+
+# %%
+keys = list(summary["quarters"])
+if not keys:
+    display(Markdown("*No quarterly figures in this selection.*"))
+for key in keys:
+    display(Markdown(covid.quarter_sentence(summary, key)))
+    charts.show(covid.draw_quarters(summary, key))
+
+# %% [markdown]
+# ## 5. Channel shifts
+#
+# Did people stop contacting the council, or contact it differently? Complaints are set beside
+# enquiries (Lewisham prints both) and beside Ombudsman referrals, whose intake the Ombudsman's
+# own pause (end of March to late June 2020) cut.
+
+# %%
+sentences = covid.channel_sentences(summary)
+display(Markdown("\n".join(f"- {line}" for line in sentences) if sentences else "*No channel series in this selection.*"))
+channels = covid.channel_table(summary)
+if len(channels):
+    display(channels)
+
+# %% [markdown]
+# ## 6. The rebound, with and without Education
+#
+# Did complaints return after 2020-21, and how much of any rise is Education, where complaints
+# about special educational needs (SEN) grew for reasons of their own (see the SEN surge
+# notebook)? Bromley's like-for-like total (divisions with a 2019-20 figure) is set against
+# 2019-20 with and without Education.
+
+# %%
+if "bromley" in summary["panels"]:
+    p = summary["panels"]["bromley"]
+    display(Markdown(covid.rebound_sentence(summary)))
+    charts.show(covid.draw_rebound(summary))
+    rebound = pd.DataFrame({"all divisions": {k: v["total"] for k, v in p["rebound"].items()},
+                            "without Education": {k: v["total"] for k, v in p["rebound_without_education"].items()}})
+    display(rebound)
+else:
+    display(Markdown("*No division-by-year series after the pandemic year in this selection.*"))
+
+# %% [markdown]
+# ## Where the sources disagree
+#
+# The same year is often printed twice: Bromley's 2019-20 and 2023-24 reports overlap on
+# 2019-20, each division chapter's *at a glance* table repeats the overview, and Lewisham's
+# London-wide Ombudsman table repeats every borough's 2020-21 referrals. Each series above is
+# reconciled within the table(s) that define it (so Bromley's total is always the printed
+# Total excluding E&PP). The table below lists every figure used for which the project's whole
+# reconciled view (`load_reconciled()`) holds another reading for the same key — a different
+# chosen value, or alternatives that disagree — with the rule that chose and the alternatives.
+
+# %%
+readings = pd.DataFrame(summary["other_readings"])
+if readings.empty:
+    display(Markdown("*Every figure used here is printed once, or printed alike wherever it appears.*"))
+else:
+    differ = readings[readings["reconciled_value"].round(6) != readings["value_used"].round(6)]
+    display(Markdown(f"{len(readings)} figure(s) used here have other readings; for {len(differ)} the "
+                     "whole reconciled view chose a different value (a different table with the same key)."))
+    display(readings)
+
+# %% [markdown]
+# ## Councils without a pandemic-year report
+#
+# A council whose reports stop before 2020-21 has no dip to measure; its pre-pandemic baseline
+# is listed so the next report can be set against it.
+
+# %%
+missing = summary["without_dip_year"]
+if not missing:
+    display(Markdown("*Every council in this selection has pandemic-year figures.*"))
+for name, info in missing.items():
+    display(Markdown(f"**{covid.council_label(name)}**: its reports print {', '.join(info['years'])} — "
+                     f"no {dip_year} figures, so no dip can be measured. Pre-pandemic counts:"))
+    display(covid.baseline(rec, name, dip_year))
+
+# %% [markdown]
+# ## Headline figures (machine-readable)
+#
+# Saved to `outputs/findings/<run_id>.json`.
+
+# %%
+path = save_findings(run_id, summary)
+display(Markdown(f"Findings saved to `{path.name}`."))

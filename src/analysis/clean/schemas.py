@@ -1,0 +1,112 @@
+"""Table contracts for the clean tables, as pandera DataFrameModels, checked before ``clean`` writes.
+
+``check_tables`` stops the clean with one line naming the table, the column and the first bad
+row, so a broken extraction never replaces the previous ``data/clean``. Vocabularies come from
+the same code the data package describes them with. Imported lazily by the clean step only
+(pandera pulls in pandas; the no-change ``python -m analysis all`` path must not).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from ..observations import DIVISIONS, STAGES, UNITS
+from .dictionary import MEASURES
+from .reconcile import CONFLICT_KINDS, KEY, RULES
+
+PERIOD = r"^\d{4}-\d{2}$"
+RAW_FILE = r"^data/raw/[^/]+$"
+
+
+class CleanTableError(ValueError):
+    """A clean table breaks its contract; nothing was written."""
+
+
+class _Keyed(pa.DataFrameModel):
+    """The key every clean table shares (council … measure); optional parts are missing, never a code."""
+
+    council: Series[str] = pa.Field(str_matches=r"^[a-z]+(_[a-z]+)*$")  # a new council (add-report --new-council) too
+    period: Series[str] = pa.Field(str_matches=PERIOD)
+    quarter: Series[str] = pa.Field(isin=["", "Q1", "Q2", "Q3", "Q4"], nullable=True)
+    division: Series[str] = pa.Field(isin=sorted(DIVISIONS))
+    service: Series[str] = pa.Field(nullable=True)
+    category: Series[str] = pa.Field(nullable=True)
+    stage: Series[str] = pa.Field(isin=sorted(STAGES))
+    measure: Series[str] = pa.Field(isin=sorted(MEASURES))
+
+    class Config:
+        coerce = True  # object or string columns alike: what is checked is the values
+
+
+class ObservationsModel(_Keyed):
+    report_period: Series[str] = pa.Field(str_matches=PERIOD)
+    category_std: Series[str] = pa.Field(nullable=True)
+    value: Series[float] = pa.Field(nullable=True)  # missing as printed ("-", "n/a"), never zero
+    unit: Series[str] = pa.Field(isin=sorted(UNITS))
+    source_file: Series[str] = pa.Field(str_matches=RAW_FILE)
+    source_line: Series[int] = pa.Field(ge=1)
+    table: Series[str]
+    quality_flag: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True  # exactly the contract's columns
+        unique = [*KEY, "source_file", "source_line"]
+
+
+class ReconciledModel(_Keyed):
+    value: Series[float]  # a chosen value exists for every reconciled key
+    unit: Series[str] = pa.Field(isin=sorted(UNITS))
+    rule: Series[str] = pa.Field(isin=sorted(RULES))
+    n_sources: Series[int] = pa.Field(ge=1)
+    n_values: Series[int] = pa.Field(ge=1)
+    source_file: Series[str] = pa.Field(str_matches=RAW_FILE)
+    source_line: Series[int] = pa.Field(ge=1)
+    table: Series[str]
+    report_period: Series[str] = pa.Field(str_matches=PERIOD)
+    quality_flag: Series[str] = pa.Field(nullable=True)
+    alternatives: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        unique = KEY
+
+
+class ConflictsModel(_Keyed):
+    kind: Series[str] = pa.Field(isin=sorted(CONFLICT_KINDS))
+    chosen_value: Series[float]
+    chosen_source: Series[str] = pa.Field(str_matches=r"^data/raw/[^:]+:\d+$")
+    other_value: Series[float] = pa.Field(nullable=True)  # pct_vs_counts: no percentage derivable from the counts
+    other_source: Series[str] = pa.Field(str_matches=r"^data/raw/[^:]+(:\d+(,\d+)*)?$")
+    rule: Series[str] = pa.Field(isin=sorted(RULES))
+
+    class Config:
+        strict = True
+
+
+MODELS = {"observations": ObservationsModel, "reconciled": ReconciledModel, "conflicts": ConflictsModel}
+
+
+def check_tables(frames: dict[str, pd.DataFrame]) -> None:
+    """Raise ``CleanTableError`` (table, column, first bad row and value) unless every table keeps its contract."""
+    for name, frame in frames.items():
+        try:
+            MODELS[name].validate(frame, lazy=False)
+        except pa.errors.SchemaError as error:
+            raise CleanTableError(_explain(name, frame, error)) from None
+
+
+def _explain(name: str, frame: pd.DataFrame, error: pa.errors.SchemaError) -> str:
+    cases = error.failure_cases if isinstance(error.failure_cases, pd.DataFrame) else None
+    column = getattr(error.schema, "name", None) or "(table)"
+    where = ""
+    if cases is not None and len(cases) and "index" in cases:
+        index = cases["index"].iloc[0]
+        row = frame.loc[index] if index in frame.index else None
+        value = cases["failure_case"].iloc[0]
+        where = f", first bad row {index}: {value!r}"
+        if row is not None and "source_file" in frame:
+            where += f" ({row['source_file']}, line {row.get('source_line', '?')})" if "source_line" in frame else ""
+    check = error.check if error.check is not None else error.reason_code
+    return (f"clean stopped, nothing written: {name}.{column} fails {check}{where}. "
+            "Fix the extraction (src/analysis/clean/) and run `python -m analysis clean` again.")
