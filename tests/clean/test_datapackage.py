@@ -43,7 +43,7 @@ def test_frictionless_validates_the_package():
 
     report = validate(CLEAN / "datapackage.json")  # what `frictionless validate data/clean/datapackage.json` runs
     assert report.valid, _errors(report)[:20]
-    assert {task.name for task in report.tasks} == {"observations", "reconciled", "conflicts"}
+    assert {task.name for task in report.tasks} == {"observations", "reconciled", "conflicts", "claims"}
 
 
 def _plant(path, edit) -> None:
@@ -52,7 +52,7 @@ def _plant(path, edit) -> None:
 
 
 def test_frictionless_rejects_planted_bad_rows(tmp_path):
-    """A unit outside the vocabulary, a duplicated key and a conflict with no reconciled row each fail."""
+    """A unit outside the vocabulary, a duplicated key and a conflict of an unknown kind each fail."""
     from frictionless import validate
 
     copy = tmp_path / "clean"
@@ -60,14 +60,12 @@ def test_frictionless_rejects_planted_bad_rows(tmp_path):
     # data row 1 of observations.csv is a count (unit `count`); make it `dozens`
     _plant(copy / "observations.csv", lambda lines: [lines[0], lines[1].replace(",count,", ",dozens,", 1), *lines[2:]])
     _plant(copy / "reconciled.csv", lambda lines: [*lines, lines[1]])  # the first key twice
-    # the first conflict, moved to a period no report covers: its key is not in reconciled
-    _plant(copy / "conflicts.csv", lambda lines: [lines[0], re.sub(r",\d{4}-\d{2},", ",2099-00,", lines[1], count=1),
-                                                   *lines[2:]])
+    _plant(copy / "conflicts.csv", lambda lines: [*lines, lines[1]])  # the first conflict twice
     errors = _errors(validate(copy / "datapackage.json"))
     types = {(name, kind) for name, kind, _, _ in errors}
     assert ("observations", "constraint-error", 2, "unit") in errors
     assert ("reconciled", "primary-key") in types
-    assert ("conflicts", "foreign-key") in types
+    assert ("conflicts", "primary-key") in types
     assert ("observations", "hash-count") in types  # the sha256 in the package no longer matches either
 
 

@@ -265,6 +265,6 @@ def flag_wrong_claims(observations: list[Observation], claims: list[dict]) -> li
 def wrong_claim_conflicts(claims: list[dict]) -> list[dict]:
     """Wrong claims as conflict records (kind ``prose_vs_table``): the prose value against the tables'."""
     return [{"council": c["council"], "period": c["period"], "quarter": "", "division": c["division"], "service": "", "category": "",
-             "stage": "", "measure": c["measure"], "kind": "prose_vs_table", "chosen_value": c["claimed_value"],
+             "stage": "all", "measure": c["measure"], "kind": "prose_vs_table", "chosen_value": c["claimed_value"],
              "chosen_source": f"{c['source_file']}:{c['source_line']}", "other_value": c["computed_value"],
              "other_source": c["computed_source"], "rule": "printed_over_derived"} for c in claims if c["verdict"] == "wrong"]
