@@ -6,6 +6,7 @@ Every helper returns ``None`` for a cell the report prints as missing (``-``, ``
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 MISSING_TOKENS = {"", "-", "–", "—", "_", "n/a", "na", "n/k", "nk", "n.a.", "tbc", "none"}
@@ -112,11 +113,15 @@ TYPOGRAPHY = str.maketrans({
 _PATTERN_TYPOGRAPHY = {**TYPOGRAPHY, **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "\\-")}
 
 
+@lru_cache(maxsize=65536)
 def normalise_typography(text: str | None) -> str:
     """Curly quotes → straight, en/em dashes → ``-``, odd spaces → space, zero-width → nothing,
-    ligatures spelled out: the one place labels are made comparable before matching."""
+    ligatures spelled out: the one place labels are made comparable before matching.
+    Cached: the templates search the same raw lines many times."""
     if text is None:
         return ""
+    if text.isascii():
+        return text
     return text.translate(TYPOGRAPHY)
 
 
