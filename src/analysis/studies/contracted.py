@@ -15,9 +15,16 @@ define "contracted services" differently, so each piece of evidence carries its 
   Integration and Commissioning): the commissioner, not the provider.
 
 Rates use the printed table's own denominator (aspects for Bromley, so ongoing aspects count
-in the denominator as the report's percentages do). Intervals are Wilson intervals and tests
-two-proportion z tests (:mod:`analysis.stats`); both assume independent aspects, which
-aspects of one complaint are not, so the intervals are a floor on the real uncertainty.
+in the denominator as the report's percentages do). Aspects of one complaint are not
+independent, so headline intervals are dispersion-adjusted: the Pearson φ of the upheld rates
+across all of Bromley's services that year (:mod:`.dispersion`) discounts the counts to n/φ
+(quasi-Wilson for a rate, Newcombe on effective counts for a difference). Plain Wilson
+intervals and z tests stay in the detailed tables as the optimistic floor.
+
+The PRIMARY estimate is the change in the combined fully-or-partly upheld rate of
+contracted-provider aspects between the two reports: the split between "fully" and "partly"
+upheld moved in every group at once (a recording shift), so the fully-upheld rate alone is a
+sensitivity row, not the headline.
 """
 from __future__ import annotations
 
@@ -30,8 +37,9 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from ..data import cite
-from ..stats import binomial_glm, compare_proportions, odds_ratios, wilson
+from ..stats import binomial_glm, compare_proportions, odds_ratios, quasi_wilson, wilson
 from .. import present
+from .dispersion import ServiceDispersion, effective_phi, linked_sources, quasi_newcombe, service_dispersion
 
 CONTRACTED = "Contracted Services"
 SERVICE_TABLE = "service_aspects"
@@ -489,6 +497,9 @@ class Results:
     fees: pd.DataFrame
     checks: pd.DataFrame = None  # contracted/OVERALL counts against a second printing (summary_check)
     unrecovered: pd.DataFrame = None  # ASC service-table figures the extractor could not recover
+    dispersion: dict = None  # period → ServiceDispersion of Bromley's services (φ used in headlines)
+    primary: dict = None  # the primary estimate (see :func:`primary_estimate`)
+    sensitivity: pd.DataFrame = None  # alternatives to the primary estimate
 
     @property
     def has_evidence(self) -> bool:
@@ -501,7 +512,17 @@ class Results:
     def findings(self) -> dict:
         """The headline figures as plain data for ``save_findings``."""
         out: dict = {"council": self.council, "period": self.period, "has_evidence": self.has_evidence,
-                     "evidence": self.evidence.drop(columns=["denominator_source"]).to_dict("records")}
+                     "evidence": self.evidence.drop(columns=["denominator_source"]).to_dict("records"),
+                     "key_findings": key_findings(self)}
+        if self.dispersion:
+            out["dispersion"] = {p: d.record() for p, d in self.dispersion.items()}
+            out["funnel"] = {p: [vars(point) | {"outside_plain_998": abs(plain.z) > 3.090232,
+                                                "z_plain": plain.z}
+                                 for point, plain in zip(d.funnel.points, d.plain.points)]
+                             for p, d in self.dispersion.items()}
+        if self.primary:
+            out["primary"] = self.primary
+            out["sensitivity"] = self.sensitivity.to_dict("records")
         if self.groups.empty and self.fees.empty:
             return out
         bromley: dict = {"periods": self.bromley_periods}
@@ -512,15 +533,15 @@ class Results:
         if not self.groups.empty:
             bromley["counts"] = nested(self.groups, ["period", "group"], [*COUNT_MEASURES, "source", "flags"])
             bromley["rates"] = nested(self.rates, ["period", "group", "outcome"],
-                                      ["successes", "trials", "rate", "low", "high"])
+                                      ["successes", "trials", "rate", "low", "high", "adj_low", "adj_high", "phi"])
         if not self.differences.empty:
             bromley["contracted_vs_in_house"] = nested(self.differences, ["period", "outcome"], [
-                "rate_contracted", "rate_in_house", "difference", "low", "high", "z", "p_value", "n_contracted",
-                "n_in_house"])
+                "rate_contracted", "rate_in_house", "difference", "low", "high", "adj_low", "adj_high", "phi",
+                "z", "p_value", "n_contracted", "n_in_house"])
         if not self.change.empty:
             bromley["change"] = nested(self.change, ["group", "outcome"], [
-                "before", "after", "rate_before", "rate_after", "difference", "low", "high", "z", "p_value",
-                "n_before", "n_after"])
+                "before", "after", "rate_before", "rate_after", "difference", "low", "high", "adj_low", "adj_high",
+                "phi_before", "phi_after", "z", "p_value", "n_before", "n_after"])
         if self.gap_change:
             bromley["gap_change_glm"] = {k: vars(v) for k, v in self.gap_change.items()}
         if not self.fees.empty:
@@ -554,8 +575,92 @@ def build(obs: pd.DataFrame, council: str = "all", period: str = "") -> Results:
     checks = summary_check(obs) if with_bromley else empty
     unrecovered = obs[(obs["council"] == "bromley") & (obs["division"] == "adult_social_care")
                       & (obs["table"] == SERVICE_TABLE) & obs["value"].isna()] if with_bromley else empty
-    return Results(council, period, evidence, groups, share, rates, differences, change, gap_change, fees,
-                   checks, unrecovered)
+    dispersion = {}
+    if not groups.empty:
+        dispersion = {p: d for p in sorted(groups["period"].unique())
+                      if (d := service_dispersion(obs, "bromley", p)) is not None}
+        rates, differences, change = adjust(rates, differences, change, dispersion)
+    results = Results(council, period, evidence, groups, share, rates, differences, change, gap_change, fees,
+                      checks, unrecovered, dispersion, None, pd.DataFrame())
+    if not change.empty:
+        results.primary, results.sensitivity = primary_estimate(results)
+    return results
+
+
+def phi_of(dispersion: dict, period: str) -> float:
+    """The φ a period's intervals use (1 when Bromley's services of that year are not in the data)."""
+    d = dispersion.get(period)
+    return effective_phi(d.phi) if d is not None else 1.0
+
+
+def adjust(rates: pd.DataFrame, differences: pd.DataFrame, change: pd.DataFrame, dispersion: dict):
+    """Add dispersion-adjusted intervals (``adj_low``/``adj_high`` and the φ used) to the three tables."""
+    rates = rates.copy()
+    phis = rates["period"].map(lambda p: phi_of(dispersion, p))
+    adjusted = [quasi_wilson(x, n, f) if pd.notna(x) and pd.notna(n) and n > 0 else None
+                for x, n, f in zip(rates["successes"], rates["trials"], phis)]
+    rates["phi"] = phis
+    rates["adj_low"] = [a.low if a else np.nan for a in adjusted]
+    rates["adj_high"] = [a.high if a else np.nan for a in adjusted]
+    if not differences.empty:
+        differences = differences.copy()
+        out = [quasi_newcombe(r.successes_contracted, r.n_contracted, r.successes_in_house, r.n_in_house,
+                              phi_of(dispersion, r.period)) for r in differences.itertuples()]
+        differences["phi"] = [o.phi_a for o in out]
+        differences["adj_low"], differences["adj_high"] = [o.low for o in out], [o.high for o in out]
+    if not change.empty:
+        change = change.copy()
+        out = [quasi_newcombe(r.successes_after, r.n_after, r.successes_before, r.n_before,
+                              phi_of(dispersion, r.after), phi_of(dispersion, r.before)) for r in change.itertuples()]
+        change["phi_after"], change["phi_before"] = [o.phi_a for o in out], [o.phi_b for o in out]
+        change["adj_low"], change["adj_high"] = [o.low for o in out], [o.high for o in out]
+    return rates, differences, change
+
+
+PRIMARY_NAME = ("Change in the share of contracted-provider complaint aspects fully or partly upheld, "
+                "first to last Bromley report (dispersion-adjusted Newcombe interval)")
+PRIMARY_ASSUMPTIONS = (
+    "'Contracted Services' means the same providers' complaints in both reports; fully and partly upheld "
+    "together are recorded consistently even though the split between them shifted; aspects within a year "
+    "vary around a common rate with the extra variation φ seen across all of Bromley's services that year "
+    "(effective counts n/φ); the two years are independent samples.")
+
+
+def primary_estimate(results: Results) -> tuple[dict, pd.DataFrame]:
+    """The one primary estimate of the contracted-services question, and its sensitivity rows.
+
+    Primary: the change in the combined fully-or-partly upheld rate of contracted aspects, with
+    the dispersion-adjusted interval. Sensitivity: the same with a plain (φ = 1) interval, the
+    fully-upheld rate alone (moved by the recording shift), in-house's own change, and the
+    contracted-minus-in-house gap in the last year.
+    """
+    change = results.change.set_index(["group", "outcome"])
+    c = change.loc[("contracted", "upheld_or_partially")]
+    primary = {"name": PRIMARY_NAME, "assumptions": PRIMARY_ASSUMPTIONS, "before": c["before"], "after": c["after"],
+               "rate_before": c["rate_before"], "rate_after": c["rate_after"],
+               "successes_before": c["successes_before"], "n_before": c["n_before"],
+               "successes_after": c["successes_after"], "n_after": c["n_after"],
+               "difference": c["difference"], "low": c["adj_low"], "high": c["adj_high"],
+               "phi_before": c["phi_before"], "phi_after": c["phi_after"]}
+    rows = [{"estimate": "Primary: contracted, fully or partly upheld, change (φ-adjusted)",
+             "difference": c["difference"], "low": c["adj_low"], "high": c["adj_high"], "role": "primary"},
+            {"estimate": "Same, plain Newcombe interval (aspects independent, φ = 1)",
+             "difference": c["difference"], "low": c["low"], "high": c["high"], "role": "sensitivity"}]
+    if ("contracted", "fully_upheld") in change.index:
+        f = change.loc[("contracted", "fully_upheld")]
+        rows.append({"estimate": "Contracted, fully upheld only, change (φ-adjusted; moved by the recording shift)",
+                     "difference": f["difference"], "low": f["adj_low"], "high": f["adj_high"], "role": "sensitivity"})
+    if ("in_house", "upheld_or_partially") in change.index:
+        i = change.loc[("in_house", "upheld_or_partially")]
+        rows.append({"estimate": "In-house adult social care, fully or partly upheld, change (φ-adjusted)",
+                     "difference": i["difference"], "low": i["adj_low"], "high": i["adj_high"], "role": "sensitivity"})
+    diffs = results.differences
+    gap = diffs[(diffs["period"] == c["after"]) & (diffs["outcome"] == "upheld_or_partially")] if not diffs.empty else diffs
+    if len(gap):
+        g = gap.iloc[0]
+        rows.append({"estimate": f"Contracted minus in-house, fully or partly upheld, {c['after']} (φ-adjusted)",
+                     "difference": g["difference"], "low": g["adj_low"], "high": g["adj_high"], "role": "sensitivity"})
+    return primary, pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------
@@ -572,8 +677,9 @@ def _errorbars(frame: pd.DataFrame, rate: str = "rate", low: str = "low", high: 
     return np.vstack([(frame[rate] - frame[low]).clip(lower=0), (frame[high] - frame[rate]).clip(lower=0)]) * 100
 
 
-def plot_rates(rates: pd.DataFrame, title: str, outcomes=("fully_upheld", "partially_upheld", "on_time")):
-    """Contracted vs in-house rates per period and outcome, points with Wilson 95% intervals."""
+def plot_rates(rates: pd.DataFrame, title: str, outcomes=("upheld_or_partially", "fully_upheld", "partially_upheld")):
+    """Contracted vs in-house rates per period and outcome, with dispersion-adjusted 95% intervals
+    (plain Wilson where no φ is known); the first panel is the primary measure."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
@@ -586,13 +692,14 @@ def plot_rates(rates: pd.DataFrame, title: str, outcomes=("fully_upheld", "parti
         for i, (group, label) in enumerate(GROUPS.items()):
             g = part[part["group"] == group].set_index("period").reindex(years).dropna(subset=["rate"])
             x = np.array([years.index(p) for p in g.index]) + (i - 0.5) * 0.2
-            ax.errorbar(x, g["rate"] * 100, yerr=_errorbars(g), fmt="o", capsize=4, color=PALETTE[i],
-                        label=f"{label}")
+            low, high = ("adj_low", "adj_high") if "adj_low" in g else ("low", "high")
+            ax.errorbar(x, g["rate"] * 100, yerr=_errorbars(g, "rate", low, high), fmt="o", capsize=4,
+                        color=PALETTE[i], label=f"{label}")
         ax.set_xticks(range(len(years)), years)
-        ax.set_title(OUTCOMES[outcome][0])
+        ax.set_title(OUTCOMES[outcome][0] + (" (primary)" if outcome == "upheld_or_partially" else ""))
         ax.set_xlabel("Financial year")
         ax.set_ylim(0, 100)
-    axes[0][0].set_ylabel("% of aspects, 95% Wilson interval")
+    axes[0][0].set_ylabel("% of aspects (95% interval, φ-adjusted)")
     axes[0][0].legend(loc="upper left", fontsize="small")
     fig.suptitle(_wrap(title, 110))
     fig.tight_layout()
@@ -600,34 +707,83 @@ def plot_rates(rates: pd.DataFrame, title: str, outcomes=("fully_upheld", "parti
 
 
 def plot_evidence(evidence: pd.DataFrame, title: str):
-    """Every council's share, one row per council/definition/year, with intervals where counts exist."""
+    """One panel per council, each on its own measure (the unit is in the panel's axis label):
+    the councils count different things, so the chart sets them side by side without ranking them."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
 
     data = evidence[evidence["share"].notna()].reset_index(drop=True)
-    labels = [_wrap(f"{council_name(r.council)} {r.period}: {r.label} ({r.unit_of_count})", 48)
-              for r in data.itertuples()]
-    fig, ax = plt.subplots(figsize=(11, 0.5 * len(data) + 2.5))
+    councils = sorted(data["council"].unique(), key=council_name)
+    heights = [max(1, (data["council"] == c).sum()) for c in councils]
+    fig, axes = plt.subplots(len(councils), 1, figsize=(9, 0.55 * sum(heights) + 1.4 * len(councils) + 1),
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
     kinds = list(KIND_LABELS)
-    for kind in kinds:
-        part = data[data["kind"] == kind]
-        if part.empty:
-            continue
-        has_ci = part["low"].notna()
-        colour = PALETTE[kinds.index(kind)]
-        ax.errorbar(part.loc[has_ci, "share"] * 100, part.index[has_ci], xerr=_errorbars(part[has_ci], "share"),
-                    fmt="o", capsize=3, color=colour, label=KIND_LABELS[kind])
-        ax.plot(part.loc[~has_ci, "share"] * 100, part.index[~has_ci], "D", color=colour,
-                label=f"{KIND_LABELS[kind]} (percentage only, no counts)" if (~has_ci).any() else None)
-    ax.set_yticks(range(len(data)), labels, fontsize="small")
-    ax.invert_yaxis()
-    ax.set_xlabel("% of the council's adult social care complaints (Bromley: aspects), 95% Wilson interval")
-    ax.set_xlim(0, max(50, float(np.nanmax(data["high"].fillna(data["share"]) * 100)) + 5))
-    ax.set_title(_wrap(title, 80))
-    fig.legend(loc="lower center", ncol=2, fontsize="small", frameon=False)
-    fig.tight_layout(rect=(0, 1.0 / (0.5 * len(data) + 2.5), 1, 1))
+    for ax, c in zip(axes[:, 0], councils):
+        part = data[data["council"] == c].sort_values(["kind", "period"]).reset_index(drop=True)
+        for kind in kinds:
+            rows = part[part["kind"] == kind]
+            if rows.empty:
+                continue
+            colour, has_ci = PALETTE[kinds.index(kind)], rows["low"].notna()
+            ax.errorbar(rows.loc[has_ci, "share"] * 100, rows.index[has_ci], xerr=_errorbars(rows[has_ci], "share"),
+                        fmt="o", capsize=3, color=colour, label=KIND_LABELS[kind])
+            ax.plot(rows.loc[~has_ci, "share"] * 100, rows.index[~has_ci], "D", color=colour,
+                    label=f"{KIND_LABELS[kind]} (percentage only)" if (~has_ci).any() else None)
+        ax.set_yticks(range(len(part)), [_wrap(f"{r.period}: {r.label}", 34) for r in part.itertuples()],
+                      fontsize="small")
+        ax.set_ylim(len(part) - 0.5, -0.5)
+        units = sorted({UNIT_WORDS.get(u, u) for u in part["unit_of_count"]})
+        ax.set_xlabel(f"% of {council_name(c)}'s adult social care {' / '.join(units)} (95% Wilson interval)",
+                      fontsize="small")
+        ax.set_xlim(0, max(40, float(np.nanmax(part["high"].fillna(part["share"]) * 100)) + 5))
+        ax.set_title(council_name(c), loc="left", fontsize="medium")
+        ax.legend(loc="lower right", fontsize="x-small")
+    fig.suptitle(_wrap(title, 70))
+    fig.tight_layout()
     return fig
+
+
+UNIT_WORDS = {"aspects": "complaint aspects", "complaints": "complaints", "transactions": "complaint transactions"}
+
+
+def plot_funnel(d: ServiceDispersion, highlight=(("adult_social_care", CONTRACTED), ("education", "SEN"))):
+    """Every Bromley service's upheld rate against its size, with plain and φ-adjusted 99.8% limits."""
+    import matplotlib.pyplot as plt
+
+    from ..charts import PALETTE
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    points = d.funnel.points
+    n = np.array([p.trials for p in points])
+    ax.scatter(n, [p.rate * 100 for p in points], s=18, color=PALETTE[7],
+               alpha=0.6, label="a Bromley service")
+    grid = np.linspace(max(1, n.min()), n.max() * 1.05, 200)
+    for fun, style, label in ((d.plain, ":", "99.8% limit, aspects independent"),
+                              (d.funnel, "-", f"99.8% limit, adjusted for over-dispersion (φ = {d.phi:.2f})")):
+        low, high = fun.limits(grid, 3.090232)
+        ax.plot(grid, low * 100, style, color=PALETTE[0])
+        ax.plot(grid, high * 100, style, color=PALETTE[0], label=label)
+    ax.axhline(d.pooled * 100, color="black", linewidth=0.8, label=f"all services: {pct(d.pooled)}")
+    for i, (division, service) in enumerate(highlight):
+        point = d.point(division, service)
+        if point is not None:
+            ax.scatter([point.trials], [point.rate * 100], s=60, color=PALETTE[1 + i], zorder=3,
+                       label=f"{present.division(division)}: {service}")
+    ax.set_xlabel("Complaint aspects in the service (count)")
+    ax.set_ylabel("Aspects fully or partly upheld (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize="x-small", loc="lower right")
+    ax.set_title(_wrap(title_funnel(d), 75))
+    fig.tight_layout()
+    return fig
+
+
+def title_funnel(d: ServiceDispersion) -> str:
+    outside = [p for p in d.plain.points if abs(p.z) > 3.090232]
+    adjusted_out = [p for p in d.funnel.points if abs(p.z) > 3.090232]
+    return (f"Bromley {d.period}: {len(outside)} of {d.services} services fall outside the plain 99.8% limits, "
+            f"{len(adjusted_out)} once the services' over-dispersion (φ = {d.phi:.2f}) is allowed for")
 
 
 def plot_fees(fees: pd.DataFrame, title: str):
@@ -694,7 +850,7 @@ def text_scope(results: Results) -> str:
         return (f"**No contracted-services evidence for {scope}{years}.** None of the figures this study reads as "
                 "evidence about commissioned care (a contracted-provider team, a third-party root cause, a "
                 "commissioning team, care-fee complaints) is in the clean data for this selection, so this page "
-                "has nothing to compare; the `council=all` run shows every council's evidence.")
+                "has nothing to compare; the all-councils page shows every council's evidence.")
     kinds = sorted({KIND_LABELS[k].lower() for k in results.evidence["kind"]}) if not results.evidence.empty else []
     parts = [f"**Scope:** {scope}{years}."]
     if kinds:
@@ -707,7 +863,7 @@ def text_scope(results: Results) -> str:
 def text_no_bromley(results: Results, what: str) -> str:
     """Why a Bromley-only section is empty: another council was chosen, or the figures are not in the data."""
     if results.council not in {"all", "bromley"}:
-        return f"{what}: Bromley only — see the `council=bromley` or `council=all` run."
+        return f"{what}: Bromley only — see the Bromley or the all-councils page."
     years = f" for {results.period}" if results.period else ""
     return f"{what}: the Bromley figures are not in the clean data{years}, so this section has nothing to show."
 
@@ -718,7 +874,7 @@ def text_share(results: Results) -> str:
         f"- **{r['period']}**: {count(r['contracted_aspects'])} of {count(r['asc_aspects'])} adult social care "
         f"complaint aspects ({pct(r['rate'])}, {interval(r['low'], r['high'])}) concerned contracted providers; "
         f"by mentions, {count(r['contracted_mentions'])} of {count(r['asc_mentions'])} ({pct(r['mentions_rate'])}). "
-        f"Source: `{r['source']}`." for r in results.share.to_dict("records"))
+        f"Source: {linked_sources(r['source'])}." for r in results.share.to_dict("records"))
 
 
 def text_recovery(results: Results) -> str:
@@ -726,13 +882,14 @@ def text_recovery(results: Results) -> str:
     lines = []
     for r in results.groups[results.groups["group"] != "in_house"].to_dict("records"):
         name = "'Contracted Services'" if r["group"] == "contracted" else "OVERALL"
-        lines.append(f"- {r['period']}: the {name} row was recovered (`{r['source']}`)"
-                     + (f", with flags `{r['flags']}`" if r["flags"] else ", unflagged") + ".")
+        lines.append(f"- {r['period']}: the {name} row was recovered ({linked_sources(r['source'])})"
+                     + (f", with flags: {present.flag(';'.join(sorted({f.split(':')[-1] for f in r['flags'].split(';')})))}"
+                        if r["flags"] else ", unflagged") + ".")
     if results.unrecovered is not None and not results.unrecovered.empty:
         for period, g in results.unrecovered.groupby("period"):
             services = sorted({s or "OVERALL" for s in g["service"]})
-            lines.append(f"- {period}: {len(g)} figures of the table could not be recovered (flags "
-                         f"`{';'.join(sorted(set(g['quality_flag'])))}`), in {', '.join(services)}; "
+            lines.append(f"- {period}: {len(g)} figures of the table could not be recovered ("
+                         f"{present.flag(';'.join(sorted(set(g['quality_flag']))))}), in {', '.join(services)}; "
                          f"{'none' if CONTRACTED not in services and 'OVERALL' not in services else 'some'} "
                          f"of them in the rows used here.")
     if results.checks is not None and not results.checks.empty:
@@ -755,15 +912,19 @@ def text_rates(results: Results) -> str:
             test = ""
             if diffs is not None and (period, outcome) in diffs.index:
                 d = diffs.loc[(period, outcome)]
-                test = f"; difference {points(d['difference'], d['low'], d['high'])}, {p_text(d['p_value'])}"
+                test = (f"; difference {points(d['difference'], d.get('adj_low', d['low']), d.get('adj_high', d['high']))}"
+                        f", {p_text(d['p_value'])}")
             bits.append(f"{OUTCOMES[outcome][0].lower()}: contracted {pct(c['rate'])} ({count(c['successes'])}/"
                         f"{count(c['trials'])}) vs in-house {pct(i['rate'])} ({count(i['successes'])}/"
                         f"{count(i['trials'])}){test}")
         lines.append(f"- **{period}** — " + "; ".join(bits) + ".")
+    if lines:
+        lines.append("\nIntervals are φ-adjusted (effective counts n/φ); p values are from a two-proportion z test "
+                     "that treats aspects as independent, so they are optimistic.")
     if diffs is not None:
         on_time = results.differences[results.differences["outcome"] == "on_time"]
-        slower = on_time[on_time["high"] < 0]
-        years = ", ".join(f"{r.period} {points(r.difference, r.low, r.high)}" for r in on_time.itertuples())
+        slower = on_time[on_time["adj_high"] < 0]
+        years = ", ".join(f"{r.period} {points(r.difference, r.adj_low, r.adj_high)}" for r in on_time.itertuples())
         if not on_time.empty:
             lines.append(
                 "\nBoth Bromley reports say complaints involving contracted providers take longer to resolve "
@@ -788,7 +949,8 @@ def text_change(results: Results) -> str:
                 continue
             c = change.loc[(group, outcome)]
             bits.append(f"{OUTCOMES[outcome][0].lower()} {pct(c['rate_before'])} → {pct(c['rate_after'])} "
-                        f"({points(c['difference'], c['low'], c['high'])}, {p_text(c['p_value'])})")
+                        f"({points(c['difference'], c.get('adj_low', c['low']), c.get('adj_high', c['high']))}, "
+                        f"{p_text(c['p_value'])})")
         lines.append(f"- **{GROUPS[group]}** ({first} n = {count(c['n_before'])}, {last} n = {count(c['n_after'])}): "
                      + "; ".join(bits) + ".")
     if {("contracted", "partially_upheld"), ("in_house", "partially_upheld")} <= set(change.index):
@@ -799,13 +961,14 @@ def text_change(results: Results) -> str:
             lines.append(
                 f"- In both groups *partially* upheld fell and *fully* upheld rose between {first} and {last}: partly "
                 "a change in how Bromley records outcomes, not only in the providers. The combined fully-or-partially "
-                f"upheld rate moved {points(combined['contracted']['difference'], combined['contracted']['low'], combined['contracted']['high'])} "
-                f"for contracted providers and {points(combined['in_house']['difference'], combined['in_house']['low'], combined['in_house']['high'])} "
+                f"upheld rate moved {points(combined['contracted']['difference'], combined['contracted']['adj_low'], combined['contracted']['adj_high'])} "
+                f"for contracted providers and {points(combined['in_house']['difference'], combined['in_house']['adj_low'], combined['in_house']['adj_high'])} "
                 "in-house.")
     for outcome, g in results.gap_change.items():
         lines.append(f"- Did the contracted-vs-in-house gap in *{OUTCOMES[outcome][0].lower()}* change? Binomial GLM "
                      f"interaction (odds-ratio change {first} → {last}): {g.odds_ratio:.2f} "
-                     f"(95% CI {g.low:.2f}–{g.high:.2f}, {p_text(g.p_value)}).")
+                     f"(95% CI {g.low:.2f}–{g.high:.2f}, {p_text(g.p_value)}; saturated fit, aspects treated as "
+                     "independent, so the interval is optimistic).")
     return "\n".join(lines)
 
 
@@ -816,7 +979,7 @@ def text_fees(results: Results) -> str:
         f"- **{r['period']} — {r['service']}**: {count(r['aspects'])} of {count(r['ced_aspects'])} Chief "
         f"Executive's Department aspects ({pct(r['share_rate'])}); fully or partially upheld {pct(r['upheld_rate'])} "
         f"({interval(r['upheld_low'], r['upheld_high'])}); answered on time {pct(r['on_time_rate'])} "
-        f"({interval(r['on_time_low'], r['on_time_high'])}). Source: `{r['source']}`." for r in fees.to_dict("records"))
+        f"({interval(r['on_time_low'], r['on_time_high'])}). Source: {linked_sources(r['source'])}." for r in fees.to_dict("records"))
 
 
 def text_evidence(results: Results) -> str:
@@ -832,7 +995,7 @@ def text_evidence(results: Results) -> str:
             figure += (f"; the most common of {int(r['causes'])} printed causes" if r["cause_rank"] == 1 else
                        f"; number {int(r['cause_rank'])} of {int(r['causes'])} printed causes")
         lines.append(f"- **{council_name(r['council'])} {r['period']}** — {r['definition']}: {figure}. "
-                     f"Source: `{r['source']}`.")
+                     f"Source: {linked_sources(r['source'])}.")
     return "\n".join(lines)
 
 
@@ -855,46 +1018,211 @@ def text_comparison(results: Results) -> str:
     return "\n".join(lines)
 
 
-def evidence_display(results: Results) -> pd.DataFrame:
-    """The evidence table for display: percentages as numbers on a 0–100 scale."""
+def evidence_display(results: Results):
+    """The evidence table for the page: one row per council, measure and year, each with its unit."""
     e = results.evidence
-    return pd.DataFrame({
-        "council": e["council"].map(council_name), "period": e["period"], "evidence": e["kind"].map(KIND_LABELS),
-        "as printed": e["label"], "count": e["numerator"], "of": e["denominator"], "unit": e["unit_of_count"],
-        "share %": (e["share"] * 100).round(1), "95% CI low %": (e["low"] * 100).round(1),
-        "95% CI high %": (e["high"] * 100).round(1), "printed %": e["printed_pct"], "source": e["source"]})
+    frame = pd.DataFrame({
+        "council": e["council"], "period": e["period"], "evidence": e["kind"].map(KIND_LABELS),
+        "as printed": e["label"], "count": e["numerator"], "of": e["denominator"],
+        "unit": e["unit_of_count"].map(lambda u: UNIT_WORDS.get(u, u)), "share": e["share"], "low": e["low"],
+        "high": e["high"], "printed %": e["printed_pct"], "source": e["source"]})
+    return present.table(frame, kinds={"council": "council", "period": "text", "share": "share", "low": "share",
+                                       "high": "share", "printed %": "pct", "source": "source"},
+                         labels={"period": "Year", "council": "Council", "evidence": "What is counted",
+                                 "as printed": "As printed", "count": "Count", "of": "Of", "unit": "Unit",
+                                 "share": "Share", "low": "95% CI from", "high": "95% CI to",
+                                 "printed %": "Printed %", "source": "Source"},
+                         digits={"share": 1, "low": 1, "high": 1},
+                         caption="Each council's own measure; the units differ, so the rows are not a ranking.")
 
 
-def rates_display(results: Results) -> pd.DataFrame:
+def rates_display(results: Results):
+    """Contracted vs in-house outcome rates with both the φ-adjusted and the plain Wilson interval."""
     r = results.rates
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "period": r["period"], "group": r["group"].map(GROUPS), "outcome": r["outcome_label"],
-        "aspects": r["successes"], "of aspects": r["trials"], "rate %": (r["rate"] * 100).round(1),
-        "95% CI low %": (r["low"] * 100).round(1), "95% CI high %": (r["high"] * 100).round(1)})
+        "aspects": r["successes"], "of aspects": r["trials"], "rate": r["rate"],
+        "adj_low": r.get("adj_low", r["low"]), "adj_high": r.get("adj_high", r["high"]),
+        "phi": r.get("phi", 1.0), "low": r["low"], "high": r["high"]})
+    return present.table(frame, kinds={"period": "text", "rate": "share", "adj_low": "share", "adj_high": "share",
+                                       "phi": "ratio", "low": "share", "high": "share"},
+                         labels={"period": "Year", "group": "Group", "outcome": "Outcome", "aspects": "Aspects",
+                                 "of aspects": "Of aspects", "rate": "Rate", "adj_low": "95% CI from (φ-adjusted)",
+                                 "adj_high": "95% CI to (φ-adjusted)", "phi": "φ used", "low": "Plain CI from",
+                                 "high": "Plain CI to"},
+                         digits={"rate": 0, "adj_low": 0, "adj_high": 0, "low": 0, "high": 0})
+
+
+def sensitivity_display(results: Results):
+    """The primary estimate and its alternatives, one row each, in percentage points."""
+    frame = results.sensitivity.assign(
+        difference=results.sensitivity["difference"] * 100, low=results.sensitivity["low"] * 100,
+        high=results.sensitivity["high"] * 100)
+    return present.table(frame[["estimate", "difference", "low", "high"]],
+                         kinds={"difference": "points", "low": "points", "high": "points"},
+                         labels={"estimate": "Estimate", "difference": "Change or gap", "low": "95% CI from",
+                                 "high": "95% CI to"})
+
+
+def funnel_display(d: ServiceDispersion, limit: int = 8):
+    """The services furthest from the pooled rate (plain |z|), with their plain and adjusted z."""
+    rows = pd.DataFrame([{"division": p.label.split("|", 1)[0], "service": p.label.split("|", 1)[1],
+                          "upheld": p.successes, "aspects": p.trials, "rate": p.rate, "z_plain": q.z, "z_adj": p.z}
+                         for p, q in zip(d.funnel.points, d.plain.points)])
+    rows = rows.reindex(rows["z_plain"].abs().sort_values(ascending=False).index).head(limit)
+    return present.table(rows, kinds={"division": "division", "service": "text", "rate": "share",
+                                      "z_plain": "ratio", "z_adj": "ratio"},
+                         labels={"division": "Division", "service": "Service", "upheld": "Fully or partly upheld",
+                                 "aspects": "Aspects", "rate": "Rate", "z_plain": "z (aspects independent)",
+                                 "z_adj": f"z (φ = {d.phi:.2f})"}, digits={"rate": 0},
+                         caption=f"The {limit} services furthest from the pooled rate; |z| above 3.09 is outside "
+                                 "the 99.8% limit.")
+
+
+def text_primary(results: Results) -> str:
+    """The primary estimate in words, with its assumptions."""
+    if not results.primary:
+        return ""
+    p = results.primary
+    return (f"**Primary estimate** — {p['name']}: {pct(p['rate_before'])} ({count(p['successes_before'])} of "
+            f"{count(p['n_before'])} aspects, {p['before']}) → {pct(p['rate_after'])} ({count(p['successes_after'])} "
+            f"of {count(p['n_after'])}, {p['after']}), a change of {points(p['difference'], p['low'], p['high'])}, "
+            f"with φ = {p['phi_before']:.2f} ({p['before']}) and {p['phi_after']:.2f} ({p['after']}).\n\n"
+            f"*Assumptions:* {p['assumptions']} The alternatives below are sensitivity rows, not rival headlines.")
+
+
+def text_dispersion(results: Results) -> str:
+    """φ per year and what the funnel says about Contracted Services and SEN."""
+    lines = []
+    for period, d in results.dispersion.items():
+        bits = []
+        for division, service in (("adult_social_care", CONTRACTED), ("education", "SEN")):
+            plain, adjusted = d.point(division, service, adjusted=False), d.point(division, service)
+            if plain is None:
+                continue
+            where = "outside" if abs(plain.z) > 3.090232 else "inside"
+            where_adj = "outside" if abs(adjusted.z) > 3.090232 else "inside"
+            bits.append(f"{service} ({count(plain.successes)} of {count(plain.trials)}, {pct(plain.rate)}) has "
+                        f"z = {plain.z:.1f} — {where} the plain 99.8% limit — and z = {adjusted.z:.1f} once adjusted, "
+                        f"{where_adj} the adjusted 99.8% limit"
+                        + (" (though still beyond the adjusted 95% limit)" if where_adj == "inside" and abs(adjusted.z) > 1.96 else ""))
+        lines.append(f"- **{period}**: across {d.services} Bromley services with at least one aspect "
+                     f"({d.printed} printed), pooled upheld rate {pct(d.pooled)}, **φ = {d.phi:.2f}**. "
+                     + "; ".join(bits) + ".")
+    return "\n".join(lines)
+
+
+def recording_shift(results: Results) -> bool:
+    """Whether partly upheld fell and fully upheld rose in both groups between the two reports."""
+    if results.change.empty:
+        return False
+    change = results.change.set_index(["group", "outcome"])
+    needed = {(g, o) for g in ("contracted", "in_house") for o in ("partially_upheld", "fully_upheld")}
+    if not needed <= set(change.index):
+        return False
+    return all(change.loc[(g, "partially_upheld"), "difference"] < 0 < change.loc[(g, "fully_upheld"), "difference"]
+               for g in ("contracted", "in_house"))
+
+
+def text_cannot(results: Results) -> str:
+    """What this notebook's data cannot tell us (specific to it)."""
+    items = [
+        "Whether commissioned care is *worse* than in-house care: an upheld rate reflects what people complain "
+        "about, how the council investigates providers and how it records outcomes, not the quality of care.",
+        "A ranking of councils: Bromley counts complaint aspects about a team, Lewisham and Barking and Dagenham "
+        "a recorded cause, Harrow complaints about the commissioning team — different units, different years.",
+        "How many people were affected: aspects are grievances, and one complaint can give several.",
+    ]
+    if results.primary:
+        items.append(
+            "Whether the rise in *fully* upheld outcomes is real: partly upheld fell to zero in every group at "
+            "once, which points to a change in recording; only the combined rate is used as the headline, and "
+            "its interval (two years, a few dozen aspects each) is wide.")
+        items.append(
+            "A trend: two reports (two years) are not a series, and φ is estimated from the same services it "
+            "adjusts, so the adjusted intervals are approximate too.")
+    return "\n".join(f"- {i}" for i in items)
+
+
+def key_findings(results: Results) -> list[str]:
+    """3–5 plain-language bullets for the top of the page (from the computed results)."""
+    out = []
+    e = results.evidence[results.evidence["share"].notna()]
+    if results.primary:
+        p = results.primary
+        out.append(f"In Bromley, {pct(p['rate_after'])} of complaint aspects about contracted care providers were "
+                   f"fully or partly upheld in {p['after']}, against {pct(p['rate_before'])} in {p['before']}: "
+                   f"a change of {points(p['difference'], p['low'], p['high'])}, so the data cannot rule out no "
+                   "change." if p["low"] < 0 < p["high"] else
+                   f"In Bromley, {pct(p['rate_after'])} of complaint aspects about contracted care providers were "
+                   f"fully or partly upheld in {p['after']}, against {pct(p['rate_before'])} in {p['before']} "
+                   f"({points(p['difference'], p['low'], p['high'])}).")
+        if recording_shift(results):
+            out.append("The jump in *fully* upheld outcomes, while *partly* upheld fell, happened for in-house teams "
+                       "too: it looks like a change in how outcomes are recorded, so it is not the headline.")
+    if not results.share.empty:
+        last = results.share.iloc[-1]
+        out.append(f"Contracted providers were {pct(last['rate'])} of Bromley's adult social care complaint aspects "
+                   f"in {last['period']} ({count(last['contracted_aspects'])} of {count(last['asc_aspects'])}).")
+    if results.dispersion:
+        period = max(results.dispersion)
+        d = results.dispersion[period]
+        point = d.point("adult_social_care", CONTRACTED)
+        inside = point is not None and abs(point.z) <= 3.090232
+        out.append(f"Upheld rates vary between Bromley's {d.services} services about {d.phi:.1f} times more than "
+                   f"chance allows (φ = {d.phi:.2f}, {period}); allowing for that, contracted care is "
+                   + ("above the council's rate but inside the 99.8% control limits." if inside else
+                      "outside the 99.8% control limits."))
+    if not e.empty and e["council"].nunique() > 1:
+        out.append(f"{e['council'].nunique()} councils print a figure on commissioned care, each counting something "
+                   "different: they are shown side by side, not ranked.")
+    elif not e.empty and not results.primary:
+        ordered = e.assign(_k=e["kind"].map(list(KIND_LABELS).index)).sort_values(["_k", "period"], ascending=[True, False])
+        for r in ordered.head(2).to_dict("records"):
+            size = (f" ({count(r['numerator'])} of {count(r['denominator'])})" if pd.notna(r["numerator"])
+                    else " (a percentage printed without counts)")
+            out.append(f"{council_name(r['council'])} {r['period']} — {KIND_LABELS[r['kind']].lower()}: "
+                       f"{pct(r['share'])} of its adult social care "
+                       f"{UNIT_WORDS.get(r['unit_of_count'], r['unit_of_count'])}{size}.")
+        out.append(f"{council_name(e['council'].iloc[0])}'s reports do not compare commissioned with in-house care, "
+                   "so this page cannot say whether complaints about providers fare differently.")
+        out.append("Other councils count different things (aspects, causes, complaints about the commissioning "
+                   "team): the figures are not a ranking.")
+    if not out:
+        out = ["No contracted-services figure for this selection: nothing here to compare.",
+               "None of the figures this study reads about commissioned care (contracted providers, a third-party "
+               "cause, a commissioning team, care fees) is in the clean data for it.",
+               "The all-councils page shows every council's evidence."]
+    return out[:5]
 
 
 def title_rates(results: Results) -> str:
-    """The finding of the rates chart: the latest year's fully-upheld gap (or the first with data)."""
+    """The finding of the rates chart: the PRIMARY measure (fully or partly upheld), not the fully-upheld
+    share, whose rise is largely a shift in how outcomes were recorded."""
+    if results.primary:
+        p = results.primary
+        return (f"Bromley: {pct(p['rate_after'])} of contracted-provider aspects fully or partly upheld in "
+                f"{p['after']} against {pct(p['rate_before'])} in {p['before']}: the interval of the change "
+                f"includes no change" if p["low"] < 0 < p["high"] else
+                f"Bromley: contracted-provider aspects fully or partly upheld rose from {pct(p['rate_before'])} "
+                f"({p['before']}) to {pct(p['rate_after'])} ({p['after']})")
     rates = results.rates.set_index(["period", "group", "outcome"])
     for period in reversed(results.bromley_periods):
-        c, i = rates.loc[(period, "contracted", "fully_upheld"), "rate"], rates.loc[(period, "in_house", "fully_upheld"), "rate"]
+        c = rates.loc[(period, "contracted", "upheld_or_partially"), "rate"]
+        i = rates.loc[(period, "in_house", "upheld_or_partially"), "rate"]
         if pd.notna(c) and pd.notna(i):
-            first = results.bromley_periods[0]
-            before = rates.loc[(first, "contracted", "fully_upheld"), "rate"]
-            since = f" (up from {pct(before)} in {first})" if first != period and pd.notna(before) else ""
-            return (f"Bromley {period}: {pct(c)} of contracted-provider aspects fully upheld{since}, "
+            return (f"Bromley {period}: {pct(c)} of contracted-provider aspects fully or partly upheld, "
                     f"against {pct(i)} in-house")
     return "Bromley: contracted vs in-house adult social care outcomes"
 
 
 def title_evidence(results: Results) -> str:
-    """The providers' share in each council that counts complaints about providers (latest year)."""
-    e = results.evidence[results.evidence["share"].notna() & results.evidence["kind"].isin(["provider", "root_cause"])]
+    """The evidence chart's finding, without ranking measures that are not comparable."""
+    e = results.evidence[results.evidence["share"].notna()]
     if e.empty:
-        return "Complaints about the council's commissioning teams (no provider-level figure for this selection)"
-    latest = e.sort_values("period").groupby("council").tail(1).sort_values("share", ascending=False)
-    parts = [f"{council_name(r.council)} {pct(r.share)} ({r.period})" for r in latest.itertuples()]
-    return "Share of adult social care complaints about third-party providers: " + ", ".join(parts)
+        return "No council in this selection prints a share of complaints about commissioned care"
+    return (f"Commissioned care is a visible share of adult social care complaints in each of the "
+            f"{e['council'].nunique()} councils that count it — each on its own measure, not comparable")
 
 
 def title_fees(results: Results) -> str:

@@ -23,8 +23,9 @@ import pandas as pd
 from ..data import cite, select
 from ..paths import Paths
 from ..clean.reconcile import reconcile
-from ..stats import CountTrend, compare_proportions, count_model, wilson
+from ..stats import CountTrend, compare_proportions, count_model, not_estimable_reason, quasi_wilson, wilson
 from .. import present
+from .dispersion import linked_sources, quasi_newcombe, service_dispersion
 
 EDUCATION = "education"
 SEN = "SEN"  # Bromley's service label, exactly as printed
@@ -39,6 +40,13 @@ OMBUDSMAN_OUTCOMES_TABLE = "ombudsman_outcomes"
 # Bromley's Ombudsman outcome columns under the printed "UPHELD" heading.
 OMBUDSMAN_UPHELD_COLUMNS = ("ombudsman_upheld_nfa", "ombudsman_maladministration_injustice",
                             "ombudsman_maladministration_no_injustice", "ombudsman_already_remedied")
+
+# The not-upheld columns: an Ombudsman case decided on its merits without a finding against the council.
+# Investigated = upheld + not upheld; cases closed (no further action, no jurisdiction, premature) were not.
+OMBUDSMAN_NOT_UPHELD_COLUMNS = ("ombudsman_not_upheld_nfa", "ombudsman_no_maladministration")
+
+# The reports' own warning on money totals (Bromley 2019-20): quoted beside every money figure.
+MONEY_WARNING = ("bromley", r"skewed by one or two", "Bromley's own caveat on its annual compensation totals")
 
 # Qualitative evidence: (council, regular expression locating the line, what it shows).
 EVIDENCE = (
@@ -197,6 +205,46 @@ def share_of_rise(frame: pd.DataFrame, start: str, end: str, part: str = "educat
             "share": float(share)}
 
 
+def division_series(obs: pd.DataFrame, council: str, period: str = "") -> pd.DataFrame:
+    """Every division's complaints by year from the multi-year table (one value per year, reconciled).
+
+    Wide: one row per period, one column per division (``all`` = the printed Total). A division
+    the table does not print for a year stays missing (Bromley's Planning & Regeneration from
+    2020-21 only).
+    """
+    rows = select(obs, council=council, table=OVERVIEW_TABLE, measure="complaints", service="", category="",
+                  quarter="", stage="all")
+    rows = up_to(rows[rows["value"].notna()], period)
+    if rows.empty:
+        return pd.DataFrame(columns=["period"])
+    recon, _ = reconcile(rows)
+    return recon.pivot_table(index="period", columns="division", values="value", aggfunc="first").reset_index()
+
+
+def like_for_like_rise(divisions: pd.DataFrame, start: str, end: str, part: str = EDUCATION) -> dict:
+    """Education's change over the Total's change counting only divisions printed in both years.
+
+    The printed Total adds Planning & Regeneration from 2020-21; comparing it with an earlier
+    Total counts that division's arrival as a rise. Like for like: Total − divisions missing in
+    either year, in both years. ``share`` is reported only when that total rose (a share of a
+    fall or of no change is not a share); otherwise ``not_estimable`` says why.
+    """
+    by = divisions.set_index("period")
+    if start not in by.index or end not in by.index or "all" not in by:
+        return {"start": start, "end": end, "excluded": [], "total_start": np.nan, "total_end": np.nan,
+                "part_change": np.nan, "total_change": np.nan, "share": np.nan, "not_estimable": "a year is missing"}
+    columns = [c for c in by.columns if c not in ("all", "environment_public_protection")]
+    excluded = [c for c in columns if pd.isna(by.at[start, c]) or pd.isna(by.at[end, c])]
+    total_start = by.at[start, "all"] - sum(0 if pd.isna(by.at[start, c]) else by.at[start, c] for c in excluded)
+    total_end = by.at[end, "all"] - sum(0 if pd.isna(by.at[end, c]) else by.at[end, c] for c in excluded)
+    part_change = by.at[end, part] - by.at[start, part]
+    total_change = total_end - total_start
+    reason = None if total_change > 0 else ("the like-for-like total did not rise" if total_change <= 0 else None)
+    return {"start": start, "end": end, "excluded": excluded, "total_start": float(total_start),
+            "total_end": float(total_end), "part_change": float(part_change), "total_change": float(total_change),
+            "share": float(part_change / total_change) if reason is None else np.nan, "not_estimable": reason}
+
+
 # --- the trend model ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -231,6 +279,61 @@ def growth(periods, counts) -> Growth:
     data = pd.DataFrame({"period": periods, "year": [y - years[0] for y in years],
                          "count": np.asarray(counts, dtype=float)})
     return Growth(count_model(data, "count", "year", "year"), data)
+
+
+@dataclass(frozen=True)
+class BrokenStick:
+    """A log-linear trend whose slope changes at ``knot``: rate ratios per year before and after it."""
+
+    knot: str
+    before: float  # rate ratio per year up to the knot
+    before_low: float
+    before_high: float
+    after: float  # rate ratio per year after the knot
+    after_low: float
+    after_high: float
+    dispersion: float  # Pearson φ of the Poisson fit; the intervals use max(φ, 1) (quasi-Poisson)
+    deviance: float
+    n: int
+    not_estimable: str | None = None
+
+
+def broken_stick(periods, counts, knot: str) -> BrokenStick:
+    """Quasi-Poisson fit of log E[count] = a + b·year + c·max(year − knot, 0): slopes exp(b), exp(b + c).
+
+    A sensitivity to the single log-linear trend: it asks whether the series is flat-then-rising
+    rather than steadily growing. Assumes counts independent given the two-piece trend, variance
+    φ × mean (φ from the Pearson χ², floored at 1). With seven points and three parameters the
+    after-knot slope rests on the last few years only.
+    """
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    periods = list(periods)
+    years = np.array([int(str(p)[:4]) for p in periods]) - int(str(periods[0])[:4])
+    k = int(str(knot)[:4]) - int(str(periods[0])[:4])
+    data = pd.DataFrame({"count": np.asarray(counts, dtype=float), "year": years,
+                         "after": np.clip(years - k, 0, None)})
+    model = smf.glm("count ~ year + after", data=data, family=sm.families.Poisson())
+    plain = model.fit()
+    phi = float(plain.pearson_chi2 / plain.df_resid) if plain.df_resid > 0 else float("nan")
+    fitted = model.fit(scale=max(phi, 1.0)) if np.isfinite(phi) else plain
+    b, cov = fitted.params, fitted.cov_params()
+    slope_after = b["year"] + b["after"]
+    se_after = float(np.sqrt(cov.loc["year", "year"] + cov.loc["after", "after"] + 2 * cov.loc["year", "after"]))
+    ci = fitted.conf_int().loc["year"]
+    values = (float(np.exp(b["year"])), float(np.exp(ci[0])), float(np.exp(ci[1])), float(np.exp(slope_after)),
+              float(np.exp(slope_after - 1.959964 * se_after)), float(np.exp(slope_after + 1.959964 * se_after)))
+    reason = (not_estimable_reason(*values[:3]) or not_estimable_reason(*values[3:])
+              or (None if 0 < k < len(years) - 1 else "the knot must leave a year on each side"))
+    return BrokenStick(str(knot), *values, phi, float(plain.deviance), len(years), reason)
+
+
+def change_points(periods, counts) -> pd.DataFrame:
+    """The broken stick at every interior knot, with its deviance (lowest = the best-fitting knot)."""
+    periods = list(periods)
+    rows = [vars(broken_stick(periods, counts, k)) for k in periods[1:-1]]
+    return pd.DataFrame(rows).sort_values("deviance", kind="mergesort").reset_index(drop=True)
 
 
 def _family(trend: CountTrend):
@@ -362,13 +465,21 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
     x_sen, n_sen = get["upheld"] + get["partially_upheld"], get["aspects"]
     x_rest, n_rest = total["upheld_or_partially_upheld"] - x_sen, total["aspects"] - n_sen
     comparison = compare_proportions(x_sen, n_sen, x_rest, n_rest)
-    a, b = wilson(x_sen, n_sen), wilson(x_rest, n_rest)
+    spread = service_dispersion(obs, council, period)
+    phi = spread.phi if spread is not None else float("nan")
+    a, b = quasi_wilson(x_sen, n_sen, phi), quasi_wilson(x_rest, n_rest, phi)
+    adjusted = quasi_newcombe(x_sen, n_sen, x_rest, n_rest, phi)
+    plain_a, plain_b = wilson(x_sen, n_sen), wilson(x_rest, n_rest)
     return {"period": period, "service": service, "sen_upheld_or_partially": x_sen, "sen_aspects": n_sen,
             "sen_rate": a.rate, "sen_low": a.low, "sen_high": a.high,
             "rest_upheld_or_partially": x_rest, "rest_aspects": n_rest,
             "rest_rate": b.rate, "rest_low": b.low, "rest_high": b.high,
-            "difference": comparison.difference, "difference_low": comparison.low,
-            "difference_high": comparison.high, "p_value": comparison.p_value,
+            "difference": comparison.difference, "difference_low": adjusted.low,
+            "difference_high": adjusted.high, "p_value": comparison.p_value,
+            "dispersion": phi, "dispersion_used": a.dispersion,
+            "dispersion_services": spread.services if spread is not None else 0,
+            "plain_sen_low": plain_a.low, "plain_sen_high": plain_a.high,
+            "plain_difference_low": comparison.low, "plain_difference_high": comparison.high,
             "sen_source": cite(select(sen, measure="aspects").iloc[0]),
             "total_source": cite(select(whole, measure="aspects").iloc[0])}
 
@@ -401,11 +512,17 @@ def ombudsman_outcomes(obs: pd.DataFrame, council: str, period: str, division: s
     for column in (*OMBUDSMAN_UPHELD_COLUMNS, "ombudsman_decisions", "ombudsman_ongoing"):
         if column not in wide:
             wide[column] = np.nan
+    for column in OMBUDSMAN_NOT_UPHELD_COLUMNS:
+        if column not in wide:
+            wide[column] = np.nan
+    upheld = wide[list(OMBUDSMAN_UPHELD_COLUMNS)].sum(axis=1, min_count=1)
+    not_upheld = wide[list(OMBUDSMAN_NOT_UPHELD_COLUMNS)].sum(axis=1, min_count=1)
+    sources = {r.service: cite(r) for r in rows[rows["measure"] == "ombudsman_decisions"].itertuples()}
     return pd.DataFrame({
         "service": wide["service"].replace("", "OVERALL"), "decisions": wide["ombudsman_decisions"],
-        "upheld": wide[list(OMBUDSMAN_UPHELD_COLUMNS)].sum(axis=1, min_count=1),
+        "investigated": upheld + not_upheld, "upheld": upheld, "not_upheld": not_upheld,
         "maladministration_injustice": wide["ombudsman_maladministration_injustice"],
-        "ongoing": wide["ombudsman_ongoing"],
+        "ongoing": wide["ombudsman_ongoing"], "source": wide["service"].map(sources).fillna(""),
     })
 
 
@@ -491,6 +608,12 @@ class SenAnalysis:
     inventory: pd.DataFrame
     evidence: list[Quote]
     other_councils: dict[str, pd.DataFrame]
+    divisions: pd.DataFrame = None  # division_series
+    like_for_like: pd.DataFrame = None  # like_for_like_rise from each earlier year to the last
+    stick: BrokenStick | None = None  # broken stick with the knot at the series' lowest year
+    knots: pd.DataFrame = None  # change_points: every interior knot
+    money_warning: Quote | None = None
+    sensitivity: pd.DataFrame = None  # primary growth estimate and its alternatives
 
     @property
     def has_series(self) -> bool:
@@ -519,7 +642,7 @@ def analyse(obs: pd.DataFrame, council: str, period: str = "", paths: Paths | No
     aspects = sen_aspects(obs, council, period)
     years = sorted(set(up_to(select(obs, council=council, table=SERVICE_TABLE, division=EDUCATION), period)["period"]))
     others = sorted({c for c, _, _ in EVIDENCE} - {council})
-    return SenAnalysis(
+    result = SenAnalysis(
         council=council, period=period, series=frame,
         disagreements=pd.concat([d for d in (differ, money_differ) if len(d)] or [differ], ignore_index=True),
         aspects=aspects, rises=rises,
@@ -535,6 +658,60 @@ def analyse(obs: pd.DataFrame, council: str, period: str = "", paths: Paths | No
         evidence=evidence(paths),
         other_councils={c: inventory(obs, c) for c in others},
     )
+    result.divisions = division_series(obs, council, period)
+    periods = list(result.divisions["period"]) if len(result.divisions) else []
+    result.like_for_like = pd.DataFrame([like_for_like_rise(result.divisions, start, last) for start in periods
+                                         if last and start < last])
+    rows = frame.dropna(subset=["education"])
+    if len(rows) >= 4:
+        low = rows.loc[rows["education"].idxmin(), "period"]
+        result.knots = change_points(rows["period"], rows["education"])
+        if rows["period"].iloc[0] < low < rows["period"].iloc[-1]:
+            result.stick = broken_stick(rows["period"], rows["education"], low)
+    result.money_warning = quote(*MONEY_WARNING, paths=paths) if council == MONEY_WARNING[0] else None
+    result.sensitivity = growth_sensitivity(result)
+    return result
+
+
+PRIMARY_GROWTH = ("Annual growth of Education complaints over the latest report's five years "
+                  "(log-linear count model, negative binomial when over-dispersed)")
+PRIMARY_GROWTH_ASSUMPTIONS = (
+    "one constant growth rate across the five years (a straight line on the log scale); years independent "
+    "given the trend; the negative binomial's alpha estimated by moments and then treated as known. The window "
+    "starts the year before the COVID low, so the rate mixes the dip and the recovery with any underlying rise.")
+
+
+def growth_sensitivity(a: SenAnalysis) -> pd.DataFrame:
+    """The primary growth estimate and its alternatives (growth a year, as a fraction), one row each;
+    an alternative the data cannot estimate carries ``not_estimable`` (reason), never a number."""
+    rows = []
+
+    def add(name, role, ratio, low, high, reason=None):
+        reason = reason or not_estimable_reason(ratio, low, high)
+        ok = reason is None
+        rows.append({"estimate": name, "role": role, "growth": ratio - 1 if ok else np.nan,
+                     "low": low - 1 if ok else np.nan, "high": high - 1 if ok else np.nan, "not_estimable": reason})
+
+    if a.fit is not None:
+        t = a.fit.trend
+        add(f"Primary: {a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]}, log-linear ({t.family})",
+            "primary", t.rate_ratio, t.low, t.high)
+    if a.fit_all is not None and a.fit is not None and a.fit_all.trend.n > a.fit.trend.n:
+        t = a.fit_all.trend
+        add(f"Every year, {a.fit_all.data['period'].iloc[0]} to {a.fit_all.data['period'].iloc[-1]}, log-linear",
+            "sensitivity", t.rate_ratio, t.low, t.high)
+    if a.stick is not None:
+        b = a.stick
+        add(f"Broken stick, up to {b.knot} (the lowest year)", "sensitivity", b.before, b.before_low, b.before_high,
+            b.not_estimable)
+        add(f"Broken stick, after {b.knot}", "sensitivity", b.after, b.after_low, b.after_high, b.not_estimable)
+        rows_after = a.series.dropna(subset=["education"])
+        rows_after = rows_after[rows_after["period"] >= b.knot]
+        if len(rows_after) >= 3:
+            fit = growth(rows_after["period"], rows_after["education"])
+            add(f"From the lowest year, {rows_after['period'].iloc[0]} to {rows_after['period'].iloc[-1]}, log-linear",
+                "sensitivity", fit.trend.rate_ratio, fit.trend.low, fit.trend.high)
+    return pd.DataFrame(rows, columns=["estimate", "role", "growth", "low", "high", "not_estimable"])
 
 
 def _growth_findings(fit: Growth | None) -> dict | None:
@@ -581,6 +758,19 @@ def findings(result: SenAnalysis) -> dict:
                       "qualitative": True} for q in a.evidence],
         "other_councils": {c: _records(i.assign(key=i["table"] + "|" + i["division"] + "|" + i["service"] + "|" + i["measure"]), "key")
                            for c, i in a.other_councils.items()},
+        "key_findings": key_findings(a),
+        "share_of_rise_like_for_like": [] if a.like_for_like is None else a.like_for_like.to_dict("records"),
+        "broken_stick": None if a.stick is None else vars(a.stick),
+        "change_points": [] if a.knots is None else a.knots.to_dict("records"),
+        "primary": ({"name": PRIMARY_GROWTH, "assumptions": PRIMARY_GROWTH_ASSUMPTIONS,
+                     **a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0].to_dict()}
+                    if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any() else None),
+        "sensitivity": [] if a.sensitivity is None else a.sensitivity.to_dict("records"),
+        "ombudsman_investigated_upheld": ombudsman_all_upheld(a),
+        "money_warning": None if a.money_warning is None else {
+            "text": a.money_warning.text, "where": a.money_warning.where},
+        "dispersion": {y: {"phi": u["dispersion"], "services": u["dispersion_services"]}
+                       for y, u in a.upheld.items() if u},
     }
 
 
@@ -646,7 +836,7 @@ def chart_upheld(result: SenAnalysis):
     last = result.upheld[years[-1]] if years else {}
     title = (f"SEN complaints are upheld more often than the rest of the council's "
              f"({_pct(last['sen_rate'])} vs {_pct(last['rest_rate'])} in {years[-1]})" if last else "")
-    return _label(fig, ax, title, "Financial year", "Aspects fully or partly upheld (%)")
+    return _label(fig, ax, title, "Financial year", "Aspects fully or partly upheld (%, 95% CI, φ-adjusted)")
 
 
 def chart_causes(result: SenAnalysis, year: str):
@@ -796,7 +986,10 @@ def text_upheld(a: SenAnalysis) -> str:
             u["sen_upheld_or_partially"], u["sen_aspects"], "aspects upheld or partly", u["sen_rate"],
             u["rest_upheld_or_partially"], u["rest_aspects"], "for the rest of the council", u["rest_rate"],
             u["difference"], u["difference_low"], u["difference_high"])
-            + f", p = {u['p_value']:.3f}. Sources: `{u['sen_source']}`, `{u['total_source']}`.")
+            + f", interval adjusted for over-dispersion φ = {u['dispersion_used']:.2f} (across "
+              f"{u['dispersion_services']} services that year; without it {100 * u['plain_difference_low']:+.0f} to "
+              f"{100 * u['plain_difference_high']:+.0f}). Sources: {linked_sources(u['sen_source'])}; "
+              f"{linked_sources(u['total_source'])}.")
     return "\n".join(lines) or "*No SEN service table in this council's data.*"
 
 
@@ -811,7 +1004,7 @@ def text_causes(a: SenAnalysis) -> str:
             lines.append(f"- {year}, {r['category']}: " + _versus(
                 r["division_aspects"], r["division_total"], "Education aspects", r["division_share"],
                 r["rest_aspects"], r["rest_total"], "elsewhere", r["rest_share"], r["difference"], r["low"], r["high"])
-                + f". Source: `{r['division_source']}`.")
+                + f" (plain interval: aspects treated as independent). Source: {linked_sources(r['division_source'])}.")
     return "\n".join(lines) or "*No causes-by-division table in this council's data.*"
 
 
@@ -835,5 +1028,232 @@ def text_consequences(a: SenAnalysis) -> str:
 
 
 def text_quote(q: Quote) -> str:
-    """A qualitative quote as a Markdown block, HTML-escaped, with its file:line."""
-    return f"> {q.html}\n>\n> — `{q.where}` (*qualitative: {html.escape(q.note)}*)"
+    """A qualitative quote as a Markdown block, HTML-escaped, with its short linked citation."""
+    return f"> {q.html}\n>\n> — {linked_sources(q.where)} (*qualitative: {html.escape(q.note)}*)"
+
+
+def ombudsman_all_upheld(a: SenAnalysis) -> dict:
+    """Per year: Education's Ombudsman decisions, those investigated (upheld + not upheld) and upheld."""
+    out = {}
+    for year, table in a.outcomes.items():
+        overall = table[table["service"] == "OVERALL"]
+        if overall.empty or pd.isna(overall["investigated"].iloc[0]):
+            continue
+        r = overall.iloc[0]
+        out[year] = {"decisions": r["decisions"], "investigated": r["investigated"], "upheld": r["upheld"],
+                     "closed_without_investigation": r["decisions"] - r["investigated"],
+                     "all_upheld": bool(r["investigated"] > 0 and r["upheld"] == r["investigated"]),
+                     "source": r["source"]}
+    return out
+
+
+def text_ombudsman(a: SenAnalysis) -> str:
+    """The Ombudsman outcome in words: how many investigated Education cases were upheld."""
+    lines = []
+    for year, o in ombudsman_all_upheld(a).items():
+        lead = ("**every one was upheld**" if o["all_upheld"] else f"{_n(o['upheld'])} were upheld")
+        lines.append(f"- {year}: of Education's {_n(o['decisions'])} Ombudsman decisions, "
+                     f"{_n(o['closed_without_investigation'])} {'was' if o['closed_without_investigation'] == 1 else 'were'} closed without an investigation (no further "
+                     f"action, no jurisdiction, premature); of the {_n(o['investigated'])} investigated, {lead}. "
+                     f"Source: {linked_sources(o['source'])}.")
+    return "\n".join(lines)
+
+
+def text_money_warning(a: SenAnalysis) -> str:
+    if a.money_warning is None:
+        return ""
+    return ("**Read the money with care.** The council's own report warns: "
+            f"“{html.escape(a.money_warning.text)}” ({linked_sources(a.money_warning.where)}).")
+
+
+def text_like_for_like(a: SenAnalysis) -> str:
+    """Education's change against the like-for-like Total's, from each earlier year to the last."""
+    if a.like_for_like is None or a.like_for_like.empty:
+        return "*No multi-year division table in this council's data.*"
+    lines = []
+    for r in a.like_for_like.to_dict("records"):
+        scope = (f" (without {', '.join(present.division(d) for d in r['excluded'])}, which has no figure for "
+                 f"{r['start']})" if r["excluded"] else "")
+        head = (f"- {r['start']} → {r['end']}: the like-for-like Total{scope} went from {_n(r['total_start'])} to "
+                f"{_n(r['total_end'])} ({r['total_change']:+,.0f}); Education changed by {r['part_change']:+,.0f}")
+        printed = a.rises[a.rises["start"] == r["start"]] if a.rises is not None else a.rises
+        if r["excluded"] and printed is not None and len(printed) and pd.notna(printed["share"].iloc[0]):
+            head += (f" (with the printed Totals, which count the excluded division's arrival as a rise: "
+                     f"{_pct(printed['share'].iloc[0])})")
+        if isinstance(r["not_estimable"], str):
+            lines.append(head + f" — share of the rise not estimable ({r['not_estimable']}).")
+        else:
+            lines.append(head + f", **{_pct(r['share'])}** of the rise"
+                         + (" (more than all of it: the other divisions together fell)" if r["share"] > 1 else "") + ".")
+    return "\n".join(lines)
+
+
+def text_primary(a: SenAnalysis) -> str:
+    if a.sensitivity is None or a.sensitivity.empty or not (a.sensitivity["role"] == "primary").any():
+        return ""
+    r = a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0]
+    low_year = a.stick.knot if a.stick is not None else None
+    return (f"**Primary estimate** — {PRIMARY_GROWTH}: **{_pct(r['growth'])} a year** (95% CI {_pct(r['low'])} to "
+            f"{_pct(r['high'])}).\n\n*Assumptions:* {PRIMARY_GROWTH_ASSUMPTIONS}"
+            + (f" The lowest year of the whole series is {low_year}." if low_year else "")
+            + " The rows below are sensitivity analyses, not rival headlines.")
+
+
+def sensitivity_display(a: SenAnalysis):
+    frame = a.sensitivity.assign(
+        growth=[present.number(g, "share", 0) if r is None or pd.isna(r) else f"not estimable ({r})"
+                for g, r in zip(a.sensitivity["growth"], a.sensitivity["not_estimable"])])
+    return present.table(frame[["estimate", "growth", "low", "high"]], kinds={"growth": "text", "low": "share",
+                                                                             "high": "share"},
+                         labels={"estimate": "Estimate", "growth": "Growth a year", "low": "95% CI from",
+                                 "high": "95% CI to"}, digits={"low": 0, "high": 0})
+
+
+def series_display(a: SenAnalysis):
+    frame = a.series[["period", "education", "total", "education_share", "education_source", "total_source"]]
+    return present.table(frame, kinds={"period": "text", "education_share": "share", "education_source": "source",
+                                       "total_source": "source"},
+                         labels={"period": "Year", "education": "Education complaints", "total": "Printed Total",
+                                 "education_share": "Education's share", "education_source": "Source (Education)",
+                                 "total_source": "Source (Total)"}, digits={"education_share": 1})
+
+
+def disagreements_display(a: SenAnalysis):
+    frame = a.disagreements.assign(series=a.disagreements["series"].map(lambda k: SERIES_LABELS.get(k, k)),
+                                   other_table=a.disagreements["other_table"].map(present.humanise))
+    return present.table(frame, kinds={"period": "text", "chosen_source": "source", "other_source": "source",
+                                       "rule": "rule", "chosen_value": "count", "other_value": "count"},
+                         labels={"series": "Figure", "period": "Year", "chosen_value": "Value kept",
+                                 "chosen_source": "Kept from", "other_value": "Printed elsewhere",
+                                 "other_source": "Printed at", "other_table": "In table", "rule": "Rule"})
+
+
+SERIES_LABELS = {"education": "Education complaints", "total": "Council Total (complaints)",
+                 "education_ombudsman_cases": "Education: new Ombudsman cases",
+                 "education_ombudsman_upheld": "Education: Ombudsman cases upheld",
+                 "education_financial_gbp": "Education: financial remedies (£)",
+                 "council_financial_gbp": "Council: financial remedies (£)",
+                 "council_ombudsman_upheld": "Council: Ombudsman upheld (annual letter)"}
+
+
+def consequences_display(a: SenAnalysis):
+    c = a.consequences
+    columns = ["period", *CONSEQUENCES, "education_financial_share"]
+    return present.table(c[columns], kinds={"period": "text", "education_financial_gbp": "gbp",
+                                           "council_financial_gbp": "gbp", "education_financial_share": "share"},
+                         digits={"education_financial_share": 0},
+                         labels={"period": "Year", **SERIES_LABELS,
+                                 "education_financial_share": "Education's share of the money"})
+
+
+def outcomes_display(table: pd.DataFrame):
+    return present.table(table, kinds={"service": "text", "source": "source"},
+                         labels={"service": "Service", "decisions": "Decisions", "investigated": "Investigated",
+                                 "upheld": "Upheld", "not_upheld": "Not upheld",
+                                 "maladministration_injustice": "Fault causing injustice", "ongoing": "Ongoing",
+                                 "source": "Source"})
+
+
+def nature_display(table: pd.DataFrame):
+    return present.table(table, kinds={"category": "text", "share": "share", "upheld_rate": "share", "low": "share",
+                                       "high": "share", "source": "source"},
+                         labels={"category": "Nature of complaint", "aspects": "Aspects", "share": "Share",
+                                 "upheld_or_partially": "Upheld or partly", "upheld_rate": "Upheld rate",
+                                 "low": "95% CI from (plain)", "high": "95% CI to (plain)", "source": "Source"},
+                         digits={"share": 0, "upheld_rate": 0, "low": 0, "high": 0})
+
+
+def services_display(table: pd.DataFrame):
+    return present.table(table, kinds={"division": "division", "service": "text", "rate": "share", "low": "share",
+                                       "high": "share"},
+                         labels={"division": "Division", "service": "Service", "aspects": "Aspects",
+                                 "upheld_or_partially": "Upheld or partly", "rate": "Rate",
+                                 "low": "95% CI from (plain)", "high": "95% CI to (plain)"},
+                         digits={"rate": 0, "low": 0, "high": 0})
+
+
+def inventory_display(table: pd.DataFrame):
+    frame = table.assign(table=table["table"].map(present.humanise),
+                         measure=table["measure"].map(present.measure))
+    return present.table(frame, kinds={"division": "division", "service": "text", "periods": "text",
+                                       "first_source": "source", "measure": "text"},
+                         labels={"table": "Table", "division": "Division", "service": "Service", "measure": "Measure",
+                                 "periods": "Years", "figures": "Figures", "first_source": "First source"})
+
+
+def band_display(a: SenAnalysis):
+    return present.table(a.band[["period", "count", "fitted", "low", "high"]],
+                         kinds={"period": "text", "fitted": "decimal", "low": "decimal", "high": "decimal"},
+                         labels={"period": "Year", "count": "Complaints", "fitted": "Fitted trend",
+                                 "low": "95% CI from", "high": "95% CI to"})
+
+
+def knots_display(a: SenAnalysis):
+    k = a.knots.assign(before=(a.knots["before"] - 1) * 100, after=(a.knots["after"] - 1) * 100)
+    return present.table(k[["knot", "before", "after", "deviance", "dispersion"]],
+                         kinds={"knot": "text", "before": "change", "after": "change", "deviance": "decimal",
+                                "dispersion": "ratio"},
+                         labels={"knot": "Slope changes after", "before": "Growth a year before",
+                                 "after": "Growth a year after", "deviance": "Deviance (lower fits better)",
+                                 "dispersion": "φ"})
+
+
+def key_findings(a: SenAnalysis) -> list[str]:
+    """3–5 plain-language bullets for the top of the page, from the computed results."""
+    out = []
+    if not a.has_series:
+        figures = int(a.inventory["figures"].sum()) if len(a.inventory) else 0
+        return [f"{name(a.council)}'s reports give no Education complaints series, so there is no surge to measure.",
+                f"Its clean data holds {figures} figures on Education or SEN, listed on this page.",
+                "Other councils' reports mention SEND pressures in words only (quoted as qualitative evidence)."]
+    s = a.series.dropna(subset=["education"])
+    if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any():
+        r = a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0]
+        out.append(f"{name(a.council)}'s Education complaints grew about {_pct(r['growth'])} a year from "
+                   f"{a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]} (95% CI {_pct(r['low'])} to "
+                   f"{_pct(r['high'])}), from {_n(a.fit.data['count'].iloc[0])} to {_n(a.fit.data['count'].iloc[-1])}.")
+    if a.stick is not None and a.stick.not_estimable is None:
+        out.append(f"The rise is recent: roughly flat up to {a.stick.knot} (the lowest year, during COVID: "
+                   f"{_n(s.loc[s['period'] == a.stick.knot, 'education'].iloc[0])} complaints), then about "
+                   f"{_pct(a.stick.after - 1)} a year.")
+    oh = ombudsman_all_upheld(a)
+    if oh:
+        year = max(oh)
+        o = oh[year]
+        out.append(f"In {year}, " + (f"every one of the {_n(o['investigated'])} Education cases the Ombudsman "
+                                     f"investigated was upheld (of {_n(o['decisions'])} decisions, the other "
+                                     f"{_n(o['closed_without_investigation'])} were closed without an investigation)"
+                                     if o["all_upheld"] else
+                                     f"{_n(o['upheld'])} of {_n(o['investigated'])} Education cases the Ombudsman "
+                                     "investigated were upheld") + ".")
+    ups = [(y, u) for y, u in a.upheld.items() if u]
+    if ups:
+        y, u = ups[-1]
+        out.append(f"SEN complaint aspects were upheld more often than the rest of the council's in {y}: "
+                   f"{_pct(u['sen_rate'])} against {_pct(u['rest_rate'])} (difference "
+                   f"{100 * u['difference']:+.0f} points, 95% CI {100 * u['difference_low']:+.0f} to "
+                   f"{100 * u['difference_high']:+.0f}, allowing for over-dispersion φ = {u['dispersion_used']:.1f}).")
+    lfl = a.like_for_like
+    if lfl is not None and len(lfl) and len(out) < 5:
+        r = lfl.iloc[0]
+        if r["excluded"]:
+            out.append(f"Counted like for like (without {', '.join(present.division(d) for d in r['excluded'])}), "
+                       f"the council's Total went from {_n(r['total_start'])} in {r['start']} to "
+                       f"{_n(r['total_end'])} in {r['end']} while Education rose by {_n(r['part_change'])}.")
+    return out[:5]
+
+
+def text_cannot(a: SenAnalysis) -> str:
+    items = ["Why complaints rose: more children with EHC plans, longer waits and national pressures are all "
+             "plausible, but the reports give counts, not causes; nothing here separates demand from service "
+             "failure.",
+             "Whether SEN services got worse: a complaint count depends on how many families use the service and "
+             "how readily they complain, and neither is in the data.",
+             "How steady the growth is: seven yearly points, a COVID low inside the window, and a broken stick "
+             "fitting better than one straight line — the 'a year' figure is a summary of a short, bent series.",
+             "How many people: Bromley counts aspects (grievances within complaints) for SEN and complaints for "
+             "Education, so SEN's share of Education is in aspects, not people.",
+             "Other councils' SEN trends: their reports do not print a SEN series; the quotations are qualitative."]
+    if a.money_warning is not None:
+        items.append("The money trend: the report itself warns that one or two cases can skew a year's total.")
+    return "\n".join(f"- {i}" for i in items)

@@ -1,0 +1,133 @@
+"""Over-dispersion of upheld rates across a council's services, shared by the contracted and SEN studies.
+
+Bromley's service tables give, for every service of every division, the complaint aspects and
+how many were fully or partly upheld. Across those services the upheld rates vary far more
+than binomial chance allows (φ = Pearson χ² / (k − 1) well above 1): aspects of one complaint
+are decided together and services genuinely differ. That φ is the one both studies use to
+widen their intervals (effective counts n/φ), and the funnel shows which services stand out
+once it is allowed for.
+
+(``quasi_newcombe`` would sit naturally in :mod:`analysis.stats`; it lives here because this
+branch does not own that module.)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from ..data import select
+from ..stats import Funnel, funnel, pearson_dispersion
+
+SERVICE_TABLE = "service_aspects"
+
+
+def service_outcomes(obs: pd.DataFrame, council: str, period: str) -> pd.DataFrame:
+    """Every service row of every division's service table in one year: aspects and upheld-or-partly.
+
+    Columns: division, service, aspects, upheld_or_partially. Services with no aspects are kept
+    (the funnel and φ skip them); a service whose upheld or partly-upheld count was not
+    recovered is left out (missing is not zero).
+    """
+    rows = select(obs, council=council, table=SERVICE_TABLE, period=period, quarter="", category="")
+    rows = rows[(rows["service"] != "") & rows["value"].notna()
+                & rows["measure"].isin(["aspects", "upheld", "partially_upheld"])]
+    if rows.empty:
+        return pd.DataFrame(columns=["division", "service", "aspects", "upheld_or_partially"])
+    wide = rows.pivot_table(index=["division", "service"], columns="measure", values="value",
+                            aggfunc="first").reset_index()
+    for column in ("aspects", "upheld", "partially_upheld"):
+        if column not in wide:
+            wide[column] = np.nan
+    wide["upheld_or_partially"] = wide["upheld"] + wide["partially_upheld"]
+    wide = wide.dropna(subset=["aspects", "upheld_or_partially"])
+    return wide[["division", "service", "aspects", "upheld_or_partially"]].sort_values(
+        ["division", "service"], kind="mergesort").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ServiceDispersion:
+    council: str
+    period: str
+    phi: float  # Pearson φ of the services' upheld rates around the pooled rate
+    services: int  # services with at least one aspect (the k of φ)
+    printed: int  # service rows printed, including those with no aspects
+    pooled: float
+    funnel: Funnel  # dispersion-adjusted limits
+    plain: Funnel  # the same without the adjustment (φ taken as 1)
+    table: pd.DataFrame  # service_outcomes
+
+    def point(self, division: str, service: str, adjusted: bool = True):
+        """The funnel point of one service (None when the service is not in the table)."""
+        label = f"{division}|{service}"
+        for p in (self.funnel if adjusted else self.plain).points:
+            if p.label == label:
+                return p
+        return None
+
+    def record(self) -> dict:
+        """Plain data for the findings JSON."""
+        return {"council": self.council, "period": self.period, "phi": self.phi, "services": self.services,
+                "service_rows_printed": self.printed, "pooled_rate": self.pooled,
+                "method": "Pearson chi-square / (k - 1) of the services' fully-or-partly upheld rates "
+                          "(aspects) around the pooled rate; intervals use effective counts n / phi"}
+
+
+def service_dispersion(obs: pd.DataFrame, council: str, period: str) -> ServiceDispersion | None:
+    """φ and the funnel of a council's service upheld rates in one year (None without a service table)."""
+    table = service_outcomes(obs, council, period)
+    used = table[table["aspects"] > 0]
+    if len(used) < 2:
+        return None
+    labels = used["division"] + "|" + used["service"]
+    adjusted = funnel(labels, used["upheld_or_partially"], used["aspects"], adjust=True)
+    plain = funnel(labels, used["upheld_or_partially"], used["aspects"], adjust=False)
+    phi = pearson_dispersion(used["upheld_or_partially"], used["aspects"])
+    return ServiceDispersion(council, period, phi, len(used), len(table), adjusted.pooled, adjusted, plain, table)
+
+
+def effective_phi(phi: float) -> float:
+    """φ as used to widen an interval: floored at 1 (never narrower than binomial), 1 when unknown."""
+    return float(phi) if phi is not None and np.isfinite(phi) and phi > 1 else 1.0
+
+
+@dataclass(frozen=True)
+class AdjustedDifference:
+    difference: float  # rate a − rate b (the raw rates: φ does not move the estimate)
+    low: float
+    high: float
+    phi_a: float
+    phi_b: float
+
+
+def quasi_newcombe(successes_a, trials_a, successes_b, trials_b, phi_a: float, phi_b: float | None = None,
+                   alpha: float = 0.05) -> AdjustedDifference:
+    """Newcombe's hybrid-score interval for a − b on effective counts (x/φ of n/φ in each group).
+
+    The quasi-binomial assumption of :func:`analysis.stats.quasi_wilson` applied to both groups
+    (each with its own φ when they come from different years); φ = 1 gives statsmodels' plain
+    Newcombe interval exactly.
+    """
+    fa, fb = effective_phi(phi_a), effective_phi(phi_a if phi_b is None else phi_b)
+    low, high = confint_proportions_2indep(successes_a / fa, trials_a / fa, successes_b / fb, trials_b / fb,
+                                           method="newcomb", compare="diff", alpha=alpha)
+    return AdjustedDifference(successes_a / trials_a - successes_b / trials_b, float(low), float(high), fa, fb)
+
+
+def linked_sources(text: str, base: str = "../") -> str:
+    """``file:line`` sources (``;``-joined, ``file:first-last`` ranges) as short linked human citations."""
+    import re
+
+    from .. import present
+
+    parts = []
+    for part in dict.fromkeys(p.strip() for p in str(text).split(";") if p.strip()):
+        match = re.fullmatch(r"(.+\.txt):(\d+)-(\d+)", part)
+        if match:
+            c = present.citation(match.group(1), match.group(2))
+            parts.append(f"[{c.text.replace(', line ', ', lines ')}–{match.group(3)}]({base}{c.href})")
+        else:
+            parts.append(present.link_sources(part, base))
+    return "; ".join(parts)
