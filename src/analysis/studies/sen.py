@@ -314,6 +314,10 @@ def broken_stick(periods, counts, knot: str) -> BrokenStick:
     k = int(str(knot)[:4]) - int(str(periods[0])[:4])
     data = pd.DataFrame({"count": np.asarray(counts, dtype=float), "year": years,
                          "after": np.clip(years - k, 0, None)})
+    if not 0 < k < len(years) - 1:
+        nan = float("nan")
+        return BrokenStick(str(knot), nan, nan, nan, nan, nan, nan, nan, nan, len(years),
+                           "the knot must leave a year on each side")
     model = smf.glm("count ~ year + after", data=data, family=sm.families.Poisson())
     plain = model.fit()
     phi = float(plain.pearson_chi2 / plain.df_resid) if plain.df_resid > 0 else float("nan")
@@ -324,8 +328,7 @@ def broken_stick(periods, counts, knot: str) -> BrokenStick:
     ci = fitted.conf_int().loc["year"]
     values = (float(np.exp(b["year"])), float(np.exp(ci[0])), float(np.exp(ci[1])), float(np.exp(slope_after)),
               float(np.exp(slope_after - 1.959964 * se_after)), float(np.exp(slope_after + 1.959964 * se_after)))
-    reason = (not_estimable_reason(*values[:3]) or not_estimable_reason(*values[3:])
-              or (None if 0 < k < len(years) - 1 else "the knot must leave a year on each side"))
+    reason = not_estimable_reason(*values[:3]) or not_estimable_reason(*values[3:])
     return BrokenStick(str(knot), *values, phi, float(plain.deviance), len(years), reason)
 
 
