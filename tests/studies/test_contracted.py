@@ -341,3 +341,92 @@ def test_bromley_sections_explain_why_they_are_empty():
     assert "Bromley only" in ct.text_no_bromley(other, "Care-fee complaints")
     missing = ct.build(bromley_frame(), "bromley", "2017-18")
     assert "not in the clean data for 2017-18" in ct.text_no_bromley(missing, "Care-fee complaints")
+
+
+# ---------------------------------------------------------------------------------------
+# Over-dispersion: φ across services, adjusted intervals, the primary estimate
+
+
+def test_quasi_newcombe_is_newcombe_at_phi_one_and_wider_above():
+    from analysis.stats import compare_proportions
+    from analysis.studies.dispersion import quasi_newcombe
+
+    plain = compare_proportions(25, 34, 22, 36)
+    same = quasi_newcombe(25, 34, 22, 36, 1.0)
+    assert (same.low, same.high) == pytest.approx((plain.low, plain.high), abs=1e-12)
+    assert quasi_newcombe(25, 34, 22, 36, 0.5).low == pytest.approx(plain.low)  # φ < 1 is floored at 1
+    wide = quasi_newcombe(25, 34, 22, 36, 2.73, 1.65)
+    assert wide.low < plain.low and wide.high > plain.high and wide.difference == pytest.approx(25 / 34 - 22 / 36)
+
+
+def test_service_dispersion_matches_a_hand_computed_phi():
+    from analysis.studies.dispersion import service_dispersion
+
+    # three services, 10/20, 2/20, 18/40 upheld or partly; pooled 30/80
+    rows = []
+    for i, (service, (u, a)) in enumerate({"A": (10, 20), "B": (2, 20), "C": (18, 40), "Empty": (0, 0)}.items()):
+        rows += [row(period="2023-24", service=service, measure="aspects", value=a, line=10 + i, source_file=B23),
+                 row(period="2023-24", service=service, measure="upheld", value=u, line=10 + i, source_file=B23),
+                 row(period="2023-24", service=service, measure="partially_upheld", value=0, line=10 + i,
+                     source_file=B23)]
+    d = service_dispersion(pd.DataFrame(rows), "bromley", "2023-24")
+    p0 = 30 / 80
+    z2 = [(r / n - p0) ** 2 / (p0 * (1 - p0) / n) for r, n in ((10, 20), (2, 20), (18, 40))]
+    assert d.phi == pytest.approx(sum(z2) / 2) and d.services == 3 and d.printed == 4
+    b = d.point("adult_social_care", "B")
+    assert b.z == pytest.approx((2 / 20 - p0) / np.sqrt(p0 * (1 - p0) / 20 * d.phi))
+    assert d.point("adult_social_care", "B", adjusted=False).z == pytest.approx((2 / 20 - p0) / np.sqrt(p0 * (1 - p0) / 20))
+
+
+def test_findings_state_the_dispersion_and_the_adjusted_funnel(findings):
+    for run in ("all", "bromley"):
+        f = findings[run]
+        d = f["dispersion"]["2023-24"]
+        assert d["phi"] > 2 and d["services"] >= 50  # 53 services with aspects in bromley_2023-24's service tables
+        points = {p["label"]: p for p in f["funnel"]["2023-24"]}
+        assert len(points) == d["services"]
+        # SEN 113 of 196 (bromley_2023-24…txt:747 "SEN 114 196 94 19 …"); Contracted Services 25 of 34 (…txt:275)
+        sen, contracted = points["education|SEN"], points[f"adult_social_care|{ct.CONTRACTED}"]
+        assert (sen["successes"], sen["trials"]) == (113, 196) and (contracted["successes"], contracted["trials"]) == (25, 34)
+        for p in (sen, contracted):  # outside the plain 99.8% limit, inside the adjusted one
+            assert p["outside_plain_998"] and abs(p["z_plain"]) > 3.09 and abs(p["z"]) < 3.09
+            assert p["z"] == pytest.approx(p["z_plain"] / np.sqrt(d["phi"]), rel=1e-4)
+        assert f["key_findings"] and 3 <= len(f["key_findings"]) <= 5
+
+
+def test_primary_estimate_is_the_combined_rate_with_an_adjusted_interval(findings):
+    p = findings["bromley"]["primary"]
+    # combined 22 of 36 (9 + 13, bromley_2019-20…txt:816) → 25 of 34 (25 + 0, bromley_2023-24…txt:275)
+    assert (p["successes_before"], p["n_before"], p["successes_after"], p["n_after"]) == (22, 36, 25, 34)
+    assert p["difference"] == pytest.approx(25 / 34 - 22 / 36, abs=1e-6)
+    plain = [r for r in findings["bromley"]["sensitivity"] if r["estimate"].startswith("Same, plain")][0]
+    assert p["low"] < plain["low"] < 0 < plain["high"] < p["high"]  # wider than −9 to +33 points
+    assert p["phi_after"] == pytest.approx(findings["bromley"]["dispersion"]["2023-24"]["phi"], abs=1e-6)
+    assert "fully or partly" in p["name"] and p["assumptions"]
+    roles = [r["role"] for r in findings["bromley"]["sensitivity"]]
+    assert roles.count("primary") == 1 and roles.count("sensitivity") >= 3
+
+
+def test_chart_titles_neither_lead_with_fully_upheld_nor_rank_councils():
+    results = ct.build(bromley_frame(), "all")
+    assert "fully upheld" not in ct.title_rates(results)
+    assert "fully or partly upheld" in ct.title_rates(results)
+    assert "not comparable" in ct.title_evidence(results)
+
+
+def test_no_findings_value_is_infinite_or_nan_or_absurd(findings):
+    import math
+
+    def walk(value, path="", out=None):
+        out = [] if out is None else out
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}", out)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]", out)
+        elif isinstance(value, float) and (not math.isfinite(value) or abs(value) > 1e6):
+            out.append(path)
+        return out
+    for run, f in findings.items():
+        assert walk(f) == [], run

@@ -322,3 +322,82 @@ def test_texts_handle_a_falling_total_and_a_single_year(synthetic):
     other = sen.analyse(synthetic, "harrow")
     assert not other.has_series and other.fit is None and other.upheld == {}
     assert sen.text_growth(other).startswith("*Fewer than three years")
+
+
+# --- change point, like for like, the Ombudsman, the money caveat ---------------------------
+
+def test_broken_stick_recovers_known_slopes():
+    periods = [f"{y}-{str(y + 1)[2:]}" for y in range(2017, 2024)]
+    counts = [100 * 0.9 ** i for i in range(4)] + [100 * 0.9 ** 3 * 1.7 ** i for i in range(1, 4)]
+    stick = sen.broken_stick(periods, counts, "2020-21")
+    assert stick.not_estimable is None
+    assert stick.before == pytest.approx(0.9, rel=1e-4) and stick.after == pytest.approx(1.7, rel=1e-4)
+    assert stick.before_low <= stick.before <= stick.before_high
+    knots = sen.change_points(periods, counts)
+    assert knots["knot"].iloc[0] == "2020-21"  # the true knot fits best
+    assert sen.broken_stick(periods, counts, periods[-1]).not_estimable  # no year after the knot
+
+
+def test_like_for_like_rise_drops_divisions_without_a_baseline():
+    divisions = pd.DataFrame({"period": ["a", "b"], "all": [100.0, 130.0], "education": [10.0, 40.0],
+                              "housing": [90.0, 70.0], "planning_regeneration": [np.nan, 20.0]})
+    r = sen.like_for_like_rise(divisions, "a", "b")
+    assert r["excluded"] == ["planning_regeneration"]
+    assert (r["total_start"], r["total_end"]) == (100, 110) and r["share"] == pytest.approx(30 / 10)
+    divisions.loc[1, "housing"] = 40.0
+    divisions.loc[1, "all"] = 100.0
+    fell = sen.like_for_like_rise(divisions, "a", "b")
+    assert np.isnan(fell["share"]) and fell["not_estimable"] == "the like-for-like total did not rise"
+
+
+def test_sensitivity_never_publishes_a_degenerate_growth(synthetic):
+    a = sen.analyse(synthetic, "bromley")
+    a.stick = sen.BrokenStick("2020-21", 1.0, 0.5, 2.0, float("inf"), 1.0, float("inf"), 1.0, 0.0, 3)
+    a.sensitivity = sen.growth_sensitivity(a)
+    after = a.sensitivity[a.sensitivity["estimate"].str.startswith("Broken stick, after")].iloc[0]
+    assert np.isnan(after["growth"]) and "no finite estimate" in after["not_estimable"]
+
+
+def test_bromley_like_for_like_and_broken_stick(found):
+    lfl = {r["start"]: r for r in found["share_of_rise_like_for_like"]}
+    # bromley_2023-24...txt:90 "Planning & Regeneration" prints 2020-21 onwards only (25 35 30 32); :94 Total 533;
+    # bromley_2019-20...txt:620 Total 504 in 2017-18. Like for like 2023-24: 533 − 32 = 501
+    r = lfl["2017-18"]
+    assert r["excluded"] == ["planning_regeneration"] and (r["total_start"], r["total_end"]) == (504, 501)
+    assert r["share"] is None and r["not_estimable"]
+    # Education 38 → 135 (…txt:91) against 445 → 501
+    assert lfl["2019-20"]["share"] == pytest.approx((135 - 38) / (501 - 445), abs=1e-6)
+    stick = found["broken_stick"]
+    assert stick["knot"] == "2020-21"  # the lowest year: Education 23 (…txt:91)
+    assert stick["before"] < 1 < stick["after_low"]
+    primary = found["primary"]
+    assert primary["role"] == "primary" and primary["growth"] == pytest.approx(found["growth"]["annual_growth"])
+
+
+def test_bromley_every_investigated_education_ombudsman_case_upheld(found):
+    o = found["ombudsman_investigated_upheld"]["2023-24"]
+    # bromley_2023-24...txt:804 "OVERALL 5 3 2 0 0 0 29 0 0 39 5": closed 5 + 3 + 2, not upheld 0 + 0, upheld 29 of 39
+    assert (o["decisions"], o["investigated"], o["upheld"]) == (39, 29, 29) and o["all_upheld"]
+    assert o["source"].endswith(f"{B23.split('/')[-1]}:804")
+    # bromley_2019-20...txt:1263: 4 upheld of 6 investigated (2 no maladministration)
+    o = found["ombudsman_investigated_upheld"]["2019-20"]
+    assert (o["investigated"], o["upheld"], o["all_upheld"]) == (6, 4, False)
+
+
+def test_bromley_money_caveat_and_dispersion(found):
+    # bromley_2019-20...txt:741 "… annual totals are often skewed by one or two specific cases …"
+    assert found["money_warning"]["where"] == f"{B19}:741"
+    assert "skewed by one or two specific cases" in found["money_warning"]["text"]
+    upheld = found["sen_upheld_vs_rest"]["2023-24"]
+    assert upheld["dispersion"] == pytest.approx(found["dispersion"]["2023-24"]["phi"]) and upheld["dispersion"] > 2
+    assert upheld["difference_low"] < upheld["plain_difference_low"]  # never narrower than the plain interval
+    assert upheld["difference_low"] < upheld["difference"] < upheld["difference_high"] < 1
+    assert upheld["difference_high"] > upheld["plain_difference_high"]
+    assert 3 <= len(found["key_findings"]) <= 5 and any("every one" in k for k in found["key_findings"])
+
+
+def test_sen_texts_cite_without_raw_paths(found, synthetic):
+    a = sen.analyse(synthetic, "bromley")
+    text = "\n".join([sen.text_upheld(a), sen.text_causes(a), sen.text_ombudsman(a)]
+                     + [sen.text_quote(q) for q in a.evidence])
+    assert "data/raw" not in text.replace("../reports/", "") and "`" not in text

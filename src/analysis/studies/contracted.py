@@ -726,10 +726,13 @@ def plot_evidence(evidence: pd.DataFrame, title: str):
             if rows.empty:
                 continue
             colour, has_ci = PALETTE[kinds.index(kind)], rows["low"].notna()
-            ax.errorbar(rows.loc[has_ci, "share"] * 100, rows.index[has_ci], xerr=_errorbars(rows[has_ci], "share"),
-                        fmt="o", capsize=3, color=colour, label=KIND_LABELS[kind])
-            ax.plot(rows.loc[~has_ci, "share"] * 100, rows.index[~has_ci], "D", color=colour,
-                    label=f"{KIND_LABELS[kind]} (percentage only)" if (~has_ci).any() else None)
+            if has_ci.any():
+                ax.errorbar(rows.loc[has_ci, "share"] * 100, rows.index[has_ci],
+                            xerr=_errorbars(rows[has_ci], "share"), fmt="o", capsize=3, color=colour,
+                            label=KIND_LABELS[kind])
+            if (~has_ci).any():
+                ax.plot(rows.loc[~has_ci, "share"] * 100, rows.index[~has_ci], "D", color=colour,
+                        label=f"{KIND_LABELS[kind]} (percentage only)")
         ax.set_yticks(range(len(part)), [_wrap(f"{r.period}: {r.label}", 34) for r in part.itertuples()],
                       fontsize="small")
         ax.set_ylim(len(part) - 0.5, -0.5)
@@ -738,7 +741,7 @@ def plot_evidence(evidence: pd.DataFrame, title: str):
                       fontsize="small")
         ax.set_xlim(0, max(40, float(np.nanmax(part["high"].fillna(part["share"]) * 100)) + 5))
         ax.set_title(council_name(c), loc="left", fontsize="medium")
-        ax.legend(loc="lower right", fontsize="x-small")
+        ax.legend(loc="upper right", fontsize="x-small", framealpha=0.9)
     fig.suptitle(_wrap(title, 70))
     fig.tight_layout()
     return fig
@@ -987,7 +990,8 @@ def text_evidence(results: Results) -> str:
     lines = []
     for r in results.evidence.to_dict("records"):
         if pd.isna(r["numerator"]):
-            figure = f"{pct(r['share'])} (a percentage printed without counts{'; ' + r['context'] if r['context'] else ''})"
+            context = present.link_sources(r["context"]) if r["context"] else ""
+            figure = f"{pct(r['share'])} (a percentage printed without counts{'; ' + context if context else ''})"
         else:
             figure = (f"{count(r['numerator'])} of {count(r['denominator'])} {r['unit_of_count']} = {pct(r['share'])} "
                       f"({interval(r['low'], r['high'])}; denominator: {r['denominator_rule']})")

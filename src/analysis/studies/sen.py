@@ -296,6 +296,7 @@ class BrokenStick:
     deviance: float
     n: int
     not_estimable: str | None = None
+    fitted: tuple = ()  # the fitted mean per year (for the chart)
 
 
 def broken_stick(periods, counts, knot: str) -> BrokenStick:
@@ -314,6 +315,10 @@ def broken_stick(periods, counts, knot: str) -> BrokenStick:
     k = int(str(knot)[:4]) - int(str(periods[0])[:4])
     data = pd.DataFrame({"count": np.asarray(counts, dtype=float), "year": years,
                          "after": np.clip(years - k, 0, None)})
+    if not 0 < k < len(years) - 1:
+        nan = float("nan")
+        return BrokenStick(str(knot), nan, nan, nan, nan, nan, nan, nan, nan, len(years),
+                           "the knot must leave a year on each side")
     model = smf.glm("count ~ year + after", data=data, family=sm.families.Poisson())
     plain = model.fit()
     phi = float(plain.pearson_chi2 / plain.df_resid) if plain.df_resid > 0 else float("nan")
@@ -324,9 +329,9 @@ def broken_stick(periods, counts, knot: str) -> BrokenStick:
     ci = fitted.conf_int().loc["year"]
     values = (float(np.exp(b["year"])), float(np.exp(ci[0])), float(np.exp(ci[1])), float(np.exp(slope_after)),
               float(np.exp(slope_after - 1.959964 * se_after)), float(np.exp(slope_after + 1.959964 * se_after)))
-    reason = (not_estimable_reason(*values[:3]) or not_estimable_reason(*values[3:])
-              or (None if 0 < k < len(years) - 1 else "the knot must leave a year on each side"))
-    return BrokenStick(str(knot), *values, phi, float(plain.deviance), len(years), reason)
+    reason = not_estimable_reason(*values[:3]) or not_estimable_reason(*values[3:])
+    return BrokenStick(str(knot), *values, phi, float(plain.deviance), len(years), reason,
+                       tuple(float(m) for m in plain.mu))
 
 
 def change_points(periods, counts) -> pd.DataFrame:
@@ -791,18 +796,31 @@ def chart_trend(result: SenAnalysis):
     ax.bar(data["period"], data["education"], color=PALETTE[0], label="Education complaints (as printed)")
     if result.fit is not None:
         band = result.band
-        ax.plot(band["period"], band["fitted"], color=PALETTE[1], marker="o", label=f"{result.fit.trend.family} trend")
+        ax.plot(band["period"], band["fitted"], color=PALETTE[1], marker="o",
+                label=f"primary: log-linear trend, {band['period'].iloc[0]} to {band['period'].iloc[-1]}")
         ax.fill_between(band["period"], band["low"], band["high"], color=PALETTE[1], alpha=0.25,
-                        label="95% interval of the trend")
-        ax.set_title(f"Education complaints grew about {_pct(result.fit.rate)} a year "
-                     f"{band['period'].iloc[0]}–{band['period'].iloc[-1]} "
-                     f"(95% interval {_pct(result.fit.low)} to {_pct(result.fit.high)})")
+                        label="95% CI of the primary trend")
+        title = (f"Education complaints grew about {_pct(result.fit.rate)} a year "
+                 f"{band['period'].iloc[0]} to {band['period'].iloc[-1]} "
+                 f"(95% CI {_pct(result.fit.low)} to {_pct(result.fit.high)})")
+        stick = result.stick
+        if stick is not None and stick.not_estimable is None and stick.fitted:
+            ax.plot(data["period"], stick.fitted, color=PALETTE[2], linestyle="--", marker="s",
+                    label=f"broken stick (sensitivity): slope changes after {stick.knot}")
+            title += f"; flat to {stick.knot}, then about {_pct(stick.after - 1)} a year"
+        ax.set_title(_wrap(title, 80))
     else:
         ax.set_title("Education complaints by year")
     ax.set_xlabel("Financial year")
     ax.set_ylabel("Complaints (count)")
     ax.legend(loc="upper left", fontsize=8)
     return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False))
 
 
 def _label(fig, ax, title: str, xlabel: str, ylabel: str, legend: str = "lower right"):
