@@ -455,8 +455,9 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
             for link, p in zip(links, [p for p in found if p.policy]):
                 link["label"] = _council_name(p.council) if p.council not in {"", "all"} else "All councils"
         failed = ", ".join(f"{p.period or 'run'}: the run failed, not published" for p in found if not p.policy)
-        reasons = [reason for run_id, reason in skipped.items()
-                   if run_id.split("__")[0] == notebook and run_id.split("__")[-1].startswith(council)]
+        reasons = [(f"{dict(s.run.params)['period']}: " if dict(s.run.params).get("period") else "") + s.reason
+                   for s in plan.skipped
+                   if s.run.notebook == notebook and dict(s.run.params).get("council", "all") == council]
         return {"column": column, "links": links, "failed": failed, "reason": "; ".join(sorted(set(reasons)))}
 
     rows = []
