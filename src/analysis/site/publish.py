@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -370,7 +371,7 @@ def publish(paths: Paths, progress=None, jobs: int | None = None) -> list[Page]:
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from .runs import study_plan
+    from .runs import default_parameter, study_plan
 
     plan = study_plan(paths)
     planned = {run.run_id: run for run in plan.runs}
@@ -385,6 +386,8 @@ def publish(paths: Paths, progress=None, jobs: int | None = None) -> list[Page]:
         # Read as plain JSON: nbformat and nbconvert (slow to import) only where a page is rendered
         notebook = json.loads(path.read_text(encoding="utf-8"))
         params = dict(run.params)
+        if "council" not in params:  # a single run: the council its notebook studies by default
+            params["council"] = default_parameter(paths.notebooks / f"{run.notebook}.ipynb", "council")
         page = Page(run_id, run.notebook, str(params.get("council", "")), str(params.get("period", "")),
                     QUESTIONS.get(run.notebook, present.humanise(run.notebook)), f"policy/{run_id}.html",
                     f"analyst/{run_id}.html")
@@ -444,16 +447,8 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
 
     def cell(notebook: str, council: str, column: str) -> dict:
         found = [p for p in pages if p.notebook == notebook and (p.council or "all") == council]
-        if not found and council == "all":
-            found = [p for p in pages if p.notebook == notebook and not p.council]
-        links = [{"label": p.period or ("Page" if council != "all" or p.council else f"{_council_name(p.council)}"),
+        links = [{"label": p.period or ("All councils" if council == "all" else "Page"),
                   "policy": p.policy, "analyst": p.analyst} for p in found if p.policy]
-        if found and not council == "all" and not any(p.period for p in found):
-            for link in links:
-                link["label"] = "Page"
-        if council == "all":
-            for link, p in zip(links, [p for p in found if p.policy]):
-                link["label"] = _council_name(p.council) if p.council not in {"", "all"} else "All councils"
         failed = ", ".join(f"{p.period or 'run'}: the run failed, not published" for p in found if not p.policy)
         reasons = [(f"{dict(s.run.params)['period']}: " if dict(s.run.params).get("period") else "") + s.reason
                    for s in plan.skipped
@@ -480,19 +475,17 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
         title = driver.get("finding") or (own[0] if own else QUESTIONS.get(notebook, notebook))
         chart = first_chart(paths.executed / f"{main.run_id}.ipynb")
         chart_href, alt = "", ""
-        if chart:
-            chart_href = f"charts/{notebook}.png"
-            (paths.html / "charts").mkdir(parents=True, exist_ok=True)
-            (paths.html / chart_href).write_bytes(chart[0])
+        if chart:  # embedded, as on every page: the site opens from any folder, offline
+            import base64
+
+            chart_href = "data:image/png;base64," + base64.b64encode(chart[0]).decode("ascii")
             alt = chart[1] or title
         cards.append({"question": QUESTIONS.get(notebook, notebook), "title": title, "chart": chart_href, "alt": alt,
                       "caveat": driver.get("caveat", ""), "all_href": main.policy,
                       "councils": [{"label": _council_name(p.council), "href": p.policy}
                                    for p in runs if p is not main]})
-    used = {f"charts/{c['notebook']}.png" for c in []} | {c["chart"] for c in cards if c["chart"]}
-    for stale in (paths.html / "charts").glob("*.png") if (paths.html / "charts").is_dir() else []:
-        if f"charts/{stale.name}" not in used:
-            stale.unlink()
+    if (paths.html / "charts").is_dir():  # charts of an earlier layout
+        shutil.rmtree(paths.html / "charts")
     observations = paths.clean / "observations.csv"
     document = _jinja().get_template("index.html.j2").render(
         title="What drives complaints to English local councils", root="",
