@@ -61,7 +61,7 @@ def test_plan_options_select_council_period_and_notebook(paths):
 
 
 def test_every_plan_kind_is_known():
-    assert set(NOTEBOOK_PLANS.values()) <= {"report", "council+all", "single"}
+    assert set(NOTEBOOK_PLANS.values()) <= {"report", "council+all", "single", "synthesis"}
     assert NOTEBOOK_PLANS[OVERVIEW] == "report"
 
 

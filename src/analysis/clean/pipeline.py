@@ -6,6 +6,7 @@ rows an earlier clean produced for the failed report are kept rather than lost.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .taxonomy import fill_category_std
 # observations; reconciled: one chosen value per key, with the rule and the alternatives;
 # conflicts: every pair of sources that print one key differently
 OBSERVATIONS, RECONCILED, CONFLICTS, CLAIMS = CLEAN_TABLES
+CLEAN_ERRORS = "clean-errors.json"  # [{source_file, council, report_period, message}] of the last clean
 
 
 @dataclass
@@ -67,7 +69,7 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
     entries = read_manifest(paths)
     fingerprint = clean_inputs(paths)  # taken before reading, so an edit made mid-clean is not stamped
     (paths.clean / CLEAN_STAMP).unlink(missing_ok=True)
-    frames, rows_by_file, errors, kept, derived, claims = [], {}, [], {}, [], []
+    frames, rows_by_file, errors, kept, derived, claims, failed = [], {}, [], {}, [], [], []
     previous = None
     for entry in entries:
         try:
@@ -75,6 +77,8 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
             observations = extract_entry(paths, entry, report_claims)
         except Exception as error:  # one report's failure (even a template's bug) never stops the others
             errors.append(_explain(entry, error))
+            failed.append({"source_file": entry.source_file, "council": entry.council,
+                           "report_period": entry.report_period, "message": errors[-1]})
             previous = previous if previous is not None else previous_rows(paths)
             if previous is not None:
                 carried = previous[previous["source_file"] == entry.source_file]
@@ -106,6 +110,8 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
     written += write_table(pd.DataFrame(claims, columns=CLAIM_COLUMNS).astype({"claimed_value": "float64", "computed_value": "float64"}),
                            paths.clean, CLAIMS)
     written.append(write_datapackage(paths))  # fields, vocabularies, raw sha256s, code version
+    # the reports that failed, for the run plan and the index (they get no page of their own)
+    (paths.clean / CLEAN_ERRORS).write_text(json.dumps(failed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not errors:  # a failed report is re-tried on every run until it is fixed
         (paths.clean / CLEAN_STAMP).write_text(fingerprint + "\n", encoding="utf-8")
     return CleanResult(frame, written, rows_by_file, errors, kept)

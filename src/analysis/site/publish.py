@@ -1,17 +1,21 @@
-"""Render executed notebooks to a self-contained HTML site: policy pages (no code), analyst pages
-(with code), and an index with the data's provenance.
+"""Render the study's current run plan to a self-contained HTML site: policy pages (no code),
+analyst pages (with code), the raw reports line by line, the downloads, and a front page that
+opens with the synthesis's answer.
 
-Pages open with no network (images are embedded, no CDN scripts), and contact details of
-named officers that the raw reports print (e-mail addresses, phone numbers) are removed.
+Only what the plan holds is published: executed notebooks, findings and pages of runs the plan no
+longer holds are removed, a failed run or a report that failed to extract gets no page (the index
+says why). Pages open with no network (images embedded, no CDN scripts, one shared CSS file), and
+contact details of named officers that the raw reports print (e-mail addresses, phone numbers)
+are removed. The index is deterministic: code version and data hash, no wall-clock time.
 """
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import html
 import json
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +40,12 @@ QUESTIONS = {
     "03_contracted_services": "Contracted services: third-party providers",
     "04_sen_surge": "The SEN surge",
     "05_covid_dip": "The COVID dip and the rebound",
+    "06_what_drives_complaints": "What drives complaints: the four drivers together",
 }
+SYNTHESIS = "06_what_drives_complaints"
+# on policy pages, outputs that speak to the build, not the reader ("Findings written to …", a PosixPath)
+BUILD_NOISE = re.compile(r"Findings (?:written|saved)|^Saved `|PosixPath\(|outputs/findings/", re.M)
+STATIC = "static"  # outputs/html/static: notebook.css (JupyterLab's styles, once) and site.css
 
 
 @dataclass(frozen=True)
@@ -122,16 +131,73 @@ def page_title(question: str, council: str, period: str) -> str:
     return f"{question} — {where}"
 
 
-def _page_fingerprint(executed: Path) -> str:
+def _page_fingerprint(executed: Path, findings: Path | None = None) -> str:
     """What a page depends on: the executed notebook and the code and templates that render it."""
     digest = hashlib.sha256(executed.read_bytes())
     for source in [Path(__file__), *sorted(p for p in TEMPLATES.rglob("*") if p.is_file())]:
         digest.update(source.name.encode() + source.read_bytes())
+    digest.update(findings.read_bytes() if findings and findings.is_file() else b"")  # its key findings
     return digest.hexdigest()
 
 
 FLAVOURS = {"policy": False, "analyst": True}  # flavour → with code
 _EXPORTERS: dict = {}  # per process, built on first use: importing nbconvert costs ~1 s
+
+
+def output_text(output) -> str:
+    if output.get("output_type") == "stream":
+        return str(output.get("text", ""))
+    data = output.get("data", {})
+    return "\n".join(str(data.get(kind, "")) for kind in ("text/markdown", "text/plain", "text/html") if kind in data)
+
+
+def for_policy(notebook):
+    """A policy page's copy of a notebook: no output or note about where findings were saved (a
+    safety net: the notebooks should not print them), and no machine-readable-findings section."""
+    import copy
+
+    notebook = copy.deepcopy(notebook)
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and "outputs/findings" in cell.source:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not BUILD_NOISE.search(output_text(o))]
+        cells.append(cell)
+    notebook.cells = cells
+    return notebook
+
+
+def drop_first_title(notebook):
+    """The notebook's own ``# Title`` line: the page prints its H1 (with council and period) itself."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            cell.source = "\n".join(cell.source.lstrip().split("\n")[1:])
+            return cell.source.lstrip().split("\n")[0]
+    return ""
+
+
+def notebook_title(notebook) -> str:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            return cell.source.lstrip().split("\n")[0][2:].strip()
+    return ""
+
+
+def key_findings(paths: Paths, run_id: str) -> list[str]:
+    """The run's ``key_findings`` (3–5 plain sentences) from its findings file; [] if it has none."""
+    data = read_findings(paths, run_id)
+    items = data.get("key_findings") if isinstance(data, dict) else None
+    return [str(x) for x in items if str(x).strip()] if isinstance(items, list) else []
+
+
+def read_findings(paths: Paths, run_id: str) -> dict:
+    path = paths.findings / f"{run_id}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def render_page(root: str, executed: str, page: Page) -> list[str]:
@@ -140,13 +206,20 @@ def render_page(root: str, executed: str, page: Page) -> list[str]:
 
     paths, path = Paths(Path(root)), Path(executed)
     notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)  # joins multi-line sources
+    heading = notebook_title(notebook) or page.question
+    drop_first_title(notebook)
+    where = page_title("", page.council, page.period).lstrip(" —")
+    h1 = f"{heading} — {where}"
+    findings = key_findings(paths, page.run_id)
     outs = []
     for flavour, with_code in FLAVOURS.items():
         if flavour not in _EXPORTERS:
             _EXPORTERS[flavour] = _exporter(with_code)
-        notebook.metadata["title"] = page_title(page.question, page.council, page.period) + (
-            " (analyst version, with code)" if flavour == "analyst" else "")
-        body, _ = _EXPORTERS[flavour].from_notebook_node(notebook, resources={"index_href": "../index.html"})
+        shown = for_policy(notebook) if flavour == "policy" else notebook
+        shown.metadata["title"] = h1 + (" (analyst version, with code)" if flavour == "analyst" else "")
+        resources = {"index_href": "../index.html", "static_href": f"../{STATIC}/", "page_h1": shown.metadata["title"],
+                     "key_findings": findings}
+        body, _ = _EXPORTERS[flavour].from_notebook_node(shown, resources=resources)
         out = paths.html / flavour / f"{path.stem}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(redact_contacts(relink(body, paths, out.parent)), encoding="utf-8")
@@ -154,29 +227,173 @@ def render_page(root: str, executed: str, page: Page) -> list[str]:
     return outs
 
 
+def _jinja():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES / "site")),
+                              autoescape=jinja2.select_autoescape(["html", "j2"]), keep_trailing_newline=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_static(paths: Paths) -> list[Path]:
+    """One copy of JupyterLab's styles (index.css + the light theme) and the study's own, shared by every page."""
+    from jupyter_core.paths import jupyter_path
+
+    lab = next((Path(p) / "static" for p in jupyter_path("nbconvert", "templates", "lab")
+                if (Path(p) / "static" / "index.css").is_file()), None)
+    css = ""
+    if lab is not None:
+        css = (lab / "index.css").read_text(encoding="utf-8") + "\n" + (lab / "theme-light.css").read_text(encoding="utf-8")
+    css += "\na.anchor-link { display: none; }\n.jp-Collapser { display: none; }\n.jp-InputArea { overflow: hidden; }\n"
+    return [_write(paths.html / STATIC / "notebook.css", css),
+            _write(paths.html / STATIC / "site.css", (TEMPLATES / "site" / "site.css").read_text(encoding="utf-8"))]
+
+
+def write_reports(paths: Paths, entries, failed_files: set[str]) -> dict[str, str]:
+    """Each raw report that extracted as a page of numbered lines (``reports/<stem>.html#L94``), contacts removed.
+    Returns source_file → href (relative to outputs/html)."""
+    env = _jinja()
+    hrefs: dict[str, str] = {}
+    for entry in entries:
+        raw = paths.root / entry.source_file
+        if entry.source_file in failed_files or not raw.is_file():
+            continue
+        try:
+            text = raw.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            text = raw.read_bytes().decode("cp1252", errors="replace")
+        href = present.report_page(entry.source_file)
+        document = env.get_template("report.html.j2").render(
+            title=f"{present.report_name(entry.source_file)}: the raw text", root="../",
+            name=present.report_name(entry.source_file), file=entry.file, sha256=entry.sha256,
+            lines=[redact_contacts(line) for line in text.splitlines()])
+        _write(paths.html / href, document)
+        hrefs[entry.source_file] = href
+    for stale in (paths.html / present.REPORTS_DIR).glob("*.html"):
+        if f"{present.REPORTS_DIR}/{stale.name}" not in hrefs.values():
+            stale.unlink()
+    return hrefs
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
+
+
+def write_downloads(paths: Paths) -> list[dict]:
+    """The clean tables, datapackage.json and the data dictionary (as HTML), copied into the site."""
+    import shutil
+
+    import mistune
+
+    folder = paths.html / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    items, kept = [], set()
+    for stem in ("observations", "reconciled", "conflicts"):
+        for ext in ("csv", "parquet"):
+            source = paths.clean / f"{stem}.{ext}"
+            if source.is_file():
+                shutil.copyfile(source, folder / source.name)
+                kept.add(source.name)
+                items.append({"href": f"data/{source.name}", "label": f"The {stem} table ({ext.upper()})", "size": _size(source)})
+    package = paths.clean / "datapackage.json"
+    if package.is_file():
+        shutil.copyfile(package, folder / package.name)
+        kept.add(package.name)
+        items.append({"href": "data/datapackage.json", "label": "datapackage.json: the tables' fields, hashes and sources",
+                      "size": _size(package)})
+    dictionary = paths.root / "docs" / "data_dictionary.md"
+    if dictionary.is_file():
+        body = mistune.html(dictionary.read_text(encoding="utf-8"))
+        body = re.sub(r"<table>", '<div class="scroll"><table class="plain">', body).replace("</table>", "</table></div>")
+        _write(folder / "data_dictionary.html", _jinja().get_template("document.html.j2").render(
+            title="Data dictionary", root="../", body=markupsafe_markup(body)))
+        kept.add("data_dictionary.html")
+        items.append({"href": "data/data_dictionary.html", "label": "The data dictionary", "size": ""})
+    for stale in folder.iterdir():
+        if stale.name not in kept:
+            stale.unlink()
+    return items
+
+
+def markupsafe_markup(text: str):
+    from markupsafe import Markup
+
+    return Markup(text)
+
+
+def first_chart(executed: Path) -> tuple[bytes, str] | None:
+    """The first chart of an executed notebook (PNG bytes, alt text), for the index's driver card."""
+    import base64
+
+    try:
+        notebook = json.loads(executed.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = output.get("data", {})
+            if "image/png" in data:
+                png = data["image/png"]
+                png = "".join(png) if isinstance(png, list) else png
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt") or ""
+                return base64.b64decode(png), str(alt)
+    return None
+
+
+def remove_unplanned(paths: Paths, planned: set[str]) -> list[Path]:
+    """Executed notebooks, findings, stamps and pages of runs the plan no longer holds."""
+    removed = []
+    for folder, pattern in ((paths.executed, "*.ipynb"), (paths.findings, "*.json"), (paths.run_cache, "*.sha256"),
+                            (paths.publish_cache, "*.sha256"), (paths.html / "policy", "*.html"),
+                            (paths.html / "analyst", "*.html")):
+        for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+            if path.stem not in planned:
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def publish(paths: Paths, progress=None, jobs: int | None = None) -> list[Page]:
-    """Render every executed notebook under outputs/notebooks and write outputs/html/index.html.
+    """Render every run of the current plan that executed, and write the site around it.
 
     A run that failed (papermill's partly executed copy) gets no page: the index lists it as
-    failed and points to the executed notebook. Pages of runs that no longer exist are removed.
-    Pages whose notebook and renderer are unchanged are kept; the others render in parallel.
+    failed. Runs the plan no longer holds lose their notebooks, findings and pages. Pages whose
+    notebook, findings and renderer are unchanged are kept; the others render in parallel.
     """
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    from .runs import default_parameter, study_plan
+
+    plan = study_plan(paths)
+    planned = {run.run_id: run for run in plan.runs}
+    remove_unplanned(paths, set(planned))
     pages: list[Page] = []
     written: set[Path] = set()
     todo: list[tuple[Path, Page, str]] = []
-    for path in sorted(paths.executed.glob("*.ipynb")):
+    for run_id, run in sorted(planned.items()):
+        path = paths.executed / f"{run_id}.ipynb"
+        if not path.is_file():
+            continue  # planned but not executed (a narrowed `run`): no page, no link
         # Read as plain JSON: nbformat and nbconvert (slow to import) only where a page is rendered
         notebook = json.loads(path.read_text(encoding="utf-8"))
-        params = _params(notebook)
-        stem = path.stem.split("__")[0]
-        page = Page(path.stem, stem, str(params.get("council", "")), str(params.get("period", "")),
-                    QUESTIONS.get(stem, present.humanise(stem)), f"policy/{path.stem}.html", f"analyst/{path.stem}.html")
-        outs = [paths.html / flavour / f"{path.stem}.html" for flavour in FLAVOURS]
-        stamp = paths.publish_cache / f"{path.stem}.sha256"
-        fingerprint = _page_fingerprint(path)
+        params = dict(run.params)
+        if "council" not in params:  # a single run: the council its notebook studies by default
+            params["council"] = default_parameter(paths.notebooks / f"{run.notebook}.ipynb", "council")
+        page = Page(run_id, run.notebook, str(params.get("council", "")), str(params.get("period", "")),
+                    QUESTIONS.get(run.notebook, present.humanise(run.notebook)), f"policy/{run_id}.html",
+                    f"analyst/{run_id}.html")
+        outs = [paths.html / flavour / f"{run_id}.html" for flavour in FLAVOURS]
+        stamp = paths.publish_cache / f"{run_id}.sha256"
+        fingerprint = _page_fingerprint(path, paths.findings / f"{run_id}.json")
         if run_failed(notebook):
             pages.append(dataclasses.replace(page, policy="", analyst=""))
         elif all(o.is_file() for o in outs) and stamp.is_file() and stamp.read_text() == fingerprint:
@@ -204,63 +421,80 @@ def publish(paths: Paths, progress=None, jobs: int | None = None) -> list[Page]:
         for stale in (paths.html / flavour).glob("*.html"):
             if stale not in written:
                 stale.unlink()
-    write_index(paths, pages)
+    write_index(paths, pages, plan)
     return pages
 
 
-def write_index(paths: Paths, pages: list[Page]) -> Path:
-    """The site's front page: every page by question, council and period, and the provenance."""
-    from ..councils import council_label
+def _council_name(council: str) -> str:
+    return present.council(council) if council else "All councils"
 
-    esc = html.escape
 
-    def links(p: Page) -> str:
-        if not p.policy:
-            return (f"<td colspan=\"2\" class=\"failed\">run failed: not published (partly executed notebook: "
-                    f"<code>outputs/notebooks/{esc(p.run_id)}.ipynb</code>)</td>")
-        return (f"<td><a href=\"{esc(p.policy)}\">policy page</a></td>"
-                f"<td><a href=\"{esc(p.analyst)}\">analyst page (with code)</a></td>")
+def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
+    """The front page: the synthesis's answer, one card per driver, pages by council (absent ones
+    say why), reports that failed to extract, downloads, and provenance (no wall-clock time)."""
+    from .runs import DRIVERS, study_plan
 
-    rows = "\n".join(
-        f"<tr><td>{esc(p.question)}</td><td>{esc(council_label(p.council) if p.council not in {'', 'all'} else 'all councils')}</td>"
-        f"<td>{esc(p.period or 'all years')}</td>{links(p)}</tr>"
-        for p in sorted(pages, key=lambda p: (p.notebook, p.council != "all", p.council, p.period))
-    )
-    raw = "\n".join(
-        f"<tr><td><code>{esc(e.source_file)}</code></td><td>{esc(e.council)}</td><td>{esc(e.report_period)}</td>"
-        f"<td><code>{esc(e.sha256)}</code></td></tr>"
-        for e in read_manifest(paths)
-    )
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    document = f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>What drives complaints to English councils — study pages</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }}
-table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
-th, td {{ text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }}
-code {{ font-size: .85em; word-break: break-all; }}
-.failed {{ color: #a00; }}
-</style></head>
-<body>
-<h1>What drives complaints to English local councils</h1>
-<p>Policy pages show findings and charts; analyst pages add the code that computed them.
-Every figure is computed from <code>data/clean</code>, which is extracted from the raw reports listed below.</p>
-<h2>Pages</h2>
-<table><thead><tr><th>Question</th><th>Council</th><th>Period</th><th>For policy teams</th><th>For analysts</th></tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-<h2>Provenance</h2>
-<table><thead><tr><th>Raw report</th><th>Council</th><th>Report period</th><th>sha256</th></tr></thead>
-<tbody>
-{raw}
-</tbody></table>
-<p>Generated {esc(generated)} by code version {esc(code_version(paths.root))}.</p>
-</body></html>
-"""
-    paths.html.mkdir(parents=True, exist_ok=True)
-    index = paths.html / "index.html"
-    index.write_text(document, encoding="utf-8")
-    return index
+    plan = plan if plan is not None else study_plan(paths)
+    entries = read_manifest(paths)
+    failed_files = {f.get("source_file", "") for f in plan.failed_reports}
+    write_static(paths)
+    report_hrefs = write_reports(paths, entries, failed_files)
+    downloads = write_downloads(paths)
+    published = {p.run_id: p for p in pages}
+    councils = sorted({e.council for e in entries})
+    columns = ["All councils"] + [present.council(c) for c in councils]
+    skipped = {s.run.run_id: s.reason for s in plan.skipped}
+
+    def cell(notebook: str, council: str, column: str) -> dict:
+        found = [p for p in pages if p.notebook == notebook and (p.council or "all") == council]
+        links = [{"label": p.period or ("All councils" if council == "all" else "Page"),
+                  "policy": p.policy, "analyst": p.analyst} for p in found if p.policy]
+        failed = ", ".join(f"{p.period or 'run'}: the run failed, not published" for p in found if not p.policy)
+        reasons = [(f"{dict(s.run.params)['period']}: " if dict(s.run.params).get("period") else "") + s.reason
+                   for s in plan.skipped
+                   if s.run.notebook == notebook and dict(s.run.params).get("council", "all") == council]
+        return {"column": column, "links": links, "failed": failed, "reason": "; ".join(sorted(set(reasons)))}
+
+    rows = []
+    for notebook in sorted({p.notebook for p in pages} | {s.run.notebook for s in plan.skipped}):
+        cells = [cell(notebook, "all", columns[0])] + [cell(notebook, c, present.council(c)) for c in councils]
+        rows.append({"question": QUESTIONS.get(notebook, present.humanise(notebook)), "cells": cells})
+
+    synthesis = read_findings(paths, f"{SYNTHESIS}__all")
+    synthesis_page = published.get(f"{SYNTHESIS}__all")
+    headlines = [str(h) for h in synthesis.get("headlines", []) if str(h).strip()] if synthesis_page else []
+    drivers = {d.get("notebook"): d for d in synthesis.get("drivers", []) if isinstance(d, dict)} if synthesis_page else {}
+    cards = []
+    for notebook in DRIVERS:
+        runs = [p for p in pages if p.notebook == notebook and p.policy]
+        if not runs:
+            continue
+        main = next((p for p in runs if p.council in {"all", ""}), runs[0])
+        driver = drivers.get(notebook, {})
+        own = key_findings(paths, main.run_id)
+        title = driver.get("finding") or (own[0] if own else QUESTIONS.get(notebook, notebook))
+        chart = first_chart(paths.executed / f"{main.run_id}.ipynb")
+        chart_href, alt = "", ""
+        if chart:  # embedded, as on every page: the site opens from any folder, offline
+            import base64
+
+            chart_href = "data:image/png;base64," + base64.b64encode(chart[0]).decode("ascii")
+            alt = chart[1] or title
+        cards.append({"question": QUESTIONS.get(notebook, notebook), "title": title, "chart": chart_href, "alt": alt,
+                      "caveat": driver.get("caveat", ""), "all_href": main.policy,
+                      "councils": [{"label": _council_name(p.council), "href": p.policy}
+                                   for p in runs if p is not main]})
+    if (paths.html / "charts").is_dir():  # charts of an earlier layout
+        shutil.rmtree(paths.html / "charts")
+    observations = paths.clean / "observations.csv"
+    document = _jinja().get_template("index.html.j2").render(
+        title="What drives complaints to English local councils", root="",
+        headlines=headlines, synthesis_href=synthesis_page.policy if synthesis_page and synthesis_page.policy else "",
+        cards=cards, columns=columns, rows=rows,
+        failed_reports=[{"name": present.report_name(f.get("source_file", "")) if f.get("source_file") else "A report",
+                         "message": f.get("message", "")} for f in plan.failed_reports],
+        downloads=downloads, code_version=code_version(paths.root),
+        data_hash=hashlib.sha256(observations.read_bytes()).hexdigest() if observations.is_file() else "—",
+        reports=[{"file": e.file, "council": present.council(e.council), "period": e.report_period, "sha256": e.sha256,
+                  "href": report_hrefs.get(e.source_file, "")} for e in entries])
+    return _write(paths.html / "index.html", document)

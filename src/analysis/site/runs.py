@@ -1,13 +1,19 @@
 """Execute the study's notebooks with papermill: which parameter sets, in parallel, skip if unchanged.
 
-The plan is declarative (``NOTEBOOK_PLANS``): each notebook names how its parameter sets
-are drawn from the clean data. A notebook not listed runs once with its own defaults.
+The plan is declarative. ``NOTEBOOK_PLANS`` says how each notebook's parameter sets are drawn
+(a notebook not listed runs once with its own defaults); ``NEEDS`` says what a council's own
+reports must hold for a notebook to have something to say about it, so a council without
+2020-21 figures gets no COVID page and the index says why; ``DEPENDS_ON`` runs the synthesis
+after the driver notebooks, with their findings in its input fingerprint. A report whose
+extraction failed (``data/clean/clean-errors.json``) gets no run of its own.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
+import re
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -26,6 +32,7 @@ KERNEL = "complaints-study"  # the project's kernelspec (`make setup` installs i
 #   "report": one run per council and report period in the manifest
 #   "council+all": one run with council="all", then one per council with data
 #   "single": one run with the notebook's defaults
+#   "synthesis": one run with council="all", then one per council with data for MIN_DRIVERS drivers
 NOTEBOOK_PLANS: dict[str, str] = {
     "00_data_audit": "council+all",
     "01_council_overview": "report",
@@ -33,6 +40,37 @@ NOTEBOOK_PLANS: dict[str, str] = {
     "03_contracted_services": "council+all",
     "04_sen_surge": "single",
     "05_covid_dip": "council+all",
+    "06_what_drives_complaints": "synthesis",
+}
+
+# the driver notebooks the synthesis reads; it runs after them (a second stage of execute_runs)
+DRIVERS = ("02_root_causes", "03_contracted_services", "04_sen_surge", "05_covid_dip")
+DEPENDS_ON: dict[str, tuple[str, ...]] = {"06_what_drives_complaints": DRIVERS}
+MIN_DRIVERS = 2  # a per-council synthesis needs at least two drivers with something to say
+CLEAN_ERRORS = "clean-errors.json"  # written by clean/pipeline.py: the reports that failed to extract
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a council's own reports must hold (some row of data/clean/observations.csv whose
+    ``columns`` fully match ``pattern``) for a notebook's per-council page to say something."""
+
+    what: str  # in words, for the index: "figures for 2020-21, the pandemic year"
+    columns: tuple[str, ...]
+    pattern: str
+
+    def met(self, rows: list[dict]) -> bool:
+        pattern = re.compile(self.pattern)
+        return any(pattern.fullmatch(row.get(c, "")) for row in rows for c in self.columns)
+
+
+NEEDS: dict[str, tuple[Need, ...]] = {
+    "02_root_causes": (Need("complaint categories that map to a root cause", ("category_std",),
+                            r"(?!not_a_cause$|service_topic$).+"),),
+    "03_contracted_services": (Need("figures on contracted providers, third-party causes or commissioning teams",
+                                    ("service", "category"), r"(?is).*(contracted|provider|third.party|commissioning).*"),),
+    "05_covid_dip": (Need("figures for 2020-21, the pandemic year", ("period",), r"2020-21"),
+                     Need("figures for a year before the pandemic", ("period",), r"(?:201\d-\d\d|2019-20)")),
 }
 
 
@@ -74,32 +112,132 @@ class RunSummary:
         return [r for r in self.results if r.status == "failed"]
 
 
-def plan_runs(paths: Paths, *, council: str | None = None, period: str | None = None,
-              notebook: str | None = None) -> list[Run]:
-    """Every run of the study, narrowed by council / period / notebook when given."""
+@dataclass(frozen=True)
+class Skip:
+    """A run the plan leaves out, and why (the index says it)."""
+
+    run: Run
+    reason: str
+
+
+@dataclass
+class Plan:
+    runs: list[Run] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    failed_reports: list[dict] = field(default_factory=list)  # clean-errors.json entries
+
+
+def failed_reports(paths: Paths) -> list[dict]:
+    """The reports the last clean could not extract: ``[{source_file, council, report_period, message}]``."""
+    path = paths.clean / CLEAN_ERRORS
+    if not path.is_file():
+        return []
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
+
+
+def own_rows(paths: Paths, entries) -> dict[str, list[dict]]:
+    """Each council's rows of data/clean/observations.csv that its own reports print (not, say, the
+    London-wide Ombudsman table in Lewisham's report that names every borough)."""
+    own_files = {e.source_file: e.council for e in entries}
+    rows: dict[str, list[dict]] = {e.council: [] for e in entries}
+    path = paths.clean / "observations.csv"
+    if path.is_file():
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if own_files.get(row["source_file"]) == row["council"]:
+                    rows[row["council"]].append(row)
+    return rows
+
+
+def unmet_needs(notebook: str, rows: list[dict]) -> list[str]:
+    return [need.what for need in NEEDS.get(notebook, ()) if not need.met(rows)]
+
+
+def default_parameter(notebook: Path, name: str) -> str:
+    """A notebook's default for one parameter, read from its tagged parameters cell ("" if none)."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return ""
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            found = re.search(rf'^{name}\s*=\s*["\']([^"\']*)["\']', "".join(cell["source"]), re.M)
+            return found.group(1) if found else ""
+    return ""
+
+
+def study_plan(paths: Paths, *, council: str | None = None, period: str | None = None,
+               notebook: str | None = None) -> Plan:
+    """Every run of the study and every run left out (with why), narrowed by council / period /
+    notebook when given."""
     entries = read_manifest(paths)
+    failed = failed_reports(paths)
+    failed_keys = {(f.get("council"), f.get("report_period")) for f in failed}
     reports = sorted({(e.council, e.report_period) for e in entries})
     councils = sorted({c for c, _ in reports})
-    runs: list[Run] = []
-    for path in sorted(paths.notebooks.glob("[0-9]*.ipynb")):
-        stem = path.stem
+    rows = own_rows(paths, entries)
+    notebooks = {p.stem: p for p in sorted(paths.notebooks.glob("[0-9]*.ipynb"))}
+    # which drivers have something to say about each council (for the per-council synthesis)
+    drivers_with_data: dict[str, list[str]] = {c: [] for c in councils}
+    for stem in DRIVERS:
+        if stem not in notebooks:
+            continue
+        kind = NOTEBOOK_PLANS.get(stem, "single")
+        for c in councils:
+            if kind == "single":
+                has = default_parameter(notebooks[stem], "council") == c
+            else:
+                has = not unmet_needs(stem, rows[c])
+            if has:
+                drivers_with_data[c].append(stem)
+    plan = Plan(failed_reports=failed)
+    for stem, path in notebooks.items():
         if notebook and notebook not in {stem, path.name}:
             continue
         kind = NOTEBOOK_PLANS.get(stem, "single")
+        skipped: list[Skip] = []
         if kind == "report":
-            candidates = [Run(stem, (("council", c), ("period", p))) for c, p in reports]
-        elif kind == "council+all":
-            candidates = [Run(stem, (("council", "all"),))] + [Run(stem, (("council", c),)) for c in councils]
+            candidates = []
+            for c, p in reports:
+                run = Run(stem, (("council", c), ("period", p)))
+                if (c, p) in failed_keys:
+                    skipped.append(Skip(run, "the report failed to extract"))
+                else:
+                    candidates.append(run)
+        elif kind in ("council+all", "synthesis"):
+            candidates = [Run(stem, (("council", "all"),))]
+            for c in councils:
+                run = Run(stem, (("council", c),))
+                if kind == "synthesis":
+                    found = drivers_with_data[c]
+                    if len(found) < MIN_DRIVERS:
+                        skipped.append(Skip(run, f"data for {len(found)} of the drivers; a synthesis needs {MIN_DRIVERS}"))
+                        continue
+                missing = unmet_needs(stem, rows[c])
+                if missing:
+                    skipped.append(Skip(run, "no " + " and no ".join(missing) + " in its reports"))
+                else:
+                    candidates.append(run)
         else:
             candidates = [Run(stem)]
-        for run in candidates:
+        for item in candidates + skipped:
+            run = item if isinstance(item, Run) else item.run
             params = dict(run.params)
             if council and params.get("council", council) not in {council}:
                 continue
             if period and params.get("period", period) != period:
                 continue
-            runs.append(run)
-    return runs
+            (plan.runs if isinstance(item, Run) else plan.skipped).append(item)
+    return plan
+
+
+def plan_runs(paths: Paths, *, council: str | None = None, period: str | None = None,
+              notebook: str | None = None) -> list[Run]:
+    """Every run of the study, narrowed by council / period / notebook when given."""
+    return study_plan(paths, council=council, period=period, notebook=notebook).runs
 
 
 def shared_inputs(paths: Paths) -> str:
@@ -112,10 +250,14 @@ def shared_inputs(paths: Paths) -> str:
 
 
 def input_fingerprint(paths: Paths, run: Run, shared: str | None = None) -> str:
-    """What a run's result depends on: the notebook, its parameters, and the shared inputs."""
+    """What a run's result depends on: the notebook, its parameters, the shared inputs and, for a
+    notebook that reads others' results (``DEPENDS_ON``), their findings files."""
     digest = hashlib.sha256((shared or shared_inputs(paths)).encode())
     digest.update((paths.notebooks / f"{run.notebook}.ipynb").read_bytes())
     digest.update(json.dumps(run.parameters, sort_keys=True).encode())
+    for dependency in DEPENDS_ON.get(run.notebook, ()):
+        for findings in sorted(paths.findings.glob(f"{dependency}*.json")):
+            digest.update(findings.name.encode() + b"\0" + findings.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -164,11 +306,24 @@ def _execute(root: str, run: Run) -> tuple[str, float, str]:
 
 def execute_runs(paths: Paths, runs: list[Run], *, jobs: int | None = None, force: bool = False,
                  progress=None) -> RunSummary:
-    """Execute ``runs`` in parallel; skip those whose inputs are unchanged since their last success."""
+    """Execute ``runs`` in parallel; skip those whose inputs are unchanged since their last success.
+
+    Runs of a notebook in ``DEPENDS_ON`` form a second stage, started (and fingerprinted) once the
+    first has finished, so the synthesis reads the drivers' findings of this very run."""
     summary = RunSummary()
     paths.run_cache.mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[Run, str]] = []
     shared = shared_inputs(paths)
+    first = [r for r in runs if r.notebook not in DEPENDS_ON]
+    second = [r for r in runs if r.notebook in DEPENDS_ON]
+    for stage in (first, second):
+        if stage:
+            _execute_stage(paths, stage, summary, shared, jobs=jobs, force=force, progress=progress)
+    summary.results.sort(key=lambda r: r.run.run_id)
+    return summary
+
+
+def _execute_stage(paths: Paths, runs: list[Run], summary: RunSummary, shared: str, *, jobs, force, progress) -> None:
+    todo: list[tuple[Run, str]] = []
     for run in runs:
         fingerprint = input_fingerprint(paths, run, shared)
         stamp = paths.run_cache / f"{run.run_id}.sha256"
@@ -192,5 +347,3 @@ def execute_runs(paths: Paths, runs: list[Run], *, jobs: int | None = None, forc
             summary.results.append(RunResult(run, status, output, seconds, error))
             if progress:
                 progress(summary.results[-1])
-    summary.results.sort(key=lambda r: r.run.run_id)
-    return summary
