@@ -80,7 +80,7 @@ display(rc.crosswalk_table(taxonomy, study.councils))
 
 # %%
 for text, figure in rc.pareto_sections(study):
-    display(Markdown(text))
+    display(Markdown(present.link_sources(text)))
     if figure is not None:
         charts.show(figure)
 
@@ -109,7 +109,7 @@ else:
 
 # %%
 for text, figure in rc.upheld_sections(study):
-    display(Markdown(text))
+    display(Markdown(present.link_sources(text)))
     if figure is not None:
         charts.show(figure)
 
@@ -163,7 +163,7 @@ else:
 # %%
 if study.changes:
     charts.show(rc.change_figure(study.changes, names, study.change_periods))
-    display(Markdown(rc.change_text(study)))
+    display(Markdown(present.link_sources(rc.change_text(study))))
 else:
     display(Markdown("Bromley's two reports are not both in this run, so no change to report."))
 

@@ -130,7 +130,9 @@ def funnel_text(result: LondonFunnel) -> str:
                   f"({present.number(r['rate'], 'share', 1)}; 95% limits {present.interval(r['low95'], r['high95'], 'share', 1)})"
                   for _, r in result.study.iterrows()]
     inside = int((~result.study["outside_95"]).sum())
-    parts.append(f"{inside} of {len(result.study)} of the study's councils sit inside the 95% limits: " + "; ".join(study_bits))
+    lead = (f"All {inside} of the study's councils sit" if inside == len(result.study) else
+            f"{inside} of the {len(result.study)} study councils sit")
+    parts.append(f"{lead} inside the 95% limits: " + "; ".join(study_bits))
     parts.append("Outside the 95% limits: " + (", ".join(f"{r['label']} ({present.number(r['rate'], 'share', 1)})"
                                                          for _, r in outside95.iterrows()) or "none")
                  + "; outside the 99.8% limits: " + (", ".join(outside998["label"]) or "none"))
@@ -143,7 +145,7 @@ def funnel_text(result: LondonFunnel) -> str:
                   "Only a rate outside the limits differs from London by more than the usual spread; the London "
                   "rankings the reports quote order the rest largely by noise")
                  + ". Sources: "
-                 + "; ".join(f"`{s}`" for s in result.sources.values()))
+                 + "; ".join(s for s in result.sources.values()))
     return ". ".join(parts) + "."
 
 

@@ -648,11 +648,11 @@ def scope_text(study: RootCauseStudy) -> str:
         shown = study.pareto[study.pareto["council"] == c]
         years = sorted(set(study.rows.loc[study.rows["council"] == c, "period"]))
         if shown.empty:
-            lines.append(f"- **{c}**: no cause data for {p} (cause data exists for {', '.join(years)}).")
+            lines.append(f"- **{present.council(c)}**: no cause data for {p} (cause data exists for {', '.join(years)}).")
         else:
-            lines.append(f"- **{c}**: showing {p}; cause data for {', '.join(years)}.")
+            lines.append(f"- **{present.council(c)}**: showing {p}; cause data for {', '.join(years)}.")
     for c in study.without_causes:
-        lines.append(f"- **{c}**: no complaint categories with figures in `data/clean` (nothing to analyse here; "
+        lines.append(f"- **{present.council(c)}**: no complaint categories with figures in `data/clean` (nothing to analyse here; "
                      "for Harrow, the nature-of-complaint counts were charts lost in the report's conversion).")
     return "\n".join(lines)
 
@@ -674,7 +674,7 @@ def pareto_sections(study: RootCauseStudy):
         first = table.iloc[0]
         top3 = table.head(3)
         percent = first["measure"] == "pct_of_total"
-        source = f"`{first['source_file']}:{int(first['source_line'])}`"
+        source = f"{first['source_file']}:{int(first['source_line'])}"
         if percent:
             text = (f"**{table_label(first)}.** '{first['category']}' ({_name(study.names, first['category_std'])}) "
                     f"leads with {first['value']:.0f}% of complaints ({source}); the top three cover "
@@ -780,8 +780,8 @@ def change_text(study: RootCauseStudy) -> str:
         b, a = printed.loc[before], printed.loc[after]
         text += (f" As printed (all divisions in each year's table), the most frequent cause was "
                  f"'{b['category']}' in {before} ({b['value']:.0f} of {b['table_total']:,.0f}, {_pct(b['share'])}, "
-                 f"`{b['source']}`) and '{a['category']}' in {after} ({a['value']:.0f} of {a['table_total']:,.0f}, "
-                 f"{_pct(a['share'])}, `{a['source']}`).")
+                 f"{b['source']}) and '{a['category']}' in {after} ({a['value']:.0f} of {a['table_total']:,.0f}, "
+                 f"{_pct(a['share'])}, {a['source']}).")
     return text
 
 
