@@ -80,7 +80,7 @@ def test_a_clear_outlier_is_flagged():
     adjustment (φ estimated with the outlier in) widens the limits, so it is outside 95% but not 99.8%,
     while the plain limits flag it at 99.8% too."""
     rows = []
-    for i, borough in enumerate(BOROUGHS[:10]):
+    for borough in BOROUGHS[:10]:
         upheld, cases = (80, 200) if borough == "bromley" else (20, 100)
         for measure, value, line in ((benchmark.DECIDED_MEASURE, cases, 2212), (benchmark.UPHELD_MEASURE, upheld, 2218)):
             rows.append({"council": borough, "measure": measure, "value": float(value), "source_line": line,

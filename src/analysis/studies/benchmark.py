@@ -103,7 +103,8 @@ def funnel_figure(result: LondonFunnel):
     inside_study = int((~mine["outside_95"]).sum())
     who = ("no borough" if outside.empty else
            f"{len(outside)} of {len(table)} boroughs ({', '.join(outside['label'])})")
-    ax.set_title(f"London 2020-21: {inside_study} of {len(mine)} study councils sit inside the 95% limits;\n"
+    lead = f"all {inside_study}" if inside_study == len(mine) else f"{inside_study} of {len(mine)}"
+    ax.set_title(f"London 2020-21: {lead} study councils sit inside the 95% limits;\n"
                  f"{who} outside (limits widened for φ = {present.number(result.dispersion, 'decimal', 2)})", loc="left")
     ax.legend(loc="upper right", fontsize=8)
     ax.set_ylim(bottom=0)

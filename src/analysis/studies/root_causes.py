@@ -32,9 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import stats
+from .. import present, stats
 from ..clean.taxonomy import NON_CAUSE, Taxonomy, standardise
-from .. import present
 from . import benchmark
 
 COUNT_MEASURES = ("aspects", "complaints")
