@@ -95,8 +95,11 @@ def funnel_figure(result: LondonFunnel):
     mine = table[table["study_council"]]
     ax.scatter(mine["decided"], mine["rate"] * 100, color=PALETTE[3], s=70, marker="D", edgecolor="black",
                label="the study's councils", zorder=3)
-    for _, row in mine.iterrows():
-        ax.annotate(row["label"], (row["decided"], row["rate"] * 100), xytext=(5, 4), textcoords="offset points", fontsize=9)
+    # alternate label sides so neighbouring councils (Lewisham and Barking & Dagenham, ~102 cases, ~11%) stay legible
+    for i, (_, row) in enumerate(mine.sort_values(["rate", "decided"]).iterrows()):
+        offset, align = ((6, 4), "left") if i % 2 else ((-6, -12), "right")
+        ax.annotate(row["label"], (row["decided"], row["rate"] * 100), xytext=offset, textcoords="offset points",
+                    fontsize=9, ha=align)
     ax.set_xlabel("Ombudsman decisions, 2020-21 (count; printed as cases received)")
     ax.set_ylabel("upheld (%)")
     outside = table[table["outside_95"]]
