@@ -146,6 +146,29 @@ def test_upheld_by_cause_with_wilson_intervals(outcome_rows):
     assert test.dof == 2
 
 
+def test_upheld_intervals_widened_by_within_cause_dispersion(outcome_rows):
+    outcomes = rc.outcome_counts(outcome_rows, "bromley", "2023-24")
+    upheld = rc.upheld_by_cause(outcomes).set_index("category_std")
+    # φ by hand: the 12 division × cause cells of LACK_24 and DELAY_24 around their cause's pooled rate
+    # (193/349 and 48/56, see above), Pearson χ² over 12 cells − 2 causes
+    chi2 = 0.0
+    for cells, (r, n) in ((LACK_24, (193, 349)), (DELAY_24, (48, 56))):
+        p = r / n
+        for _, fully, partly, not_upheld in cells:
+            decided = fully + partly + not_upheld
+            chi2 += (fully + partly - decided * p) ** 2 / (decided * p * (1 - p))
+    phi = chi2 / (12 - 2)
+    assert upheld["dispersion"].iloc[0] == pytest.approx(phi)
+    assert phi > 1  # the divisions differ within a cause (e.g. children's lack of action 14/47 vs education's 88/150)
+    plain = wilson(48 / phi, 56 / phi)
+    assert (upheld.loc["delay", "adj_low"], upheld.loc["delay", "adj_high"]) == pytest.approx((plain.low, plain.high))
+    assert upheld.loc["delay", "adj_low"] < upheld.loc["delay", "low"] and upheld.loc["delay", "adj_high"] > upheld.loc["delay", "high"]
+    # the across-causes φ (two causes, 193/349 vs 48/56) is kept apart, not used for the intervals
+    pooled = (193 + 48) / (349 + 56)
+    across = sum((r / n - pooled) ** 2 / (pooled * (1 - pooled) / n) for r, n in ((193, 349), (48, 56))) / 1
+    assert upheld["dispersion_across_causes"].iloc[0] == pytest.approx(across)
+
+
 def test_cause_model_reference_levels_and_terms(outcome_rows):
     model = rc.cause_model(rc.outcome_counts(outcome_rows, "bromley", "2023-24"))
     assert model.reference_cause == "lack_of_action" and model.reference_division == "education"
@@ -154,13 +177,19 @@ def test_cause_model_reference_levels_and_terms(outcome_rows):
     delay = model.odds_ratios.set_index("term").loc["cause: delay"]
     assert delay["low"] < delay["odds_ratio"] < delay["high"] and delay["odds_ratio"] > 1
     assert model.n_cells == 12
+    # Holm: adjusted p values are never smaller, and the counts are those of the two p columns
+    table = model.odds_ratios
+    assert (table["p_holm"] >= table["p_value"] - 1e-15).all()
+    raw, holm, tested = rc.significant_counts(model)
+    assert (raw, holm, tested) == (int((table["p_value"] < .05).sum()), int((table["p_holm"] < .05).sum()), 6)
+    assert f"{raw} of 6 terms are significant at 5% before, {holm} after Holm" in rc.holm_text(model)
 
 
 def test_a_council_without_categories_is_reported_not_fatal(taxonomy):
     frame = pd.DataFrame([obs("harrow", "2019-20", "all", "", "complaints", 5)])
     study = rc.analyse(frame, taxonomy, "harrow", "", ["harrow"])
     assert study.without_causes == ["harrow"] and study.pareto.empty and study.model is None
-    assert "harrow" in rc.scope_text(study)
+    assert "**Harrow**" in rc.scope_text(study)  # the council's name, not its id
     assert rc.findings(study)["councils_without_causes"] == ["harrow"]
 
 
@@ -230,3 +259,28 @@ def test_findings_say_which_councils_have_no_causes(findings):
     # Harrow's nature-of-complaint counts were charts, lost in conversion (harrow_2019-20…txt:917-920 blank)
     assert findings["councils_without_causes"] == ["harrow"]
     assert set(findings["councils"]) == {"barking_and_dagenham", "bromley", "harrow", "lewisham"}
+
+
+def test_findings_state_dispersion_holm_and_the_london_funnel(findings):
+    # every upheld table states its φ, and what it is across
+    assert {"bromley 2023-24", "lewisham 2020-21"} <= set(findings["dispersion"])
+    bromley = findings["dispersion"]["bromley 2023-24"]
+    assert bromley["phi"] > 1 and "division x cause cells" in bromley["across"]
+    delay = findings["upheld_by_cause"]["bromley 2023-24"]["delay"]
+    assert delay["adjusted_low"] < delay["low"] <= delay["rate"] <= delay["high"] < delay["adjusted_high"]
+    # Holm on the GLM's terms: the counts are those of the published p values
+    terms = findings["bromley_glm"]["odds_ratios"].values()
+    assert findings["glm_significant_raw"] == sum(t["p_value"] < .05 for t in terms)
+    assert findings["glm_significant_holm"] == sum(t["p_holm"] < .05 for t in terms)
+    assert findings["glm_significant_holm"] < findings["glm_significant_raw"]  # the correction matters here
+    # the London funnel: every borough of LEWISHAM_2020-21:2212/2218 (28), Bromley 26 of 103
+    assert len(findings["funnel"]) >= 25
+    rows = {r["borough"]: r for r in findings["funnel"]}
+    assert (rows["bromley"]["upheld"], rows["bromley"]["decided"]) == (26, 103)
+    # (the findings JSON rounds to 6 decimals)
+    assert findings["funnel_pooled"] == pytest.approx(sum(r["upheld"] for r in rows.values()) / sum(r["decided"] for r in rows.values()), abs=1e-6)
+    assert findings["funnel_dispersion"] > 0
+    assert 3 <= len(findings["key_findings"]) <= 5 and all(isinstance(k, str) and k for k in findings["key_findings"])
+    # aspects per complaint (like-for-like aspects / printed complaints Total, both without E&PP):
+    # 589 / 445 (BROMLEY_20:673, :620) and 937 / 533 (BROMLEY_24:140 less E&PP, :94)
+    assert findings["bromley_aspects_per_complaint"] == pytest.approx({"2019-20": 589 / 445, "2023-24": 937 / 533}, abs=1e-6)

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import stats
+from .. import present, stats
 from ..clean.taxonomy import NON_CAUSE, Taxonomy, standardise
-from .. import present
+from . import benchmark
 
 COUNT_MEASURES = ("aspects", "complaints")
 SHARE_MEASURES = (*COUNT_MEASURES, "pct_of_total")
@@ -225,16 +225,66 @@ def outcome_counts(rows: pd.DataFrame, council: str, period: str | None = None) 
 
 
 def upheld_by_cause(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Per code (summed over divisions): upheld or partly, decided, rate and Wilson 95% interval."""
+    """Per code (summed over divisions): upheld or partly, decided, rate, the plain Wilson 95% interval
+    (``low``/``high``) and the over-dispersion-adjusted one (``adj_low``/``adj_high``, quasi-Wilson on n/φ).
+
+    φ (``dispersion``, one value for the table) is the *within-cause* over-dispersion: the Pearson χ²/df of
+    the division × cause cells around their own cause's rate (a quasi-binomial ``upheld ~ cause`` fit).
+    It is the extra-binomial noise in each cause's estimate (aspects of one complaint decided together,
+    divisions differing), so the binomial interval is optimistic by about √φ. The φ *across causes*
+    (``dispersion_across_causes``: the causes' rates around the pooled rate) is kept too, but not used
+    for the intervals: it mostly measures how much the causes really differ — the signal, not noise.
+    The adjusted interval is the headline one.
+    """
     if outcomes.empty:
-        return pd.DataFrame(columns=["category_std", "upheld_or_partially", "decided", "rate", "low", "high"])
+        return pd.DataFrame(columns=["category_std", "upheld_or_partially", "decided", "rate", "low", "high",
+                                     "adj_low", "adj_high", "dispersion"])
     summed = outcomes.groupby("category_std", as_index=False)[["upheld_or_partially", "decided", *OUTCOMES]].sum()
     summed = summed[summed["decided"] > 0]
     intervals = [stats.wilson(s, n) for s, n in zip(summed["upheld_or_partially"], summed["decided"])]
     summed["rate"] = [i.rate for i in intervals]
     summed["low"] = [i.low for i in intervals]
     summed["high"] = [i.high for i in intervals]
+    phi = within_cause_dispersion(outcomes)
+    summed["dispersion_across_causes"] = stats.pearson_dispersion(summed["upheld_or_partially"], summed["decided"])
+    adjusted = [stats.quasi_wilson(s, n, phi) for s, n in zip(summed["upheld_or_partially"], summed["decided"])]
+    summed["adj_low"] = [a.low for a in adjusted]
+    summed["adj_high"] = [a.high for a in adjusted]
+    summed["dispersion"] = phi
     return summed.sort_values("rate", ascending=False, kind="mergesort").reset_index(drop=True)
+
+
+def within_cause_dispersion(outcomes: pd.DataFrame) -> float:
+    """Pearson χ² / (cells − causes) of the cells' upheld counts around their cause's pooled rate.
+
+    NaN (not estimable) when no cause has two cells with decided aspects (no residual df).
+    """
+    cells = outcomes[outcomes["decided"] > 0]
+    pooled = cells.groupby("category_std")[["upheld_or_partially", "decided"]].transform("sum")
+    p = pooled["upheld_or_partially"] / pooled["decided"]
+    df = len(cells) - cells["category_std"].nunique()
+    if df <= 0:
+        return float("nan")
+    variance = cells["decided"] * p * (1 - p)
+    ok = variance > 0
+    chi2 = float((((cells["upheld_or_partially"] - cells["decided"] * p)[ok]) ** 2 / variance[ok]).sum())
+    return chi2 / df
+
+
+def upheld_dispersion(upheld: pd.DataFrame, council: str, period: str) -> dict:
+    """What φ of one upheld-by-cause table is, and across what (for the findings and the text)."""
+    unit = "aspects" if council == BROMLEY else "complaints"
+    phi = float(upheld["dispersion"].iloc[0]) if len(upheld) else float("nan")
+    across = float(upheld["dispersion_across_causes"].iloc[0]) if len(upheld) else float("nan")
+    return {"phi": phi if np.isfinite(phi) else None,
+            "phi_used": max(phi, 1.0) if np.isfinite(phi) else 1.0,
+            "across": f"the division x cause cells of {present.council(council)}'s {period} outcome-by-cause counts "
+                      f"({unit}): Pearson chi-square / (cells - causes) around each cause's own upheld rate "
+                      "(quasi-binomial upheld ~ cause); used for the quasi-Wilson intervals",
+            "phi_across_causes": across if np.isfinite(across) else None,
+            "phi_across_causes_note": f"the {len(upheld)} causes' upheld rates around the pooled rate, "
+                                      "Pearson chi-square / (causes - 1): between-cause differences, not used for intervals",
+            "n_units": int(len(upheld)), "unit": unit}
 
 
 def outcome_test(outcomes: pd.DataFrame) -> stats.ChiSquare | None:
@@ -248,7 +298,7 @@ def outcome_test(outcomes: pd.DataFrame) -> stats.ChiSquare | None:
 
 @dataclass
 class CauseModel:
-    odds_ratios: pd.DataFrame  # term, odds_ratio, low, high, p_value
+    odds_ratios: pd.DataFrame  # term, odds_ratio, low, high, p_value, p_holm
     dispersion: float
     n_cells: int
     reference_cause: str
@@ -271,7 +321,14 @@ def cause_model(outcomes: pd.DataFrame) -> CauseModel | None:
     fitted, dispersion = stats.binomial_glm(data, "upheld_or_partially", "decided", rhs)
     table = stats.odds_ratios(fitted).drop(index="Intercept")
     table.index = [_term(name) for name in table.index]
+    table["p_holm"] = stats.holm(table["p_value"].to_numpy())  # every term is tested at once
     return CauseModel(table.rename_axis("term").reset_index(), dispersion, int(fitted.nobs), ref_cause, ref_division, fitted)
+
+
+def significant_counts(model: CauseModel, alpha: float = 0.05) -> tuple[int, int, int]:
+    """(terms significant at ``alpha`` before Holm, after Holm, terms tested)."""
+    table = model.odds_ratios
+    return int((table["p_value"] < alpha).sum()), int((table["p_holm"] < alpha).sum()), int(len(table))
 
 
 def _term(name: str) -> str:
@@ -304,6 +361,9 @@ class RootCauseStudy:
     model_period: str = ""
     changes: list[CauseChange] | None = None
     change_periods: tuple[str, str] = ("", "")
+    dispersion: dict[str, dict] | None = None  # "council period" → φ of its upheld-by-cause table, and across what
+    london: benchmark.LondonFunnel | None = None  # the 2020-21 London Ombudsman funnel (every borough)
+    complaint_totals: dict[str, float] | None = None  # Bromley period → complaints (excl. E&PP), own-year report
 
 
 def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period: str,
@@ -328,6 +388,9 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
                 tests[(c, shown[c])] = test
     study = RootCauseStudy(council, period, chosen, [c for c in chosen if c not in with_data], rows, shown, tops,
                            pareto, code_shares(pareto), taxonomy.names(), upheld, tests, by_division(rows))
+    study.dispersion = {f"{c} {p}": upheld_dispersion(table, c, p) for (c, p), table in upheld.items()}
+    if len(benchmark.london_rows(observations)):
+        study.london = benchmark.london_funnel(observations)
     if BROMLEY in with_data:
         study.model_period = shown[BROMLEY]
         study.model = cause_model(outcome_counts(rows, BROMLEY, study.model_period))
@@ -335,12 +398,29 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
         if len(years) >= 2:
             study.change_periods = (years[0], years[-1])
             study.changes = change(rows, years[0], years[-1])
+            study.complaint_totals = bromley_complaint_totals(observations, years)
     return study
+
+
+def bromley_complaint_totals(observations: pd.DataFrame, periods) -> dict[str, float]:
+    """Bromley's printed complaints 'Total' (which leaves E&PP out, like the like-for-like aspects) per
+    period, from that year's own report (the multi-year complaints-by-division table)."""
+    mine = observations[(observations["council"] == BROMLEY) & (observations["measure"] == "complaints")
+                        & (observations["division"] == "all") & (observations["category"] == "")
+                        & (observations["service"] == "") & (observations["table"] == "complaints_by_division_multi_year")
+                        & observations["value"].notna()]
+    out = {}
+    for period in periods:
+        own = mine[(mine["period"] == period) & mine["source_file"].astype(str).str.contains(f"bromley_{period}", regex=False)]
+        if len(own):
+            out[period] = float(own["value"].iloc[0])
+    return out
 
 
 def _proportion_dict(row) -> dict:
     return {"upheld_or_partially": row["upheld_or_partially"], "decided": row["decided"], "rate": row["rate"],
-            "low": row["low"], "high": row["high"]}
+            "low": row["low"], "high": row["high"], "adjusted_low": row["adj_low"], "adjusted_high": row["adj_high"],
+            "dispersion": row["dispersion"] if np.isfinite(row["dispersion"]) else None}
 
 
 def findings(study: RootCauseStudy) -> dict:
@@ -363,9 +443,12 @@ def findings(study: RootCauseStudy) -> dict:
         out["bromley_glm"] = {
             "period": study.model_period, "n_cells": study.model.n_cells, "dispersion": study.model.dispersion,
             "reference_cause": study.model.reference_cause, "reference_division": study.model.reference_division,
-            "odds_ratios": {r["term"]: {"odds_ratio": r["odds_ratio"], "low": r["low"], "high": r["high"], "p_value": r["p_value"]}
+            "odds_ratios": {r["term"]: {"odds_ratio": r["odds_ratio"], "low": r["low"], "high": r["high"], "p_value": r["p_value"],
+                                        "p_holm": r["p_holm"]}
                             for _, r in study.model.odds_ratios.iterrows()},
         }
+        raw, holm, tested = significant_counts(study.model)
+        out["glm_significant_raw"], out["glm_significant_holm"], out["glm_terms_tested"] = raw, holm, tested
     if study.changes:
         before, after = study.change_periods
         out["bromley_change"] = {
@@ -376,6 +459,18 @@ def findings(study: RootCauseStudy) -> dict:
                          for c in study.changes},
             "largest_rise": study.changes[0].code, "largest_fall": study.changes[-1].code,
         }
+    out["dispersion"] = dict(study.dispersion or {})
+    if study.model is not None:
+        out["dispersion"][f"bromley_glm {study.model_period}"] = {
+            "phi": study.model.dispersion, "phi_used": max(study.model.dispersion, 1.0),
+            "across": f"the {study.model.n_cells} division x cause cells of the binomial GLM: Pearson chi-square / residual df",
+            "n_units": study.model.n_cells, "unit": "aspects"}
+    if study.london is not None:
+        out.update(benchmark.findings(study.london))
+    out["key_findings"] = key_findings(study)
+    per_complaint = aspects_per_complaint(study)
+    if per_complaint:
+        out["bromley_aspects_per_complaint"] = per_complaint
     if len(study.division):
         latest = study.division["period"].max()
         leaders = division_leaders(study.division, latest)
@@ -447,7 +542,8 @@ def division_figure(division: pd.DataFrame, names: dict[str, str]):
 
 
 def upheld_figure(upheld: pd.DataFrame, names: dict[str, str], title_prefix: str):
-    """Upheld (fully or partly) share of decided aspects per cause, with Wilson 95% intervals."""
+    """Upheld (fully or partly) share of decided aspects per cause, with over-dispersion-adjusted
+    (quasi-Wilson, n/φ) 95% intervals."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
@@ -455,19 +551,21 @@ def upheld_figure(upheld: pd.DataFrame, names: dict[str, str], title_prefix: str
     table = upheld.sort_values("rate")
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(table) + 1.6))
     y = np.arange(len(table))
-    ax.errorbar(table["rate"] * 100, y, xerr=[(table["rate"] - table["low"]) * 100, (table["high"] - table["rate"]) * 100],
+    ax.errorbar(table["rate"] * 100, y, xerr=[(table["rate"] - table["adj_low"]) * 100, (table["adj_high"] - table["rate"]) * 100],
                 fmt="o", color=PALETTE[0], capsize=3)
     ax.set_yticks(y, [f"{names.get(c, c)} (n={int(n)})" for c, n in zip(table["category_std"], table["decided"])])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("upheld or partly upheld, % of decided (95% Wilson interval)")
+    phi = float(table["dispersion"].iloc[0])
+    ax.set_xlabel(f"upheld or partly upheld, % of decided (95% interval widened for φ = {present.number(phi, 'decimal', 2)})")
     top = table.iloc[-1]
     ax.set_title(f"{title_prefix}: {names.get(top['category_std'], top['category_std']).lower()} is upheld most often, "
-                 f"{top['rate']:.0%} ({top['low']:.0%}–{top['high']:.0%})", loc="left")
+                 f"{present.number(top['rate'], 'share', 0)} ({present.interval(top['adj_low'], top['adj_high'], 'share', 0)})",
+                 loc="left")
     fig.tight_layout()
     return fig
 
 
-def odds_figure(model: CauseModel):
+def odds_figure(model: CauseModel, names: dict[str, str] | None = None):
     """The GLM's odds ratios (quasi-binomial 95% intervals), log scale."""
     import matplotlib.pyplot as plt
 
@@ -480,11 +578,11 @@ def odds_figure(model: CauseModel):
                 fmt="o", color=PALETTE[0], capsize=3)
     ax.axvline(1, color="grey", lw=1)
     ax.set_xscale("log")
-    ax.set_yticks(y, table["term"])
-    ax.set_xlabel(f"odds ratio of upheld vs {model.reference_cause} / {model.reference_division} (log scale)")
-    clear = model.odds_ratios[(model.odds_ratios["low"] > 1) | (model.odds_ratios["high"] < 1)]
-    ax.set_title(f"Adjusted for division, {len(clear)} of {len(model.odds_ratios)} terms differ clearly from the reference",
-                 loc="left")
+    ax.set_yticks(y, [_term_label(t, names or {}, model) for t in table["term"]])
+    ax.set_xlabel("odds ratio of upheld vs the reference cause and division (log scale)")
+    raw, holm, tested = significant_counts(model)
+    ax.set_title(f"Adjusted for division, {holm} of {tested} terms differ from the reference after Holm's correction "
+                 f"({raw} before)", loc="left")
     fig.tight_layout()
     return fig
 
@@ -549,11 +647,11 @@ def scope_text(study: RootCauseStudy) -> str:
         shown = study.pareto[study.pareto["council"] == c]
         years = sorted(set(study.rows.loc[study.rows["council"] == c, "period"]))
         if shown.empty:
-            lines.append(f"- **{c}**: no cause data for {p} (cause data exists for {', '.join(years)}).")
+            lines.append(f"- **{present.council(c)}**: no cause data for {p} (cause data exists for {', '.join(years)}).")
         else:
-            lines.append(f"- **{c}**: showing {p}; cause data for {', '.join(years)}.")
+            lines.append(f"- **{present.council(c)}**: showing {p}; cause data for {', '.join(years)}.")
     for c in study.without_causes:
-        lines.append(f"- **{c}**: no complaint categories with figures in `data/clean` (nothing to analyse here; "
+        lines.append(f"- **{present.council(c)}**: no complaint categories with figures in `data/clean` (nothing to analyse here; "
                      "for Harrow, the nature-of-complaint counts were charts lost in the report's conversion).")
     return "\n".join(lines)
 
@@ -575,7 +673,7 @@ def pareto_sections(study: RootCauseStudy):
         first = table.iloc[0]
         top3 = table.head(3)
         percent = first["measure"] == "pct_of_total"
-        source = f"`{first['source_file']}:{int(first['source_line'])}`"
+        source = f"{first['source_file']}:{int(first['source_line'])}"
         if percent:
             text = (f"**{table_label(first)}.** '{first['category']}' ({_name(study.names, first['category_std'])}) "
                     f"leads with {first['value']:.0f}% of complaints ({source}); the top three cover "
@@ -606,18 +704,30 @@ def upheld_sections(study: RootCauseStudy):
         return
     for (c, p), table in sorted(study.upheld.items()):
         top, bottom = table.iloc[0], table.iloc[-1]
-        text = (f"**{c} {p}.** {names_cap(study.names, top['category_std'])} is upheld (fully or partly) most often: "
-                f"{top['upheld_or_partially']:.0f} of {top['decided']:.0f} ({_pct(top['rate'])}, 95% CI "
-                f"{_pct(top['low'])}–{_pct(top['high'])}); {_name(study.names, bottom['category_std'])} least: "
-                f"{bottom['upheld_or_partially']:.0f} of {bottom['decided']:.0f} ({_pct(bottom['rate'])}, "
-                f"{_pct(bottom['low'])}–{_pct(bottom['high'])}).")
+        phi = float(table["dispersion"].iloc[0])
+        unit = "aspects" if c == BROMLEY else "complaints"
+        text = (f"**{present.council(c)} {p}.** {names_cap(study.names, top['category_std'])} is upheld (fully or partly) "
+                f"most often: {present.number(top['upheld_or_partially'])} of {present.number(top['decided'])} {unit}, "
+                f"{present.estimate(top['rate'], top['adj_low'], top['adj_high'], 'share', 1)}; "
+                f"{_name(study.names, bottom['category_std'])} least: {present.number(bottom['upheld_or_partially'])} of "
+                f"{present.number(bottom['decided'])}, {present.estimate(bottom['rate'], bottom['adj_low'], bottom['adj_high'], 'share', 1)}. "
+                + (f"Within a cause, the divisions' upheld rates vary more than binomial chance allows (dispersion "
+                   f"φ = {present.number(phi, 'decimal', 2)} across the division × cause cells), so every interval is "
+                   f"widened by √φ (quasi-Wilson on n/φ); the plain Wilson interval for "
+                   f"{_name(study.names, top['category_std'])} would be {present.interval(top['low'], top['high'], 'share', 1)}."
+                   if np.isfinite(phi) and phi > 1 else
+                   (f"Within a cause, the divisions vary no more than chance (φ = {present.number(phi, 'decimal', 2)}), so the "
+                    "Wilson intervals are kept; aspects of one complaint are still not independent." if np.isfinite(phi) else
+                    "Over-dispersion is not estimable here (one cell per cause), so the Wilson intervals are kept and are optimistic."))
+                + f" (Across the {len(table)} causes, φ = {present.number(table['dispersion_across_causes'].iloc[0], 'decimal', 1)}: "
+                "the causes differ by far more than chance.)")
         test = study.tests.get((c, p))
         if test is not None:
             caution = ("" if test.min_expected >= 5 else
                        f" The smallest expected count is {test.min_expected:.1f}, below 5, so the p value is approximate.")
             text += (f" Outcome depends on cause: χ² = {test.statistic:.1f} on {test.dof} df, p = {test.p_value:.2g}."
                      + caution)
-        yield text, upheld_figure(table, study.names, f"{c} {p}")
+        yield text, upheld_figure(table, study.names, f"{present.council(c)} {p}")
 
 
 def names_cap(names: dict[str, str], code: str) -> str:
@@ -637,7 +747,15 @@ def model_text(study: RootCauseStudy) -> str:
             f"(odds ratio {table.loc[hi, 'odds_ratio']:.2f}, 95% CI {table.loc[hi, 'low']:.2f}–{table.loc[hi, 'high']:.2f}) "
             f"and lowest for {present.humanise(lo.split(': ')[1]).lower()} "
             f"({table.loc[lo, 'odds_ratio']:.2f}, {table.loc[lo, 'low']:.2f}–{table.loc[lo, 'high']:.2f}), "
-            "division held fixed.")
+            "division held fixed. "
+            + holm_text(model))
+
+
+def holm_text(model: CauseModel) -> str:
+    """'k of n terms significant at 5% before, m after Holm' (all terms are tested at once)."""
+    raw, holm, tested = significant_counts(model)
+    return (f"{raw} of {tested} terms are significant at 5% before, {holm} after Holm's correction for testing "
+            f"{tested} terms at once.")
 
 
 def cross_council_text(study: RootCauseStudy) -> str:
@@ -661,6 +779,152 @@ def change_text(study: RootCauseStudy) -> str:
         b, a = printed.loc[before], printed.loc[after]
         text += (f" As printed (all divisions in each year's table), the most frequent cause was "
                  f"'{b['category']}' in {before} ({b['value']:.0f} of {b['table_total']:,.0f}, {_pct(b['share'])}, "
-                 f"`{b['source']}`) and '{a['category']}' in {after} ({a['value']:.0f} of {a['table_total']:,.0f}, "
-                 f"{_pct(a['share'])}, `{a['source']}`).")
+                 f"{b['source']}) and '{a['category']}' in {after} ({a['value']:.0f} of {a['table_total']:,.0f}, "
+                 f"{_pct(a['share'])}, {a['source']}).")
     return text
+
+
+# --------------------------------------------------------------------------------------
+# Policy-page pieces: key findings, human-labelled tables, limits of the data
+
+
+def key_findings(study: RootCauseStudy) -> list[str]:
+    """3–5 plain-language findings, every number computed (the page's bullet list and the findings JSON)."""
+    out: list[str] = []
+    whole = study.tops[(study.tops["council"] == BROMLEY) & (study.tops["division"] == "all")
+                       & (study.tops["service"] == "")].sort_values("period")
+    if len(whole):
+        last = whole.iloc[-1]
+        out.append(f"In Bromley's {last['period']} report, {_name(study.names, last['category_std'])} is the most common "
+                   f"cause of complaint: {present.number(last['value'])} of {present.number(last['table_total'])} aspects "
+                   f"({present.number(last['share'], 'share', 0)}).")
+    if study.changes:
+        before, after = study.change_periods
+        lack = next((c for c in study.changes if c.code == "lack_of_action"), study.changes[0])
+        out.append(f"{names_cap(study.names, lack.code)}'s share rose from {present.number(lack.share_before, 'share', 0)} in {before} to "
+                   f"{present.number(lack.share_after, 'share', 0)} in {after} (like for like), but Bromley also began "
+                   "recording more aspects per complaint and stopped using 'Other', so part of the rise may be how "
+                   "complaints are recorded.")
+    bromley = study.upheld.get((BROMLEY, study.shown_periods.get(BROMLEY, "")))
+    if bromley is not None and len(bromley):
+        top = bromley.iloc[0]
+        out.append(f"Complaints about {_name(study.names, top['category_std'])} are upheld most often in Bromley: "
+                   f"{present.estimate(top['rate'], top['adj_low'], top['adj_high'], 'share', 0)} of decided aspects, "
+                   "an interval widened for over-dispersion.")
+    if study.model is not None:
+        raw, holm, tested = significant_counts(study.model)
+        out.append(f"Holding the division fixed, {holm} of {tested} model terms stay significant after allowing for "
+                   f"testing them all at once ({raw} before).")
+    if study.london is not None:
+        inside = int((~study.london.study["outside_95"]).sum())
+        n_out = int(study.london.table["outside_95"].sum())
+        out.append(f"London-wide, the Ombudsman upheld {present.number(study.london.pooled, 'share', 0)} of cases in "
+                   f"2020-21; {inside} of {len(study.london.study)} study councils sit inside the 95% funnel limits "
+                   f"({'no borough' if n_out == 0 else f'{n_out} boroughs'} outside), so London rankings say little.")
+    return out[:5]
+
+
+def key_findings_markdown(study: RootCauseStudy) -> str:
+    items = key_findings(study)
+    return "**Key findings**\n\n" + "\n".join(f"- {item}" for item in items) if items else ""
+
+
+def _term_label(term: str, names: dict[str, str], model: CauseModel) -> str:
+    variable, _, level = term.partition(": ")
+    if variable == "cause":
+        return f"Cause: {names.get(level, present.humanise(level))} (vs {names.get(model.reference_cause, model.reference_cause).lower()})"
+    return f"Division: {present.division(level)} (vs {present.division(model.reference_division).lower()})"
+
+
+def _p(value: float) -> str:
+    if present.is_missing(value):
+        return present.MISSING
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def odds_table(study: RootCauseStudy):
+    """The GLM's odds ratios with human term names, quasi-binomial 95% intervals, raw and Holm p values."""
+    model = study.model
+    frame = pd.DataFrame({
+        "term": [_term_label(t, study.names, model) for t in model.odds_ratios["term"]],
+        "odds_ratio": model.odds_ratios["odds_ratio"], "low": model.odds_ratios["low"], "high": model.odds_ratios["high"],
+        "p_value": [_p(v) for v in model.odds_ratios["p_value"]], "p_holm": [_p(v) for v in model.odds_ratios["p_holm"]],
+    })
+    return present.table(frame, kinds={"odds_ratio": "ratio", "low": "ratio", "high": "ratio", "p_value": "text",
+                                       "p_holm": "text"},
+                         labels={"term": "Term", "odds_ratio": "Odds ratio", "low": "95% CI low", "high": "95% CI high",
+                                 "p_value": "p", "p_holm": "p (Holm)"},
+                         caption=f"Binomial GLM of upheld-or-partly aspects, Bromley {study.model_period}; "
+                                 f"{holm_text(model)}")
+
+
+def shares_table(study: RootCauseStudy):
+    """Codes (by name) × headline tables: each cause's share of the table, %; '—' where not printed."""
+    frame = (study.shares * 100).rename(index=study.names)
+    frame.index.name = "Harmonised cause"
+    frame = frame.reset_index()
+    return present.table(frame, kinds={c: "pct" for c in frame.columns[1:]},
+                         labels={c: c for c in frame.columns},
+                         caption="Share of each printed table, %. Units differ between columns (aspects, complaints, "
+                                 "% of complaints as printed).")
+
+
+def crosswalk_table(taxonomy: Taxonomy, councils: list[str]):
+    """The crosswalk summary with code names and council names (how many printed labels map to each code)."""
+    summary = crosswalk_summary(taxonomy, councils).reset_index(drop=True)
+    labels = {"name": "Harmonised cause", "definition": "Definition"}
+    labels.update({c: present.council(c) for c in summary.columns if c not in labels})
+    return present.table(summary, kinds={c: "count" for c in summary.columns if c not in ("name", "definition")},
+                         labels=labels, caption="Printed labels mapped to each code, per council.")
+
+
+def limitations_text(study: RootCauseStudy) -> str:
+    """'What this cannot tell us', specific to this data (numbers computed where the data gives them)."""
+    lines = [
+        "- **Units differ across councils.** Bromley counts aspects, Barking and Dagenham and Lewisham's top-issue "
+        "tables count complaints, Lewisham's adult social care analysis prints only % of complaints. Shares within "
+        "one table can be compared; sizes across councils cannot.",
+        "- **Aspects are not independent.** One complaint can raise several aspects, decided together; the intervals "
+        "are widened by the observed dispersion, but that is an approximation, not a model of the clustering.",
+    ]
+    if study.changes:
+        before, after = study.change_periods
+        lack = next((c for c in study.changes if c.code == "lack_of_action"), None)
+        other = next((c for c in study.changes if c.code == "other"), None)
+        bits = []
+        if lack is not None:
+            bits.append(f"lack of action rose from {present.number(lack.share_before, 'share', 0)} to "
+                        f"{present.number(lack.share_after, 'share', 0)} of aspects")
+        if other is not None:
+            bits.append(f"'Other' went from {present.number(other.before)} aspects to {present.number(other.after)}")
+        per_complaint = aspects_per_complaint(study)
+        if per_complaint:
+            bits.append("aspects per complaint went from " + " to ".join(
+                f"{present.number(v, 'decimal', 2)} ({p})" for p, v in sorted(per_complaint.items())))
+        lines.append(f"- **A recording change in Bromley between {before} and {after}.** " + _capitalise("; ".join(bits))
+                     + ". Recording more aspects per complaint, and no longer using 'Other', may explain part of the "
+                     "lack-of-action rise; the reports do not say how aspects were coded.")
+    lines.append("- **Associations, not causes.** The model says which causes are upheld more often with the division "
+                 "held fixed, within one year's reports; it cannot say that a cause makes a complaint more likely to "
+                 "be upheld, nor separate a service's failings from how its complaints are worded and coded.")
+    if study.london is not None:
+        sizes = study.london.table["decided"]
+        lines.append("- **The London benchmark is one year (2020-21) of Ombudsman cases as Lewisham's report prints "
+                     "them**: the denominator is the cases printed (called 'received'), and a borough's rate rests on "
+                     f"{present.number(sizes.min())}–{present.number(sizes.max())} cases, so a borough's rank "
+                     "can change with a handful of decisions.")
+    return "\n".join(lines)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def aspects_per_complaint(study: RootCauseStudy) -> dict[str, float]:
+    """Bromley's like-for-like aspects (from the change table) per complaint (the whole council's printed total),
+    where both are in the data: an indicator of how many grievances each complaint was recorded with."""
+    if not study.changes or study.complaint_totals is None:
+        return {}
+    before, after = study.change_periods
+    totals = {before: study.changes[0].before_total, after: study.changes[0].after_total}
+    return {p: totals[p] / study.complaint_totals[p] for p in totals if study.complaint_totals.get(p)}
