@@ -803,6 +803,26 @@ def model_table(summary: dict, council: str = "bromley") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def readings_table(summary: dict) -> pd.DataFrame:
+    """The other readings of the figures used, for display: one row per figure, both values cited."""
+    readings = pd.DataFrame(summary["other_readings"])
+    if readings.empty:
+        return readings
+    differs = readings["reconciled_value"].round(6) != readings["value_used"].round(6)
+    return pd.DataFrame({"council": readings["council"], "year": readings["period"], "division": readings["division"],
+                         "measure": readings["measure"], "value used": readings["value_used"],
+                         "source used": readings["source_used"], "other value": readings["reconciled_value"],
+                         "other source": readings["reconciled_source"], "rule": readings["rule"],
+                         "differs": np.where(differs, "yes", "no")})
+
+
+def baseline_table(rec: pd.DataFrame, council: str, dip_year: str = DIP_YEAR) -> pd.DataFrame:
+    """:func:`baseline` for display: a year without a figure stays empty (shown as "—")."""
+    frame = baseline(rec, council, dip_year)
+    frame.columns.name = None
+    return frame
+
+
 def headlines(summary: dict) -> list[str]:
     """Bullet sentences stating the dip, each number from the summary with its source."""
     dip, base = summary["dip_year"], summary["base_year"]
