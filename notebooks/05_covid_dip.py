@@ -56,8 +56,7 @@ scope = "every council in the data" if council == "all" else covid.council_label
 display(Markdown(
     f"Scope: **{scope}**. Pandemic year: **{dip_year}**, compared with **{summary['base_year']}**. "
     + (f"Councils whose reports print both years: {', '.join(covid.council_label(c) for c in with_dip)}."
-       if with_dip else f"**No report in the data prints {dip_year} figures for {scope}**, so there is no dip "
-       "to measure; the pre-pandemic baseline it does have is listed below.")))
+       if with_dip else "")))
 
 # %% [markdown]
 # ## 1. The observed dip
@@ -119,7 +118,7 @@ if not divisions.empty:
 # %%
 if has_dip:
     table = covid.dip_table(summary)
-    display(present.table(table, kinds={"council": "text", "series": "text", "source (dip year)": "source"})
+    display(present.table(table, kinds={"council": "text", "series": "text", "% change": "change", "source (dip year)": "source"}, digits={"% change": 1})
             if len(table) else Markdown("*No series in this selection.*"))
 
 
@@ -236,8 +235,8 @@ elif has_dip:
 
 # %%
 for name, info in summary["without_dip_year"].items():
-    display(Markdown(f"**{covid.council_label(name)}**: its reports print {', '.join(info['years'])} — "
-                     f"no {dip_year} figures, so no dip can be measured. Pre-pandemic counts:"))
+    display(Markdown(f"**{covid.council_label(name)}**: pre-pandemic counts in its reports "
+                     f"({', '.join(info['years'])}):"))
     display(present.table(covid.baseline_table(rec, name, dip_year), kinds={"division": "division", "stage": "stage",
                                                                           "measure": "measure", "service": "text"}))
 
