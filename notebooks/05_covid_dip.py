@@ -100,7 +100,8 @@ if not divisions.empty:
     display(Markdown(
         f"Like for like (divisions with a {summary['base_year']} figure), Bromley's complaints went from "
         f"{p['rebound'][summary['base_year']]['total']:.0f} to {lfl['total']:.0f}, {lfl['pct_vs_base']:+.1f}%"
-        + (f"; the printed total's {dip_year} figure also counts {', '.join(new)}, which has no earlier year." if new else ".")))
+        + (f"; the printed total's {dip_year} figure also counts {', '.join(present.division(d) for d in new)}, "
+           "which has no earlier year." if new else ".")))
 
 # %% [markdown]
 # ## 2. Against a counterfactual

@@ -678,7 +678,7 @@ def primary_markdown(summary: dict) -> str:
     p = summary.get("primary")
     if not p:
         return ""
-    text = (f"**Primary estimate.** Like for like, {council_label(p['council'])}'s complaints in {p['after_period']} were "
+    text = (f"Like for like, {council_label(p['council'])}'s complaints in {p['after_period']} were "
             f"**{_rr(p, 'estimate')}** times their {p['before_period']} level "
             f"({present.number(p['before'])} → {present.number(p['after'])}, over the {len(p['parts'])} divisions "
             f"printed in both years). The interval is from a quasi-Poisson model whose standard errors are widened "
@@ -901,11 +901,15 @@ def rebound_sentence(summary: dict, council: str = "bromley", without: str = "ed
     base, dip = summary["base_year"], summary["dip_year"]
     w, wo = p["rebound"], p[f"rebound_without_{without}"]
     edu = p["divisions"].get(without, {}).get("values", {})
+    pre = [y for y in sorted(w) if y < dip]
+    pre_totals = ", ".join(present.number(wo[y]["total"]) for y in pre if y in wo)
+    pre_years = ", ".join(pre)
     return (f"Like for like, {council_label(council)}'s complaints changed {w[dip]['pct_vs_base']:+.1f}% in {dip} and by "
             f"{last} stood {w[last]['pct_vs_base']:+.1f}% against {base} ({w[base]['total']:.0f} → {w[last]['total']:.0f}). "
             f"Without {without.title()} ({edu.get(base, float('nan')):.0f} → {edu.get(last, float('nan')):.0f} over the "
             f"same years) they stood {wo[last]['pct_vs_base']:+.1f}% ({wo[base]['total']:.0f} → {wo[last]['total']:.0f}): "
-            f"the rest of the council had not returned to its pre-pandemic level.")
+            f"the rest of the council stood below its {base} level — but its complaints were already falling before the "
+            f"pandemic ({pre_totals} in {pre_years}), so this is not evidence of a lasting pandemic effect.")
 
 
 # ---------------------------------------------------------------------------------------
