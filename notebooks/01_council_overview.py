@@ -7,9 +7,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Complaints study (.venv)
 #     language: python
-#     name: python3
+#     name: complaints-study
 # ---
 
 # %% [markdown]
@@ -19,7 +19,7 @@
 # upheld rates, timeliness, Ombudsman referrals and decisions, compensation and compliments —
 # whatever that council's reports print. Every figure below is computed from `data/clean`
 # (the figures extracted from the council's own reports up to the chosen year) and each table
-# gives the report file and line it comes from. A topic the council's reports do not cover is
+# cites the report and line it comes from. A topic the council's reports do not cover is
 # marked *not reported*, never shown as zero.
 
 # %% tags=["parameters"]
@@ -40,6 +40,7 @@ charts.setup()
 results = overview.council_overview(load_observations(), council, period)
 summary = overview.findings_summary(results, council, period)
 display(Markdown(overview.introduction(summary)))
+display(Markdown("\n".join(f"- {overview.as_markdown(line)}" for line in summary["key_findings"])))
 
 # %% [markdown]
 # ## Findings
@@ -54,7 +55,7 @@ display(Markdown(overview.findings_markdown(results)))
 # ## Topic by topic
 #
 # For each topic: a chart titled with its finding, then the figures for the year and the year
-# before, each with its source (`file:line` in `data/raw/`). Flags are the data's quality flags
+# before, each with the report and line it comes from. Flags are the data's quality flags
 # (see the data dictionary): a flagged figure is shown as printed, not corrected.
 
 # %%
@@ -74,7 +75,9 @@ for result in results:
 # %% [markdown]
 # ## Headline figures (machine-readable)
 #
-# The findings above are saved to `outputs/findings/<run_id>.json` for tests and other tools.
+# The findings above are saved for tests and other tools.
+#
 
 # %%
-save_findings(run_id, summary)
+_ = save_findings(run_id, summary)
+

@@ -7,9 +7,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Complaints study (.venv)
 #     language: python
-#     name: python3
+#     name: complaints-study
 # ---
 
 # %% [markdown]
@@ -28,8 +28,7 @@
 # 6. the **rebound** after 2020-21, told apart from the rise in Education (SEN) complaints.
 #
 # Every number is computed from `data/clean` (the reconciled view: one value per figure, with
-# the rule that chose it when two reports print the same year) and cited as `file:line` of
-# `data/raw/`.
+# the rule that chose it when two reports print the same year) and cited to the report and line it comes from.
 
 # %% tags=["parameters"]
 # Parameters (papermill injects council; period is the pandemic year, "" = 2020-21)
@@ -41,26 +40,30 @@ run_id = "05_covid_dip"
 from IPython.display import Markdown, display
 import pandas as pd
 
-from analysis import charts
+from analysis import charts, present
 from analysis.studies import covid
 from analysis.data import load_observations, load_reconciled
 from analysis.site.findings import save_findings
 
 charts.setup()
-pd.set_option("display.max_colwidth", 90)
 dip_year = period or covid.DIP_YEAR
 obs, rec = load_observations(), load_reconciled()
 summary = covid.summarise(obs, rec, council, dip_year)
 with_dip = summary["councils_with_dip_year"]
+has_dip = bool(with_dip)
+display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 scope = "every council in the data" if council == "all" else covid.council_label(council)
 display(Markdown(
     f"Scope: **{scope}**. Pandemic year: **{dip_year}**, compared with **{summary['base_year']}**. "
     + (f"Councils whose reports print both years: {', '.join(covid.council_label(c) for c in with_dip)}."
-       if with_dip else f"**No report in the data prints {dip_year} figures for {scope}**, so there is no dip "
-       "to measure; the pre-pandemic baseline it does have is listed at the end.")))
+       if with_dip else "")))
 
 # %% [markdown]
 # ## 1. The observed dip
+#
+# The **primary estimate** comes first: the like-for-like change in Bromley's complaints, with an interval
+# widened for how differently its divisions moved; the other estimates of the same dip follow as
+# sensitivity rows.
 #
 # Each series against the year before the pandemic, with the report line the pandemic-year
 # figure comes from. Bromley's total is the printed *Total* row, which excludes Environment &
@@ -68,10 +71,16 @@ display(Markdown(
 # Bromley itself leaves it out.
 
 # %%
-lines = covid.headlines(summary)
-display(Markdown("\n".join(f"- {line}" for line in lines) if lines else "*No series with both years in this selection.*"))
-if any(s["channel"] != "ombudsman" for s in summary["series"].values()):
-    charts.show(covid.draw_index(summary))
+if has_dip:
+    if summary["primary"]:
+        display(Markdown("### Primary estimate\n\n" + covid.primary_markdown(summary)))
+        display(present.table(covid.sensitivity_table(summary), kinds={"rate ratio": "text"},
+                              caption="Sensitivity: other estimates of the same dip."))
+    lines = covid.headlines(summary)
+    display(Markdown("\n".join(f"- {line}" for line in lines) if lines else "*No series with both years in this selection.*"))
+    if any(s["channel"] != "ombudsman" for s in summary["series"].values()):
+        charts.show(covid.draw_index(summary))
+
 
 # %% [markdown]
 # ### By division (Bromley)
@@ -83,17 +92,16 @@ if any(s["channel"] != "ombudsman" for s in summary["series"].values()):
 
 # %%
 divisions = covid.division_table(summary)
-if divisions.empty:
-    display(Markdown("*No division-by-year table for this selection.*"))
-else:
-    display(divisions)
+if not divisions.empty:
+    display(present.table(divisions, kinds={"division": "division", "source (dip year)": "source"}))
     p = summary["panels"]["bromley"]
     new = p["entered_after_base_year"]
     lfl = p["rebound"][dip_year]
     display(Markdown(
         f"Like for like (divisions with a {summary['base_year']} figure), Bromley's complaints went from "
         f"{p['rebound'][summary['base_year']]['total']:.0f} to {lfl['total']:.0f}, {lfl['pct_vs_base']:+.1f}%"
-        + (f"; the printed total's {dip_year} figure also counts {', '.join(new)}, which has no earlier year." if new else ".")))
+        + (f"; the printed total's {dip_year} figure also counts {', '.join(present.division(d) for d in new)}, "
+           "which has no earlier year." if new else ".")))
 
 # %% [markdown]
 # ## 2. Against a counterfactual
@@ -109,8 +117,11 @@ else:
 # from noise: such counterfactuals are marked *fragile*.
 
 # %%
-table = covid.dip_table(summary)
-display(table if len(table) else Markdown("*No series in this selection.*"))
+if has_dip:
+    table = covid.dip_table(summary)
+    display(present.table(table, kinds={"council": "text", "series": "text", "% change": "change", "source (dip year)": "source"}, digits={"% change": 1})
+            if len(table) else Markdown("*No series in this selection.*"))
+
 
 # %% [markdown]
 # ## 3. The dip as a rate ratio (interrupted time series, count model)
@@ -130,15 +141,16 @@ display(table if len(table) else Markdown("*No series in this selection.*"))
 
 # %%
 models = covid.model_table(summary)
-if models.empty:
-    display(Markdown("*No division panel in this selection; each series' own model is in the table above.*"))
-else:
-    display(models)
+if not models.empty:
+    display(present.table(models, kinds={"n": "count"}))
     main = summary["panels"]["bromley"]["model"]
     display(Markdown(
-        f"Bromley, all divisions with a baseline: complaints in {dip_year} were **{main['rate_ratio']:.2f}×** the "
-        f"pre-pandemic {'trend' if main['trend'] else 'level'} (95% CI {main['low']:.2f}–{main['high']:.2f}; "
-        f"{main['family']}, Pearson dispersion {main['dispersion']:.2f}). Assumes: {main['assumptions']}."))
+        f"Bromley, all divisions with a baseline (a sensitivity row beside the primary estimate): complaints in "
+        f"{dip_year} were **{covid._rr(main)}** times the pre-pandemic {'trend' if main['trend'] else 'level'} "
+        f"({main['family']}, Pearson dispersion {present.number(main['dispersion'], 'decimal', 2)}). "
+        f"Assumes: {main['assumptions']}."))
+elif has_dip:
+    display(Markdown("*No division panel in this selection; each series' own model is in the table above.*"))
 
 # %% [markdown]
 # ## 4. Which quarter: the first lockdown
@@ -149,12 +161,10 @@ else:
 # lockdown; the Ombudsman's casework was paused from the end of March to late June 2020.
 
 # %%
-keys = list(summary["quarters"])
-if not keys:
-    display(Markdown("*No quarterly figures in this selection.*"))
-for key in keys:
+for key in summary["quarters"]:
     display(Markdown(covid.quarter_sentence(summary, key)))
     charts.show(covid.draw_quarters(summary, key))
+
 
 # %% [markdown]
 # ## 5. Channel shifts
@@ -164,11 +174,15 @@ for key in keys:
 # own pause (end of March to late June 2020) cut.
 
 # %%
-sentences = covid.channel_sentences(summary)
-display(Markdown("\n".join(f"- {line}" for line in sentences) if sentences else "*No channel series in this selection.*"))
-channels = covid.channel_table(summary)
-if len(channels):
-    display(channels)
+if has_dip:
+    sentences = covid.channel_sentences(summary)
+    if sentences:
+        display(Markdown("\n".join(f"- {line}" for line in sentences)))
+    channels = covid.channel_table(summary)
+    if len(channels):
+        display(present.table(channels, kinds={"council": "text", "channel": "humanise", "series": "text",
+                                               "% change": "text"}))
+
 
 # %% [markdown]
 # ## 6. The rebound, with and without Education
@@ -183,11 +197,12 @@ if "bromley" in summary["panels"]:
     p = summary["panels"]["bromley"]
     display(Markdown(covid.rebound_sentence(summary)))
     charts.show(covid.draw_rebound(summary))
-    rebound = pd.DataFrame({"all divisions": {k: v["total"] for k, v in p["rebound"].items()},
-                            "without Education": {k: v["total"] for k, v in p["rebound_without_education"].items()}})
-    display(rebound)
-else:
-    display(Markdown("*No division-by-year series after the pandemic year in this selection.*"))
+    rebound = pd.DataFrame({"year": list(p["rebound"]),
+                            "all divisions": [v["total"] for v in p["rebound"].values()],
+                            "without Education": [p["rebound_without_education"].get(k, {}).get("total")
+                                                  for k in p["rebound"]]})
+    display(present.table(rebound, kinds={"year": "text"}))
+
 
 # %% [markdown]
 # ## Where the sources disagree
@@ -201,14 +216,17 @@ else:
 # chosen value, or alternatives that disagree — with the rule that chose and the alternatives.
 
 # %%
-readings = pd.DataFrame(summary["other_readings"])
-if readings.empty:
+readings = covid.readings_table(summary)
+if len(readings):
+    display(Markdown(f"{len(readings)} figure(s) used here have other readings; for "
+                     f"{int((readings['differs'] == 'yes').sum())} the whole reconciled view chose a different value "
+                     "(a different table with the same key)."))
+    display(present.table(readings, kinds={"council": "council", "division": "division", "measure": "measure",
+                                           "year": "text", "source used": "source", "other source": "source",
+                                           "rule": "rule"}, limit=40))
+elif has_dip:
     display(Markdown("*Every figure used here is printed once, or printed alike wherever it appears.*"))
-else:
-    differ = readings[readings["reconciled_value"].round(6) != readings["value_used"].round(6)]
-    display(Markdown(f"{len(readings)} figure(s) used here have other readings; for {len(differ)} the "
-                     "whole reconciled view chose a different value (a different table with the same key)."))
-    display(readings)
+
 
 # %% [markdown]
 # ## Councils without a pandemic-year report
@@ -217,19 +235,19 @@ else:
 # is listed so the next report can be set against it.
 
 # %%
-missing = summary["without_dip_year"]
-if not missing:
-    display(Markdown("*Every council in this selection has pandemic-year figures.*"))
-for name, info in missing.items():
-    display(Markdown(f"**{covid.council_label(name)}**: its reports print {', '.join(info['years'])} — "
-                     f"no {dip_year} figures, so no dip can be measured. Pre-pandemic counts:"))
-    display(covid.baseline(rec, name, dip_year))
+for name, info in summary["without_dip_year"].items():
+    display(Markdown(f"**{covid.council_label(name)}**: pre-pandemic counts in its reports "
+                     f"({', '.join(info['years'])}):"))
+    display(present.table(covid.baseline_table(rec, name, dip_year), kinds={"division": "division", "stage": "stage",
+                                                                          "measure": "measure", "service": "text"}))
+
 
 # %% [markdown]
 # ## Headline figures (machine-readable)
 #
-# Saved to `outputs/findings/<run_id>.json`.
+# Saved for tests and the synthesis notebook.
+#
 
 # %%
-path = save_findings(run_id, summary)
-display(Markdown(f"Findings saved to `{path.name}`."))
+_ = save_findings(run_id, summary)
+

@@ -209,6 +209,61 @@ def test_bromley_pre_pandemic_years_and_ombudsman(summary):
     assert "planning_regeneration" not in model["parts"] and "public_health" not in model["parts"]
 
 
+def test_primary_estimate_is_the_like_for_like_ratio_with_a_dispersion_widened_interval(summary):
+    primary = summary["primary"]
+    assert primary["name"] == "primary" and primary["council"] == "bromley"
+    # 2019-20 by division: ASC 117, CSC 105, Housing 90, Education 38, Chief Executive's 95 (bromley_2019-20…txt:614-618);
+    # 2020-21: 57, 77, 78, 23, 75 (bromley_2023-24…txt:87-92). Planning & Regeneration (25, :90) has no 2019-20
+    # figure and Public Health is 0 in both years (:93, bromley_2019-20…txt:619): neither counts.
+    before = np.array([117, 105, 90, 38, 95.0])
+    after = np.array([57, 77, 78, 23, 75.0])
+    assert (primary["before"], primary["after"]) == (445, 310)
+    assert primary["estimate"] == pytest.approx(310 / 445)
+    assert "planning_regeneration" not in primary["parts"] and "public_health" not in primary["parts"]
+    # Pearson dispersion of a common ratio across divisions: χ² of the 5 × 2 table over its 4 df
+    table = np.column_stack([before, after])
+    expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
+    phi = float(((table - expected) ** 2 / expected).sum() / 4)
+    assert primary["dispersion"] == pytest.approx(phi, rel=1e-6) and phi > 1
+    # The quasi-Poisson interval: log-ratio ± 1.96·√φ·√(1/445 + 1/310)
+    half = scipy_stats.norm.ppf(0.975) * np.sqrt(phi * (1 / 445 + 1 / 310))
+    assert primary["low"] == pytest.approx(310 / 445 * np.exp(-half), rel=1e-4)
+    assert primary["high"] == pytest.approx(310 / 445 * np.exp(half), rel=1e-4)
+    assert primary["high"] < 1 and primary["assumptions"] and primary["method"]
+    names = [row["name"] for row in summary["sensitivity"]]
+    assert names[:2] == ["printed_total", "printed_total_vs_trend"] and "model" in names
+    # the printed total counts P&R from 2020-21: 335 / 445 (bromley_2023-24…txt:94)
+    assert summary["sensitivity"][0]["estimate"] == pytest.approx(335 / 445)
+
+
+def test_degenerate_fits_are_not_estimable_and_two_point_fits_descriptive(summary):
+    # Bromley's Public Health: 1, 0, 0 before the dip (bromley_2019-20…txt:619), 0 in 2020-21 (bromley_2023-24…txt:93)
+    health = summary["panels"]["bromley"]["divisions"]["public_health"]
+    assert health["model"]["rate_ratio"] is None and health["model"]["not_estimable"]
+    assert health["counterfactual"]["ratio_to_trend"] is None and health["counterfactual"]["not_estimable"]
+    assert health["observed"]["ratio"] is None and health["observed"]["not_estimable"]
+    assert "not estimable" in covid.division_table(summary).set_index("division").loc["public_health",
+                                                                                       "own model rate ratio (95% CI)"]
+    # Lewisham stage 1 is printed for two years only (lewisham…txt:151-152): a saturated fit, no interval
+    model = summary["series"]["lewisham.stage_1"]["model"]
+    assert model["descriptive"] == covid.SATURATED and model["low"] is None and model["high"] is None
+    assert model["rate_ratio"] == pytest.approx(2307 / 2635)
+
+
+def test_guard_ratio_nulls_an_absurd_ratio():
+    entry = covid.guard_ratio({"ratio": 1.16e17, "low": 0.0, "high": float("inf")})
+    assert entry["ratio"] is None and entry["low"] is None and entry["high"] is None and entry["not_estimable"]
+    assert not covid.guard_ratio({"ratio": 0.4, "low": 0.15, "high": 0.95}, counts=(8, 20)).get("not_estimable")
+    assert covid.guard_ratio({"ratio": 0.0, "low": 0.0, "high": 0.2}, counts=(0, 20))["not_estimable"]
+
+
+def test_key_findings_are_computed_sentences(summary, clean):
+    lines = summary["key_findings"]
+    assert 3 <= len(lines) <= 5 and "445 → 310" in lines[0]
+    harrow = covid.summarise(*clean, council="harrow")["key_findings"]
+    assert 3 <= len(harrow) <= 5 and "no 2020-21 figures" in harrow[0]
+
+
 def test_other_readings_show_where_the_reports_disagree(summary):
     readings = pd.DataFrame(summary["other_readings"])
     total_2324 = readings[(readings["council"] == "bromley") & (readings["period"] == "2023-24")
@@ -235,7 +290,9 @@ def test_notebook_is_commit_ready(paths):
     import json
 
     notebook = json.loads((paths.notebooks / "05_covid_dip.ipynb").read_text(encoding="utf-8"))
-    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    from analysis.site.runs import KERNEL
+
+    assert notebook["metadata"]["kernelspec"]["name"] == KERNEL  # the project's kernelspec (commit e6d465e)
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
     parameters = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
@@ -268,4 +325,7 @@ def test_findings_state_the_hand_checked_dips(findings):
     assert (education["before"], education["after"]) == (38, 23)  # bromley_2023-24…txt:91
     model = findings["panels"]["bromley"]["model"]
     assert 0 < model["low"] <= model["rate_ratio"] <= model["high"]
+    primary = findings["primary"]
+    assert primary["name"] == "primary" and 0 < primary["low"] < primary["estimate"] < primary["high"] < 1
+    assert 3 <= len(findings["key_findings"]) <= 5
     assert findings["ombudsman_pause"] == ["2020-03", "2020-06"]  # lewisham…txt:1249

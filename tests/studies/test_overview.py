@@ -160,3 +160,22 @@ def test_bromley_ombudsman_referrals(bromley):
     head = bromley["ombudsman"].head
     assert (head["measure"], head["value"], head["previous_value"]) == ("ombudsman_referrals", 154, 123)
     assert round(head["change_pct"]) == 25
+
+
+def test_styled_table_cites_reports_in_words_with_links(lewisham):
+    table = lewisham["complaints"].table
+    html = overview.styled(table, limit=len(table)).to_html()
+    # lewisham_2020-21…txt:147 (Lewisham Homes stage 1, 381) shown as a short linked citation, no file path
+    assert "Lewisham 2020-21 report, line 147" in html and "#L147" in html
+    assert "data/raw/" not in html and "lewisham_2020-21:147" not in html
+
+
+def test_key_findings_are_the_computed_headlines(observations):
+    results = overview.council_overview(observations, "harrow", "2019-20")
+    summary = overview.findings_summary(results, "harrow", "2019-20")
+    lines = summary["key_findings"]
+    assert 3 <= len(lines) <= 5
+    reported = [r.finding for r in results if r.head.get("reported")]
+    assert lines[0] == reported[0]  # the complaints headline comes first, as computed
+    missing = [overview.TOPIC_BY_KEY[k].title.lower() for k in summary["not_reported"]]
+    assert not missing or any(m in lines[-1] for m in missing)  # what the reports leave out is said, not zeroed

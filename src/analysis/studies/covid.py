@@ -34,7 +34,7 @@ import pandas as pd
 from ..councils import council_label
 from ..data import cite, select
 from ..clean.reconcile import KEY as _KEY
-from ..stats import count_model, poisson_ratio
+from ..stats import count_model, not_estimable_reason, poisson_ratio
 from .. import present
 
 DIP_YEAR = "2020-21"
@@ -208,7 +208,8 @@ def observed_change(values: pd.Series, after: str = DIP_YEAR, before: str | None
         return None
     b, a = float(values[before]), float(values[after])
     return {"before_period": before, "after_period": after, "before": b, "after": a, "difference": a - b,
-            "pct_change": 100 * (a - b) / b if b else float("nan"), "ratio": a / b if b else float("nan")}
+            "pct_change": 100 * (a - b) / b if b else None, "ratio": a / b if b else None,
+            **({} if b else {"not_estimable": "nothing to fall from: the earlier year is zero"})}
 
 
 def counterfactual(values: pd.Series, dip_year: str = DIP_YEAR) -> dict:
@@ -239,7 +240,15 @@ def counterfactual(values: pd.Series, dip_year: str = DIP_YEAR) -> dict:
         result.update(trend=float(prediction["mean"].iloc[0]), trend_low=float(prediction["mean_ci_lower"].iloc[0]),
                       trend_high=float(prediction["mean_ci_upper"].iloc[0]),
                       trend_per_year=float(np.exp(fitted.params[1])))
-        result["ratio_to_trend"] = result["observed"] / result["trend"]
+        result["ratio_to_trend"] = result["observed"] / result["trend"] if result["trend"] else float("nan")
+        reason = not_estimable_reason(result["ratio_to_trend"],
+                                      result["observed"] / result["trend_high"] if result["trend_high"] else float("nan"),
+                                      result["observed"] / result["trend_low"] if result["trend_low"] else float("nan"))
+        if reason:  # a trend through zeros (Bromley's Public Health: 1, 0, 0) extrapolates to nearly nothing
+            result.update(trend=None, trend_low=None, trend_high=None, ratio_to_trend=None, trend_per_year=None,
+                          not_estimable=reason)
+    if not (result["mean"] and np.isfinite(result["mean"])):
+        result["ratio_to_mean"] = None
     return result
 
 
@@ -372,10 +381,11 @@ def quarterly(obs: pd.DataFrame, council: str, table: str, dip_year: str = DIP_Y
             continue
         a, b = here.loc[dip_year], here.loc[before]
         ratio = poisson_ratio(a["value"], b["value"])
-        out.append({"quarter": quarter, "division": a["division"], "measure": a["measure"],
-                    "before": float(b["value"]), "after": float(a["value"]),
-                    "ratio": ratio.ratio, "low": ratio.low, "high": ratio.high, "p_value": ratio.p_value,
-                    "source_before": cite(b), "source_after": cite(a)})
+        row = {"quarter": quarter, "division": a["division"], "measure": a["measure"],
+               "before": float(b["value"]), "after": float(a["value"]),
+               "ratio": ratio.ratio, "low": ratio.low, "high": ratio.high, "p_value": ratio.p_value,
+               "source_before": cite(b), "source_after": cite(a), "not_estimable": None}
+        out.append(guard_ratio(row, counts=(float(a["value"]), float(b["value"]))))
     return pd.DataFrame(out)
 
 
@@ -432,13 +442,111 @@ def councils_with(rec: pd.DataFrame, dip_year: str = DIP_YEAR) -> list[str]:
 # One summary for a notebook run (and its findings file)
 
 
+SATURATED = "descriptive (two points, no interval)"
+
+
+def guard_ratio(entry: dict, estimate: str = "ratio", low: str = "low", high: str = "high", counts=None) -> dict:
+    """``entry`` with its ratio nulled and ``not_estimable`` set when the fit is degenerate
+    (:func:`analysis.stats.not_estimable_reason`): a zero count, an infinite bound or an absurd
+    ratio is never published as a number."""
+    reason = not_estimable_reason(entry.get(estimate), entry.get(low), entry.get(high), counts)
+    if reason:
+        entry.update({estimate: None, low: None, high: None, "not_estimable": reason})
+    return entry
+
+
 def _estimate(est: DipEstimate | None) -> dict | None:
+    """A dip model as plain data. A saturated fit (as many parameters as points: Lewisham's
+    two-year series) has no residual to estimate an interval from, so its Poisson interval
+    would be far too narrow: it is kept as a descriptive ratio with no interval. A degenerate
+    fit is "not estimable (reason)"."""
     if est is None:
         return None
-    return {"rate_ratio": est.rate_ratio, "low": est.low, "high": est.high, "p_value": est.p_value,
-            "family": est.family, "dispersion": est.dispersion, "n": est.n, "formula": est.formula,
-            "years": est.years, "parts": est.parts, "trend": est.trend, "assumptions": est.assumptions,
-            "quasi_poisson_low": est.quasi_low, "quasi_poisson_high": est.quasi_high}
+    out = {"rate_ratio": est.rate_ratio, "low": est.low, "high": est.high, "p_value": est.p_value,
+           "family": est.family, "dispersion": est.dispersion, "n": est.n, "formula": est.formula,
+           "years": est.years, "parts": est.parts, "trend": est.trend, "assumptions": est.assumptions,
+           "quasi_poisson_low": est.quasi_low, "quasi_poisson_high": est.quasi_high}
+    if not np.isfinite(est.dispersion) and np.isfinite(est.rate_ratio) and 0 < est.rate_ratio < 1e3:
+        out.update(low=None, high=None, p_value=None, quasi_poisson_low=None, quasi_poisson_high=None,
+                   descriptive=SATURATED)
+        return out
+    guard_ratio(out, "rate_ratio")
+    if out.get("not_estimable"):
+        out.update(p_value=None, quasi_poisson_low=None, quasi_poisson_high=None)
+    elif not_estimable_reason(1.0, est.quasi_low, est.quasi_high):
+        out.update(quasi_poisson_low=None, quasi_poisson_high=None)
+    return out
+
+
+def primary_estimate(long: pd.DataFrame, dip_year: str = DIP_YEAR, by: str = "division") -> dict | None:
+    """THE estimate of the dip: like for like, the dip year against the year before, over the
+    parts (divisions) printed in both years, with a quasi-Poisson interval.
+
+    Fits ``count ~ C(part) + dip`` on the two years (:func:`analysis.stats.count_model`,
+    ``quasi=True``): with a free effect per part the rate ratio is exactly the like-for-like
+    total's ratio, and the interval's standard error is scaled by the Pearson dispersion φ of
+    the parts around one common ratio (floored at 1), so divisions that moved differently widen it.
+    """
+    base = previous_year(dip_year)
+    frame = long[long["period"].isin([base, dip_year])].copy()
+    both = frame.groupby(by)["period"].nunique()
+    frame = frame[frame[by].isin(both[both == 2].index)]
+    frame["count"] = frame["value"].astype(float)
+    totals = frame.groupby(by)["count"].sum()
+    frame = frame[frame[by].isin(totals[totals > 0].index)]  # a part at zero in both years carries no information
+    frame["dip"] = (frame["period"] == dip_year).astype(int)
+    parts = sorted(frame[by].unique())
+    if len(parts) < 2:
+        return None
+    before = float(frame.loc[frame["dip"] == 0, "count"].sum())
+    after = float(frame.loc[frame["dip"] == 1, "count"].sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = count_model(frame, "count", f"C({by}) + dip", "dip", quasi=True)
+    scale = max(fit.dispersion, 1.0) if np.isfinite(fit.dispersion) else float("nan")
+    out = {"name": "primary", "estimate": fit.rate_ratio, "low": fit.low, "high": fit.high,
+           "dispersion": fit.dispersion, "scale": scale, "p_value": fit.p_value, "n": fit.n, "parts": parts,
+           "before_period": base, "after_period": dip_year, "before": before, "after": after,
+           "method": (f"like-for-like rate ratio {dip_year} vs {base}: quasi-Poisson GLM of each division's "
+                      f"complaints in the two years, count ~ division + {dip_year} indicator, standard errors "
+                      f"scaled by the Pearson dispersion (φ = {fit.dispersion:.2f}, floored at 1)"),
+           "assumptions": ("Only divisions printed in both years are counted, so a division that joined later "
+                           "(Planning & Regeneration) does not pass for a change; every division is assumed to "
+                           "share one proportional change, and how far they differ from it (φ) widens the "
+                           "interval; no pre-pandemic trend is assumed (the change is against 2019-20 itself, "
+                           "a year that was already below 2017-18 and 2018-19); complaints are counted as each "
+                           "report's division table prints them.")}
+    guard_ratio(out, "estimate", counts=(before, after))
+    return out
+
+
+def sensitivity(summary: dict, council: str = "bromley") -> list[dict]:
+    """The other readings of the same dip, each labelled: the printed total (which adds a
+    division from the dip year on), its counterfactual trend and the panel models."""
+    rows = []
+    total = summary["series"].get(f"{council}.complaints_excl_epp")
+    if total and total["observed"]:
+        o = total["observed"]
+        rows.append({"name": "printed_total", "label": "Printed total (counts Planning & Regeneration from 2020-21), "
+                     "observed ratio", "estimate": o["ratio"], "low": None, "high": None,
+                     "interval": "descriptive (two points, no interval)"})
+        cf = total["counterfactual"]
+        if cf and np.isfinite(cf.get("ratio_to_trend", float("nan"))):
+            rows.append({"name": "printed_total_vs_trend", "label": f"Printed total against the log-linear trend of "
+                         f"{cf['n_pre_years']} pre-pandemic years (fragile)", "estimate": cf["ratio_to_trend"],
+                         "low": None, "high": None, "interval": "descriptive (counterfactual, no interval)"})
+    p = summary["panels"].get(council, {})
+    for key, label in (("model", "Division panel model against the pre-pandemic trend, all divisions"),
+                       ("model_without_education", "Division panel model against the trend, without Education"),
+                       ("model_all_years", "Division panel model, every year (post-dip level and slope)")):
+        est = p.get(key)
+        if est:
+            row = {"name": key, "label": label, "estimate": est["rate_ratio"], "low": est["low"], "high": est["high"],
+                   "interval": f"95% CI, {est['family']}", "dispersion": est["dispersion"]}
+            if est.get("not_estimable"):
+                row.update(not_estimable=est["not_estimable"], interval="not estimable")
+            rows.append(row)
+    return rows
 
 
 def _series_summary(table: pd.DataFrame, spec: Series, dip_year: str) -> dict:
@@ -511,6 +619,12 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
             if len(quarters):
                 key = f"{c}.{quarters['division'].iloc[0]}.{quarters['measure'].iloc[0]}"
                 out["quarters"][key] = _frame_records(quarters, "quarter")
+    out["primary"], out["sensitivity"] = None, []
+    if "bromley" in out["panels"]:
+        out["primary"] = primary_estimate(panel(obs), dip_year)
+        if out["primary"]:
+            out["primary"]["council"] = "bromley"
+        out["sensitivity"] = sensitivity(out)
     if used:
         out["other_readings"] = cross_check(rec, pd.concat(used, ignore_index=True)).to_dict(orient="records")
     # A council whose own reports stop before the dip year (the London-wide Ombudsman table in
@@ -524,6 +638,7 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
         years = sorted(p for p in own["period"].unique() if _PERIOD.match(p))
         out["without_dip_year"][c] = {"years": years, "has_dip_year": dip_year in years,
                                       "baseline_rows": int(len(baseline(rec, c, dip_year)))}
+    out["key_findings"] = key_findings(out)
     return out
 
 
@@ -531,14 +646,108 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
 # Words and tables for the notebook (numbers always from the summary)
 
 
-def _pct(value: float) -> str:
-    return f"{value:+.1f}%"
+def _pct(value: float | None) -> str:
+    return present.number(value, "change", 1)
 
 
-def _rr(est: dict | None) -> str:
+def _rr(est: dict | None, key: str = "rate_ratio") -> str:
+    """A ratio with its interval, "descriptive (…)" for a saturated fit, "not estimable (reason)" otherwise."""
     if not est:
-        return "not estimable"
-    return f"{est['rate_ratio']:.2f} (95% CI {est['low']:.2f}–{est['high']:.2f})"
+        return "not estimable (no model for this series)"
+    if est.get("not_estimable"):
+        return f"not estimable ({est['not_estimable']})"
+    if est.get("descriptive"):
+        return f"{present.number(est[key], 'ratio')}, {est['descriptive']}"
+    return present.estimate(est[key], est.get("low"), est.get("high"), "ratio")
+
+
+def _moved(pct: float | None) -> str:
+    if pct is None or not np.isfinite(pct):
+        return "changed by an unknown share"
+    return f"{'fell' if pct < 0 else 'rose'} {present.number(abs(pct), 'pct', 1)}"
+
+
+def _ratio_or_reason(value, holder: dict | None) -> str:
+    if holder and holder.get("not_estimable"):
+        return f"not estimable ({holder['not_estimable']})"
+    return present.number(value, "ratio")
+
+
+def primary_markdown(summary: dict) -> str:
+    """The primary estimate in words, with its assumptions, then the sensitivity rows."""
+    p = summary.get("primary")
+    if not p:
+        return ""
+    text = (f"Like for like, {council_label(p['council'])}'s complaints in {p['after_period']} were "
+            f"**{_rr(p, 'estimate')}** times their {p['before_period']} level "
+            f"({present.number(p['before'])} → {present.number(p['after'])}, over the {len(p['parts'])} divisions "
+            f"printed in both years). The interval is from a quasi-Poisson model whose standard errors are widened "
+            f"by how much the divisions' changes differ from one common change (Pearson dispersion "
+            f"φ = {present.number(p['dispersion'], 'decimal', 2)}).\n\n**What it assumes.** {p['assumptions']}")
+    return text
+
+
+def sensitivity_table(summary: dict) -> pd.DataFrame:
+    rows = []
+    p = summary.get("primary")
+    if p:
+        rows.append({"estimate": "Primary: like-for-like divisions, quasi-Poisson", "rate ratio": _rr(p, "estimate"),
+                     "interval": f"95% CI, φ = {present.number(p['dispersion'], 'decimal', 2)}"})
+    for r in summary.get("sensitivity", []):
+        rows.append({"estimate": r["label"], "rate ratio": _rr({**r, "rate_ratio": r["estimate"]})
+                     if r.get("low") is not None or r.get("not_estimable") else present.number(r["estimate"], "ratio"),
+                     "interval": r["interval"]})
+    return pd.DataFrame(rows)
+
+
+def key_findings(summary: dict) -> list[str]:
+    """3–5 plain sentences for the top of the page, every number from the summary."""
+    dip, base = summary["dip_year"], summary["base_year"]
+    out = []
+    p = summary.get("primary")
+    if p:
+        if p.get("not_estimable"):
+            out.append(f"Bromley's like-for-like change into {dip} is not estimable ({p['not_estimable']}).")
+        else:
+            out.append(f"Like for like, Bromley received {present.number(100 * (1 - p['estimate']), 'pct', 0)} fewer "
+                       f"complaints in {dip} than in {base} ({present.number(p['before'])} → "
+                       f"{present.number(p['after'])}; rate ratio {_rr(p, 'estimate')}).")
+    stage_1, enquiries = summary["series"].get("lewisham.stage_1"), summary["series"].get("lewisham.enquiries")
+    if stage_1 and stage_1["observed"]:
+        o = stage_1["observed"]
+        line = (f"Lewisham's stage 1 complaints {_moved(o['pct_change'])} ({present.number(o['before'])} → "
+                f"{present.number(o['after'])})")
+        if enquiries and enquiries["observed"]:
+            e = enquiries["observed"]
+            line += (f", while its enquiries {_moved(e['pct_change'])} ({present.number(e['before'])} → "
+                     f"{present.number(e['after'])})")
+        out.append(line + ".")
+    for key, table in summary["quarters"].items():
+        q = table.get(FIRST_LOCKDOWN_QUARTER)
+        if q:
+            out.append(f"In the first lockdown quarter (April–June 2020) {_quarter_label(key)} were "
+                       f"{present.number(q['after'])} against {present.number(q['before'])} a year before "
+                       f"(rate ratio {_rr(q, 'ratio')}).")
+    referrals = [s for s in summary["series"].values() if s["key"] == "ombudsman_referrals" and s["observed"]]
+    if referrals:
+        out.append("Ombudsman referrals " + "; ".join(
+            f"{council_label(s['council'])} {present.number(s['observed']['before'])} → "
+            f"{present.number(s['observed']['after'])}" for s in referrals)
+            + f" — partly the Ombudsman's own pause ({summary['ombudsman_pause'][0]} to {summary['ombudsman_pause'][1]}).")
+    panel_ = summary["panels"].get("bromley")
+    if panel_:
+        last = max(panel_["rebound"])
+        out.append(f"By {last} Bromley's like-for-like complaints stood {_pct(panel_['rebound'][last]['pct_vs_base'])} "
+                   f"on {base}, and {_pct(panel_['rebound_without_education'][last]['pct_vs_base'])} without Education.")
+    if not summary["councils_with_dip_year"]:
+        for c, info in summary["without_dip_year"].items():
+            years = info["years"]
+            out.append(f"{council_label(c)}'s reports print {years[0]} to {years[-1]}: no {dip} figures, so no dip can be "
+                       "measured." if years else f"{council_label(c)}'s reports print no yearly figures.")
+            out.append(f"What they do give is a pre-pandemic baseline of {present.number(info['baseline_rows'])} "
+                       "yearly counts, listed below, for a later report to be set against.")
+        out.append("The all-councils page measures the dip for Bromley and Lewisham, whose reports print both years.")
+    return out[:5]
 
 
 def dip_table(summary: dict) -> pd.DataFrame:
@@ -551,8 +760,8 @@ def dip_table(summary: dict) -> pd.DataFrame:
             "before": obs["before"] if obs else np.nan, "dip year": obs["after"] if obs else np.nan,
             "% change": obs["pct_change"] if obs else np.nan,
             "pre-pandemic years": ", ".join(cf["pre_years"]) if cf else "",
-            "vs mean of pre years": cf["ratio_to_mean"] if cf else np.nan,
-            "vs trend of pre years": cf["ratio_to_trend"] if cf else np.nan,
+            "vs mean of pre years": present.number(cf["ratio_to_mean"], "ratio") if cf else "—",
+            "vs trend of pre years": _ratio_or_reason(cf["ratio_to_trend"], cf) if cf else "—",
             "fragile": ("yes" if cf["fragile"] else "no") if cf else "",
             "model rate ratio (95% CI)": _rr(model),
             "source (dip year)": s["sources"].get(summary["dip_year"], ""),
@@ -567,10 +776,10 @@ def division_table(summary: dict, council: str = "bromley") -> pd.DataFrame:
     rows = []
     for division, d in p["divisions"].items():
         obs, cf = d["observed"], d["counterfactual"]
-        rows.append({"division": division, **{k: v for k, v in d["values"].items()},
-                     "% change into dip year": obs["pct_change"] if obs else np.nan,
+        rows.append({"division": division, **{k: v for k, v in sorted(d["values"].items())},
+                     "% change into dip year": present.number(obs["pct_change"], "change", 1) if obs else "—",
                      "pre-pandemic years": ", ".join(cf["pre_years"]) if cf else "",
-                     "vs trend of pre years": cf["ratio_to_trend"] if cf else np.nan,
+                     "vs trend of pre years": _ratio_or_reason(cf["ratio_to_trend"], cf) if cf else "—",
                      "own model rate ratio (95% CI)": _rr(d["model"]),
                      "source (dip year)": d["sources"].get(summary["dip_year"], "")})
     return pd.DataFrame(rows)
@@ -586,11 +795,32 @@ def model_table(summary: dict, council: str = "bromley") -> pd.DataFrame:
     for key, label in labels.items():
         est = p.get(key)
         if est:
-            rows.append({"model": label, "rate ratio": est["rate_ratio"], "95% low": est["low"],
-                         "95% high": est["high"], "quasi-Poisson 95%": f"{est['quasi_poisson_low']:.2f}–{est['quasi_poisson_high']:.2f}",
+            rows.append({"model": label, "rate ratio (95% CI)": _rr(est),
+                         "quasi-Poisson 95% CI": present.interval(est["quasi_poisson_low"], est["quasi_poisson_high"], "ratio"),
                          "formula": est["formula"], "family": est["family"],
-                         "Pearson dispersion": est["dispersion"], "n": est["n"], "years": ", ".join(est["years"])})
+                         "Pearson dispersion": present.number(est["dispersion"], "decimal", 2), "n": est["n"],
+                         "years": ", ".join(est["years"])})
     return pd.DataFrame(rows)
+
+
+def readings_table(summary: dict) -> pd.DataFrame:
+    """The other readings of the figures used, for display: one row per figure, both values cited."""
+    readings = pd.DataFrame(summary["other_readings"])
+    if readings.empty:
+        return readings
+    differs = readings["reconciled_value"].round(6) != readings["value_used"].round(6)
+    return pd.DataFrame({"council": readings["council"], "year": readings["period"], "division": readings["division"],
+                         "measure": readings["measure"], "value used": readings["value_used"],
+                         "source used": readings["source_used"], "other value": readings["reconciled_value"],
+                         "other source": readings["reconciled_source"], "rule": readings["rule"],
+                         "differs": np.where(differs, "yes", "no")})
+
+
+def baseline_table(rec: pd.DataFrame, council: str, dip_year: str = DIP_YEAR) -> pd.DataFrame:
+    """:func:`baseline` for display: a year without a figure stays empty (shown as "—")."""
+    frame = baseline(rec, council, dip_year)
+    frame.columns.name = None
+    return frame
 
 
 def headlines(summary: dict) -> list[str]:
@@ -603,9 +833,9 @@ def headlines(summary: dict) -> list[str]:
             continue
         verb = "fell" if obs["difference"] < 0 else "rose"
         line = (f"**{council_label(s['council'])} — {s['label']}** {verb} from {obs['before']:,.0f} ({base}) to "
-                f"{obs['after']:,.0f} ({dip}), {_pct(obs['pct_change'])} (`{s['sources'][dip]}`).")
+                f"{obs['after']:,.0f} ({dip}), {_pct(obs['pct_change'])} ({present.link_sources(s['sources'][dip])}).")
         cf = s["counterfactual"]
-        if cf and cf["n_pre_years"] >= 2:
+        if cf and cf["n_pre_years"] >= 2 and not cf.get("not_estimable"):
             line += (f" Against the log-linear trend of {cf['n_pre_years']} pre-pandemic years "
                      f"({', '.join(cf['pre_years'])}) the dip year is {cf['ratio_to_trend']:.2f}× the expected "
                      f"{cf['trend']:,.0f}" + (" — a fragile counterfactual with so few points." if cf["fragile"] else "."))
@@ -626,8 +856,8 @@ def quarter_sentence(summary: dict, key: str = "lewisham.adult_social_care.compl
     others = [f"{k}: {v['before']:.0f} → {v['after']:.0f}" for k, v in table.items() if k != FIRST_LOCKDOWN_QUARTER]
     return (f"In the first lockdown quarter (April–June 2020, {FIRST_LOCKDOWN_QUARTER} of {summary['dip_year']}) "
             f"{_quarter_label(key)} were "
-            f"{q['after']:.0f} against {q['before']:.0f} a year before: a rate ratio of {q['ratio']:.2f} "
-            f"(exact 95% CI {q['low']:.2f}–{q['high']:.2f}; `{q['source_after']}`, `{q['source_before']}`). "
+            f"{q['after']:.0f} against {q['before']:.0f} a year before: a rate ratio of {_rr(q, 'ratio')} "
+            f"(exact interval; {present.link_sources(q['source_after'])}, {present.link_sources(q['source_before'])}). "
             f"The other quarters: {'; '.join(others)}.")
 
 
@@ -636,8 +866,9 @@ def channel_table(summary: dict) -> pd.DataFrame:
     for s in summary["series"].values():
         obs = s["observed"]
         rows.append({"council": council_label(s["council"]), "channel": s["channel"], "series": s["label"],
-                     **({"before": obs["before"], "dip year": obs["after"], "% change": obs["pct_change"]} if obs else
-                        {"before": np.nan, "dip year": s["values"].get(summary["dip_year"], np.nan), "% change": np.nan}),
+                     **({"before": obs["before"], "dip year": obs["after"],
+                         "% change": present.number(obs["pct_change"], "change", 1)} if obs else
+                        {"before": np.nan, "dip year": s["values"].get(summary["dip_year"], np.nan), "% change": "—"}),
                      "sources": "; ".join(f"{k}: {v}" for k, v in s["sources"].items()
                                           if k in (summary["base_year"], summary["dip_year"]))})
     frame = pd.DataFrame(rows)
@@ -670,11 +901,15 @@ def rebound_sentence(summary: dict, council: str = "bromley", without: str = "ed
     base, dip = summary["base_year"], summary["dip_year"]
     w, wo = p["rebound"], p[f"rebound_without_{without}"]
     edu = p["divisions"].get(without, {}).get("values", {})
+    pre = [y for y in sorted(w) if y < dip]
+    pre_totals = ", ".join(present.number(wo[y]["total"]) for y in pre if y in wo)
+    pre_years = ", ".join(pre)
     return (f"Like for like, {council_label(council)}'s complaints changed {w[dip]['pct_vs_base']:+.1f}% in {dip} and by "
             f"{last} stood {w[last]['pct_vs_base']:+.1f}% against {base} ({w[base]['total']:.0f} → {w[last]['total']:.0f}). "
             f"Without {without.title()} ({edu.get(base, float('nan')):.0f} → {edu.get(last, float('nan')):.0f} over the "
             f"same years) they stood {wo[last]['pct_vs_base']:+.1f}% ({wo[base]['total']:.0f} → {wo[last]['total']:.0f}): "
-            f"the rest of the council had not returned to its pre-pandemic level.")
+            f"the rest of the council stood below its {base} level — but its complaints were already falling before the "
+            f"pandemic ({pre_totals} in {pre_years}), so this is not evidence of a lasting pandemic effect.")
 
 
 # ---------------------------------------------------------------------------------------

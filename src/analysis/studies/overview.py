@@ -347,13 +347,36 @@ def council_overview(observations: pd.DataFrame, council: str, period: str) -> l
 
 def findings_summary(results: list[TopicResult], council: str, period: str) -> dict:
     """The overview's headline figures as JSON-ready data (``save_findings``)."""
-    return {
+    summary = {
         "council": council,
         "period": period,
         "topics": {r.topic.key: {**r.head, "finding": r.finding} for r in results},
         "not_reported": [r.topic.key for r in results if not r.head.get("reported")],
         "years": sorted({p for r in results for p in r.series["period"]}),
     }
+    summary["key_findings"] = key_findings(results, summary)
+    return summary
+
+
+def key_findings(results: list[TopicResult], summary: dict, most: int = 5) -> list[str]:
+    """3–5 plain sentences for the top of the page: the reported topics' findings, in topic order
+    (complaints first), then what the reports leave out — all computed, never typed in."""
+    name = council_label(summary["council"])
+    reported = [r.finding for r in results if r.head.get("reported")]
+    out = reported[: most - 1]
+    missing = [TOPIC_BY_KEY[k].title.lower() for k in summary["not_reported"]]
+    if missing:
+        out.append(f"{name}'s reports up to {summary['period']} do not report {', '.join(missing)}.")
+    elif len(reported) > len(out):
+        out.append(reported[len(out)])
+    if len(out) < 3:
+        years = summary["years"]
+        out.append(f"The figures cover {years[0]} to {years[-1]}." if len(years) > 1 else
+                   (f"The figures cover {years[0]} only." if years else
+                    f"No overview figure is printed in {name}'s reports up to {summary['period']}."))
+    if len(out) < 3:
+        out.append("A topic not reported is left out, never shown as zero.")
+    return out[:most]
 
 
 def introduction(summary: dict) -> str:
@@ -395,18 +418,14 @@ def sources_note(table: pd.DataFrame) -> str:
     return "; ".join(f"{short_source(f + ':0')[:-2]} = {f}" for f in files)
 
 
+SOURCE_COLUMNS = ("source", "previous source", "also printed")
+
+
 def styled(table: pd.DataFrame, limit: int = 20):
-    """The headline table for display (its first ``limit`` rows): no index, every cell HTML-escaped (labels
-    come from the reports), sources shortened to ``council_year:line`` with the files named in the caption,
-    which also says how many more figures the table holds."""
-    caption = f"Sources: {sources_note(table)}."
-    if len(table) > limit:
-        caption = f"First {limit} of {len(table)} figures (all are in data/clean). " + caption
-    shown = table.head(limit).copy()
-    for column in ("source", "previous source", "also printed"):
-        if column in shown:
-            shown[column] = shown[column].map(short_source)
-    return (shown.style.hide(axis="index").format(escape="html").set_caption(html.escape(caption))
+    """The headline table for display (its first ``limit`` rows) through :func:`analysis.present.table`:
+    no index, every cell HTML-escaped (labels come from the reports), each source a short linked citation
+    ("Bromley 2023-24 report, line 94"), and a caption only when rows are left out."""
+    kinds = {c: ("source" if c in SOURCE_COLUMNS else "text") for c in table.columns}
+    return (present.table(table, kinds=kinds, limit=limit)
             .set_properties(subset=["figure"], **{"text-align": "left"})
-            .set_properties(subset=[c for c in ("source", "previous source") if c in shown], **{"white-space": "nowrap"})
-            .set_table_styles([{"selector": "caption", "props": "caption-side: bottom; font-size: .8em; text-align: left"}]))
+            .set_properties(subset=[c for c in ("source", "previous source") if c in table], **{"white-space": "nowrap"}))
