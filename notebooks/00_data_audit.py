@@ -7,9 +7,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Complaints study (.venv)
 #     language: python
-#     name: python3
+#     name: complaints-study
 # ---
 
 # %% [markdown]
@@ -32,6 +32,18 @@
 council = "all"  # "all", or one council of data/raw/manifest.csv, e.g. "barking_and_dagenham"
 run_id = "00_data_audit"
 
+# %% [markdown]
+# ## How far to trust these figures
+#
+# In plain words: how many figures carry a quality flag, how many printed sources disagree, and the largest disagreements. The detail follows below (and on the analyst page).
+
+# %%
+from IPython.display import Markdown, display
+
+from analysis.studies import audit as _audit, trust
+
+display(Markdown(trust.summary(_audit.build(council))))
+
 # %%
 import pandas as pd
 from IPython.display import Markdown, display
@@ -48,12 +60,17 @@ findings = audit.findings(result, skipped)
 display(Markdown(audit.text_summary(findings)))
 
 # %% [markdown]
+# The full tables behind this summary — every flagged figure beside the line it disagrees with, the
+# reconciliation choices, the raw lines not extracted, and what each report gets wrong — are on the
+# **analyst version** of this page, and in `data/clean/` (conflicts, claims).
+
+# %% [markdown] tags=["analyst-only"]
 # ## 1. What was extracted
 #
 # Each cell counts the distinct measures extracted for a division in a financial year (a column's
 # year, so a five-year table fills five rows). The second map counts figures per measure.
 
-# %%
+# %% tags=["analyst-only"]
 cov = audit.coverage(result)
 grid = audit.coverage_grid(cov)
 if grid.empty:
@@ -68,7 +85,7 @@ if len(others):
     display(Markdown(f"Besides, {int(others.sum())} figures concern {len(others)} other councils printed in these "
                      "reports (Lewisham's London-wide Ombudsman table); they are not in the maps."))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## 2. Every flagged figure, with its source lines side by side
 #
 # `printed` is the raw line the figure is read from; `other_printed` the line(s) of what it
@@ -76,14 +93,14 @@ if len(others):
 # or the parts of a total (`total_vs_parts`), the count a percentage describes (`pct_vs_counts`),
 # the years a % change compares (`pct_change_vs_years`). A figure in several conflicts has a row for each.
 
-# %%
+# %% tags=["analyst-only"]
 display(pd.Series(findings["flags"], name="flagged figures").rename_axis("flag code").to_frame())
 display(pd.Series(findings["conflicts"], name="conflicts").rename_axis("kind").to_frame())
 table = audit.flagged(result)
 display(Markdown(f"{len(table)} rows for {findings['flagged_observations']} flagged figures:"))
 display(audit.shorten(table))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## 3. The reconciliation choices
 #
 # The reconciled table (`data/clean/reconciled.csv`) holds one value per key. When sources
@@ -91,23 +108,40 @@ display(audit.shorten(table))
 # wins (`own_year_report`), else the latest report, else a table over prose, else the first
 # printed (`first_printed`: unresolved, listed here for a person to judge).
 
-# %%
+# %% tags=["analyst-only"]
 display(pd.Series(findings["rules"], name="keys").rename_axis("rule").to_frame())
 disputed = audit.choices(result)
 display(Markdown(f"{len(disputed)} keys have sources that disagree:"))
 display(audit.shorten(disputed))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## 4. What the raw files hold that was not extracted
 #
 # First the extractors' own records of tables and passages they skip, and why. Then a rough
 # measure: raw lines holding a digit that no figure cites and no skip record covers. Many are
 # dates, page numbers, headings or prose (“a decrease of 20 cases”); the examples show which.
 
-# %%
+# %% tags=["analyst-only"]
 display(audit.shorten(skipped))
 display(audit.shorten(audit.uncited_lines(result, skipped)))
 display(audit.shorten(audit.uncited_examples(result, skipped)))
+
+# %% [markdown] tags=["analyst-only"]
+# ## 5. What each report gets wrong
+#
+# Every table relation that fails (a total against its parts, outcome columns against the aspects
+# they split, a percentage against its counts, a % change against its years, a summary rate against
+# the division tables' rate, one figure printed twice with two values) and every prose claim its own
+# tables contradict. `printed` is kept as the report prints it (and flagged in `observations`);
+# `other` is what the report's other figures give, with the lines it comes from. Rounding tolerance:
+# ±1 point on percentages, ±1 on counts derived from a rounded percentage.
+
+# %% tags=["analyst-only"]
+for source_file, counts in findings["reports"].items():
+    display(Markdown(f"### {audit.report_title(source_file)}\n\n{audit.errors_summary(source_file, counts)}"))
+    errors = audit.report_errors(result, source_file)
+    if len(errors):
+        display(audit.shorten(errors))
 
 # %%
 save_findings(run_id, findings)

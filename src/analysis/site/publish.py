@@ -32,6 +32,7 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?<![\w/+=.,-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d \t-]{7,15}\d(?![\w/+=])")
 DATA_URI = re.compile(r"(data:[a-z/+.-]+;base64,[A-Za-z0-9+/=\s]+)")
 REDACTED = "[contact details removed]"
+ANALYST_ONLY = "analyst-only"  # a notebook cell tag: shown on the analyst page, left off the policy page
 
 QUESTIONS = {
     "00_data_audit": "Data audit: what was extracted and what to trust",
@@ -80,6 +81,10 @@ def _exporter(with_code: bool):
     exporter.exclude_input_prompt = not with_code
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
+    if not with_code:  # cells tagged "analyst-only" (long audit tables) stay off policy pages
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
+        exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY}), enabled=True)
     return exporter
 
 

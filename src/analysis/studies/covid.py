@@ -797,7 +797,7 @@ def model_table(summary: dict, council: str = "bromley") -> pd.DataFrame:
         if est:
             rows.append({"model": label, "rate ratio (95% CI)": _rr(est),
                          "quasi-Poisson 95% CI": present.interval(est["quasi_poisson_low"], est["quasi_poisson_high"], "ratio"),
-                         "formula": est["formula"], "family": est["family"],
+                         "family": est["family"],  # the formula (e.g. `dip + post_t`) stays in the findings
                          "Pearson dispersion": present.number(est["dispersion"], "decimal", 2), "n": est["n"],
                          "years": ", ".join(est["years"])})
     return pd.DataFrame(rows)

@@ -264,7 +264,7 @@ def headline_table(series: pd.DataFrame, topic: Topic, period: str) -> pd.DataFr
             "source": now["source"].iloc[0] if len(now) else "",
             before: format_value(old["value"].iloc[0], unit) if len(old) else "not reported",
             "previous source": old["source"].iloc[0] if len(old) else "",
-            "flag": "; ".join(dict.fromkeys(f for f in (*now["quality_flag"], *old["quality_flag"]) if f)),
+            "flag": "; ".join(dict.fromkeys(present.flag(f) for f in (*now["quality_flag"], *old["quality_flag"]) if f)),
             "also printed": "; ".join(x for x in (*now["also_printed"], *old["also_printed"]) if x),
         })
     return pd.DataFrame(rows, columns=columns)
