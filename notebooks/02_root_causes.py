@@ -7,29 +7,19 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Complaints study (.venv)
+#     display_name: Python 3 (ipykernel)
 #     language: python
-#     name: complaints-study
+#     name: python3
 # ---
 
 # %% [markdown]
-# # Root causes: which kinds of complaint dominate, and which get upheld
+# # Root causes: what complaints are about, and which get upheld
 #
-# Each council labels the nature of its complaints its own way. This notebook maps every printed
-# label to one harmonised root-cause code (`data/reference/root_cause_crosswalk.csv`, codes and
-# definitions in `root_cause_taxonomy.csv`), then asks:
-#
-# 1. which causes dominate each council's tables (a Pareto per council and year);
-# 2. how Bromley's causes differ by division, and over the years it reports;
-# 3. which causes are upheld most often — with 95% intervals widened for over-dispersion (φ stated),
-#    a chi-square test and a binomial model of Bromley's aspects (Holm-adjusted p values);
-# 4. how councils compare on the harmonised codes;
-# 5. what changed in Bromley between its 2019-20 and 2023-24 reports;
-# 6. how London boroughs compare on Ombudsman upheld rates (a funnel plot, 2020-21).
-#
-# **Units differ.** Bromley counts *aspects* (one complaint can raise several grievances);
-# Barking & Dagenham and Lewisham's top-issue tables count *complaints*; Lewisham's adult social
-# care analysis prints only *% of complaints*. Only shares within one printed table are compared.
+# Each council labels the nature of its complaints its own way; every printed label is mapped to one
+# harmonised root-cause code (the crosswalk and its definitions are at the end of this page).
+# **Units differ**: Bromley counts *aspects* (one complaint can raise several grievances), Barking and
+# Dagenham and Lewisham count *complaints*, Lewisham's adult social care analysis prints only *% of
+# complaints*. Only shares within one printed table are compared.
 
 # %% tags=["parameters"]
 # Parameters: council ("all" or a council id in data/raw/manifest.csv); period ("" = the latest with cause data, per council)
@@ -40,10 +30,8 @@ run_id = "02_root_causes"
 # %%
 from IPython.display import Markdown, display
 
-from analysis import present
-
-from analysis import charts
-from analysis.studies import benchmark
+from analysis import charts, present
+from analysis.studies import benchmark as bm
 from analysis.studies import root_causes as rc
 from analysis.data import load_observations
 from analysis.site.findings import save_findings
@@ -54,33 +42,44 @@ from analysis.clean.taxonomy import load_taxonomy
 charts.setup()
 paths = Paths.discover()
 taxonomy = load_taxonomy(paths)
-study = rc.analyse(load_observations(paths), taxonomy, council, period,
-                   sorted({entry.council for entry in read_manifest(paths)}))
+observations = load_observations(paths)
+study = rc.analyse(observations, taxonomy, council, period, sorted({entry.council for entry in read_manifest(paths)}))
+london = bm.benchmark(observations)
 names = study.names
+findings = rc.findings(study, london)
+save_findings(run_id, findings, paths)
 display(Markdown(rc.scope_text(study)))
-display(Markdown(rc.key_findings_markdown(study)))
 
 # %% [markdown]
-# ## The taxonomy
+# ## Key findings
+
+# %% tags=["key-findings"]
+display(Markdown("\n".join(f"- {bullet}" for bullet in findings["key_findings"])))
+
+# %% [markdown]
+# ## The primary estimate: how much of Bromley's complaints is lack of action
 #
-# A small set of codes. `not_a_cause` marks `category` values that are not a complaint's nature
-# (Lewisham's enquiry types and contact methods); `service_topic` marks labels that name a
-# subject (temporary accommodation, damp) without saying what went wrong. Both are kept out of
-# any guess. The table counts the printed labels each council maps to each code.
+# One primary estimate answers the root-causes question; the other ways of computing it are
+# sensitivity rows, not competing headlines.
 
 # %%
-display(rc.crosswalk_table(taxonomy, study.councils))
+if study.primary is not None:
+    display(Markdown(rc.primary_text(study)))
+    display(present.table(rc.primary_table(study), kinds={"Share of aspects": "share", "φ used": "decimal"},
+                          digits={"φ used": 2, "Share of aspects": 1}))
+else:
+    display(Markdown("No Bromley causes table in this run, so no primary estimate."))
 
 # %% [markdown]
 # ## Pareto of causes per council
 #
 # For each council, its most recent year with cause data (or the `period` asked for). Bars are
-# the printed labels, largest first, with their harmonised code in brackets; the line is the
+# the printed labels, largest first, with their harmonised cause in brackets; the line is the
 # cumulative share. A whole-organisation table is shown instead of its division columns.
 
 # %%
 for text, figure in rc.pareto_sections(study):
-    display(Markdown(present.link_sources(text)))
+    display(Markdown(text))
     if figure is not None:
         charts.show(figure)
 
@@ -97,19 +96,49 @@ else:
     display(Markdown("No Bromley causes-by-division figures in this run (council parameter, or no Bromley cause data in data/clean)."))
 
 # %% [markdown]
+# ## What changed in Bromley between its 2019-20 and 2023-24 reports
+#
+# Like for like: the 2019-20 causes table has no Environment & Public Protection column, so E&PP
+# is left out of both years (the 2019-20 Housing column covered Planning & Regeneration, which
+# 2023-24 prints apart; both are kept). Differences in shares have Newcombe 95% intervals; their p
+# values are Holm-adjusted over all the causes compared.
+
+# %%
+if study.changes:
+    charts.show(rc.change_figure(study.changes, names, study.change_periods))
+    display(Markdown(rc.change_text(study)))
+else:
+    display(Markdown("Bromley's two reports are not both in this run, so no change to report."))
+
+# %% [markdown]
+# ### Mix or within divisions? A shift-share decomposition of the lack-of-action rise
+#
+# The council-wide share is each division's share of lack of action weighted by the division's
+# share of aspects. Holding the 2019-20 weights fixed shows how much of the rise is within
+# divisions and how much is the shift of aspects towards divisions where lack of action is common.
+
+# %%
+if study.shift is not None:
+    display(Markdown(rc.shift_text(study)))
+    display(present.table(rc.shift_table(study), kinds={c: "share" for c in rc.shift_table(study).columns
+                                                         if c.startswith(("Lack of action", "Division's share"))}))
+else:
+    display(Markdown("Bromley's two causes tables are not both in this run, so no decomposition."))
+
+# %% [markdown]
 # ## Which causes get upheld
 #
 # Upheld means *fully or partly upheld*, out of the *decided* aspects or complaints (fully +
-# partly + not upheld; ongoing and resolved-on-receipt cases are left out). Aspects of one
-# complaint are decided together and divisions differ, so counts vary more than a binomial allows:
-# each table states its dispersion φ (Pearson χ²/df of the division × cause cells around their
-# cause's rate) and the 95% intervals are Wilson intervals on n/φ aspects (quasi-binomial). The
-# plain Wilson interval is given for comparison. The chi-square test asks whether the outcome (upheld /
-# partly / not) depends on the cause; it needs expected counts of about 5 or more.
+# partly + not upheld; ongoing and resolved-on-receipt cases are left out). Each table states its
+# over-dispersion φ — the Pearson χ²/df of its printed cells (division × label) around each
+# cause's own rate — and its intervals are Wilson intervals with the counts divided by φ
+# (quasi-binomial), never narrower than the plain ones. Lewisham's Council and Lewisham Homes
+# lists are shown apart. The chi-square test asks whether the outcome (upheld / partly / not)
+# depends on the cause; its p values are Holm-adjusted over the tables tested.
 
 # %%
 for text, figure in rc.upheld_sections(study):
-    display(Markdown(present.link_sources(text)))
+    display(Markdown(text))
     if figure is not None:
         charts.show(figure)
 
@@ -117,20 +146,17 @@ for text, figure in rc.upheld_sections(study):
 # ### A model of Bromley's upheld aspects: upheld ~ cause + division
 #
 # A binomial GLM of upheld-or-partly aspects out of decided aspects, one cell per division and
-# cause (from each division's nature-of-complaint table), reference levels the cause and the
-# division with the most aspects. **Caveats.** Aspects are not independent trials: several come
-# from one complaint and one complainant, and Bromley decides a complaint's aspects together.
-# Aggregated counts like these are often over-dispersed relative to a binomial: the model reports
-# the Pearson χ²/df dispersion and, when it exceeds 1, scales the standard errors by it
-# (quasi-binomial). A dispersion below 1 does not make the aspects independent, so the intervals
-# remain optimistic. Odds ratios are associations within one year's reports, not causal effects;
-# cells with very few aspects carry little weight. All terms are tested at once, so the p values
-# are also shown Holm-adjusted (family-wise error at 5%).
+# cause, reference levels the cause and the division with the most aspects. **Caveats.** Aspects
+# are not independent trials: several come from one complaint and Bromley decides a complaint's
+# aspects together. The model reports the Pearson χ²/df dispersion and, when it exceeds 1, scales
+# the standard errors by it (quasi-binomial). Twelve terms are tested at once, so p values are
+# Holm-adjusted. Odds ratios are associations within one year's reports, not causal effects.
 
 # %%
 if study.model is not None:
     display(Markdown(rc.model_text(study)))
-    display(rc.odds_table(study))
+    display(present.table(rc.model_table(study.model, names), kinds={"Odds ratio": "ratio", "95% CI low": "ratio",
+                                                                     "95% CI high": "ratio", "p": "text", "p (Holm)": "text"}))
     charts.show(rc.odds_figure(study.model, names))
 else:
     display(Markdown("No Bromley outcome-by-cause counts in this run, so no model."))
@@ -139,7 +165,7 @@ else:
 # ## Across councils, on the harmonised codes
 #
 # Each column is one printed table; a cell is that cause's share of the table. **Units differ**:
-# Bromley's shares are of aspects, Barking & Dagenham's and Lewisham's top-issue tables of
+# Bromley's shares are of aspects, Barking and Dagenham's and Lewisham's top-issue tables of
 # complaints, Lewisham's adult social care analysis of complaints as printed (a complaint can
 # record several issues, and the categories need not sum to 100%). Lewisham's top-issue tables
 # list only their five largest issues, so their shares are of those five. Compare the ranking of
@@ -148,62 +174,59 @@ else:
 # %%
 if len(study.shares):
     charts.show(rc.shares_figure(study.shares, names))
-    display(rc.shares_table(study))
+    shares = rc.shares_table(study)
+    display(present.table(shares, kinds={c: "share" for c in shares.columns if c != "Cause"}))
     display(Markdown(rc.cross_council_text(study)))
 else:
     display(Markdown("No cause data for the councils of this run."))
 
 # %% [markdown]
-# ## What changed in Bromley between its 2019-20 and 2023-24 reports
-#
-# Like for like: the 2019-20 causes table has no Environment & Public Protection column, so E&PP
-# is left out of both years (the 2019-20 Housing column covered Planning & Regeneration, which
-# 2023-24 prints apart; both are kept). Differences in shares have Newcombe 95% intervals.
-
-# %%
-if study.changes:
-    charts.show(rc.change_figure(study.changes, names, study.change_periods))
-    display(Markdown(present.link_sources(rc.change_text(study))))
-else:
-    display(Markdown("Bromley's two reports are not both in this run, so no change to report."))
-
-# %% [markdown]
 # ## London benchmark: Ombudsman upheld rates, 2020-21
 #
-# Lewisham's 2020-21 report prints, for every London borough in its table, the Ombudsman (LGSCO)
-# cases of the year and how many were upheld. The reports quote London "rankings"; a funnel plot
-# asks instead whether a borough's upheld rate differs from the pooled London rate by more than
-# chance allows. The limits (95% and 99.8%) are widened by √φ, the boroughs' observed
-# over-dispersion (Spiegelhalter's multiplicative adjustment). The four study councils are
-# highlighted. **Assumes** each borough's upheld count is binomial around one London rate, apart
-# from that common extra variation; the denominator is the cases Lewisham prints ("received").
+# Lewisham's report prints the Ombudsman cases received and upheld in 2020-21 for every London
+# borough. A funnel plot compares each borough's upheld rate with the pooled London rate, with
+# limits that narrow as the number of cases grows and are widened by the boroughs' own
+# over-dispersion φ (Spiegelhalter's multiplicative adjustment). The rate is upheld out of cases
+# *received*, the only denominator the table prints — not the Ombudsman's own "% upheld" of
+# investigated cases.
 
 # %%
-if study.london is None:
-    display(Markdown("The London table (Lewisham's 2020-21 report) is not in `data/clean`, so no benchmark."))
-elif council in ("all", "lewisham"):
-    charts.show(benchmark.funnel_figure(study.london))
-    display(Markdown(present.link_sources(benchmark.funnel_text(study.london))))
-    display(present.table(study.london.table.drop(columns=["borough", "study_council"]),
-                          kinds={"label": "text", "upheld": "count", "decided": "count", "rate": "share",
-                                 "low95": "share", "high95": "share", "low998": "share", "high998": "share",
-                                 "z": "decimal", "outside_95": "text", "outside_998": "text"},
-                          labels={"label": "Borough", "upheld": "Upheld", "decided": "Cases", "rate": "Upheld %",
-                                  "low95": "95% low", "high95": "95% high", "low998": "99.8% low",
-                                  "high998": "99.8% high", "z": "z (adjusted)", "outside_95": "Outside 95%",
-                                  "outside_998": "Outside 99.8%"},
-                          digits={"rate": 1, "low95": 1, "high95": 1, "low998": 1, "high998": 1, "z": 2}))
+if london is not None:
+    display(Markdown(bm.text(london)))
+    charts.show(bm.funnel_figure(london))
+    display(present.table(bm.display_table(london), kinds={"Upheld rate": "share", "z (adjusted)": "decimal",
+                                                           "95% limits": "text"}, digits={"z (adjusted)": 2, "Upheld rate": 1}))
 else:
-    display(Markdown("The London benchmark is shown on the all-councils and Lewisham pages (it comes from "
-                     "Lewisham's report); the findings hold it for every run."))
+    display(Markdown(bm.text(None)))
+
+# %% [markdown]
+# ## Sensitivity: the crosswalk's judgement calls
+#
+# Some printed labels could reasonably take another code. Each is re-mapped in turn and the
+# headline figures recomputed from the clean data.
+
+# %%
+if study.sensitivity is not None and len(study.sensitivity):
+    display(Markdown(rc.sensitivity_text(study)))
+    display(present.table(rc.sensitivity_table(study), kinds={"PRIMARY share (Bromley lack of action)": "share"},
+                          digits={"PRIMARY share (Bromley lack of action)": 1}))
+else:
+    display(Markdown("No cause data in this run, so no crosswalk sensitivity."))
 
 # %% [markdown]
 # ## What this cannot tell us
+
+# %%
+display(Markdown(rc.cannot_tell_text(study)))
+
+# %% [markdown]
+# ## Method: the taxonomy
 #
-# The limits of these tables, specific to this data.
+# A small set of codes. *Not a cause* marks category values that are not a complaint's nature
+# (Lewisham's enquiry types and contact methods); *Service topic* marks labels that name a
+# subject (temporary accommodation, damp) without saying what went wrong. Both are kept out of
+# any guess. The table counts the printed labels each council maps to each code (the crosswalk is
+# `data/reference/root_cause_crosswalk.csv` in the downloads).
 
 # %%
-display(Markdown(rc.limitations_text(study)))
-
-# %%
-save_findings(run_id, rc.findings(study), paths);
+display(present.table(rc.crosswalk_summary(taxonomy, study.councils), kinds={"Cause": "text", "Definition": "text"}))

@@ -74,8 +74,9 @@ def test_small_helpers():
 
 
 def test_typography_is_normalised_for_matching_only():
-    from analysis.parsing import normalise_pattern, normalise_typography
     import re
+
+    from analysis.parsing import normalise_pattern, normalise_typography
 
     printed = "Children\u2019s\u00a0Social\u200bCare \u2013 \ufb01nance \u201cdelay\u201d"
     assert normalise_typography(printed) == "Children's SocialCare - finance \"delay\""
@@ -94,6 +95,7 @@ def test_label_matching_ignores_typography_but_keeps_the_printed_label():
 
 def test_a_prose_figure_is_read_by_any_template_with_its_line():
     from analysis.clean.extract.engine import ProseFigure, RawReport, Section, read_prose_figures
+
     from conftest import ROOT
 
     name = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis import present
+
 from conftest import ROOT
 
 BROMLEY_2023 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"

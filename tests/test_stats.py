@@ -92,3 +92,111 @@ def test_binomial_glm_never_narrows_under_dispersed_intervals():
     fitted, dispersion = binomial_glm(frame, "upheld", "aspects", "C(cause)")
     assert dispersion == pytest.approx(0.0)  # identical cells: no extra-binomial variation
     assert fitted.bse["C(cause)[T.b]"] == pytest.approx(np.sqrt(1 / 50 + 1 / 50 + 1 / 120 + 1 / 80), rel=1e-4)
+
+
+# --- over-dispersion: quasi-likelihood intervals, funnel limits, the NB fallback, Holm -------------
+
+from analysis.stats import funnel, holm, pearson_dispersion, quasi_wilson  # noqa: E402
+
+
+def _beta_binomial_totals(rng, reps, clusters, size, p, rho):
+    """Totals of ``clusters`` beta-binomial clusters of ``size`` trials: φ = 1 + (size − 1)·ρ."""
+    a = p * (1 - rho) / rho
+    b = (1 - p) * (1 - rho) / rho
+    probabilities = rng.beta(a, b, size=(reps, clusters))
+    return rng.binomial(size, probabilities).sum(axis=1)
+
+
+def test_quasi_wilson_covers_at_the_nominal_rate_where_plain_wilson_undercovers():
+    # 100 "complaints" of 5 "aspects" each, aspects of one complaint correlated (ρ = 0.25):
+    # φ = 1 + (5 − 1)·0.25 = 2, so the plain Wilson interval should cover about
+    # 1 − 2Φ(−1.96/√2) ≈ 83% of the time and the quasi-Wilson one about 95%.
+    rng = np.random.default_rng(20240601)
+    reps, clusters, size, p, rho = 2000, 100, 5, 0.3, 0.25
+    phi = 1 + (size - 1) * rho
+    totals = _beta_binomial_totals(rng, reps, clusters, size, p, rho)
+    n = clusters * size
+    quasi = [quasi_wilson(x, n, phi) for x in totals]
+    plain = [wilson(x, n) for x in totals]
+    quasi_cover = np.mean([q.low <= p <= q.high for q in quasi])
+    plain_cover = np.mean([w.low <= p <= w.high for w in plain])
+    assert abs(quasi_cover - 0.95) <= 0.025
+    assert plain_cover < 0.90  # the independence interval is optimistic
+    assert all(q.dispersion == phi for q in quasi[:5])
+
+
+def test_pearson_dispersion_recovers_a_known_phi():
+    # 400 units of 20 clusters × 5 trials: the between-unit φ of the units' totals is ≈ 1 + 4·0.25 = 2
+    rng = np.random.default_rng(7)
+    totals = _beta_binomial_totals(rng, 400, 20, 5, 0.3, 0.25)
+    assert pearson_dispersion(totals, np.full(400, 100)) == pytest.approx(2.0, abs=0.35)
+    assert np.isnan(pearson_dispersion([3], [10]))  # one unit: nothing to compare
+
+
+def test_quasi_wilson_never_narrower_than_wilson():
+    same = quasi_wilson(48, 56, 0.7)  # φ below 1 is floored at 1
+    plain = wilson(48, 56)
+    assert (same.low, same.high, same.dispersion) == pytest.approx((plain.low, plain.high, 1.0))
+    wide = quasi_wilson(48, 56, 4.0)
+    # φ = 4: the interval of 12 of 14 (48/4 of 56/4) — wider than that of 48 of 56
+    by_hand = wilson(12, 14)
+    assert (wide.low, wide.high) == pytest.approx((by_hand.low, by_hand.high))
+    assert wide.low < plain.low and wide.high > plain.high
+
+
+def test_funnel_limits_match_a_hand_computed_case():
+    # Three units: 10/100, 30/200, 20/100. Pooled p0 = 60/400 = 0.15, p0(1 − p0) = 0.1275.
+    # Standardised residuals z = (p − p0)/√(0.1275/n): −0.05/0.0357071 = −1.40028, 0, +1.40028.
+    # φ = Σz²/(k − 1) = (1.96078 + 0 + 1.96078)/2 = 1.96078 (= 0.05² / 0.001275).
+    # Adjusted sd at n = 100: √(0.001275)·√1.96078 = 0.0357071 × 1.40028 = 0.05 exactly;
+    # 95% limits 0.15 ± 1.959964 × 0.05 = 0.052002 … 0.247998; 99.8%: 0.15 ± 3.090232 × 0.05 =
+    # −0.004512 … 0.304512, the lower one clipped at 0 (a rate cannot be negative).
+    # At n = 200: sd = 0.05/√2 = 0.0353553; 95% limits 0.15 ± 0.069295.
+    result = funnel(["a", "b", "c"], [10, 30, 20], [100, 200, 100])
+    assert result.pooled == pytest.approx(0.15)
+    assert result.dispersion == pytest.approx(0.05**2 / 0.001275)
+    assert result.adjusted
+    a, b, c = result.points
+    assert (a.low95, a.high95) == pytest.approx((0.15 - 1.959964 * 0.05, 0.15 + 1.959964 * 0.05))
+    assert (c.low998, c.high998) == pytest.approx((0.0, 0.15 + 3.090232 * 0.05))
+    assert (b.low95, b.high95) == pytest.approx((0.15 - 0.069295, 0.15 + 0.069295), abs=1e-6)
+    assert (a.z, b.z, c.z) == pytest.approx((-1.0, 0.0, 1.0))  # residual / adjusted sd
+    low, high = result.limits(np.array([100.0]), 1.959964)
+    assert (low[0], high[0]) == pytest.approx((a.low95, a.high95))
+    plain = funnel(["a", "b", "c"], [10, 30, 20], [100, 200, 100], adjust=False)
+    assert not plain.adjusted and plain.points[2].z == pytest.approx(1.40028, abs=1e-5)
+
+
+def test_funnel_does_not_narrow_under_dispersed_units():
+    # identical rates: φ = 0, no adjustment, plain binomial limits
+    result = funnel(["a", "b"], [20, 40], [100, 200])
+    assert result.dispersion == pytest.approx(0.0) and not result.adjusted
+    sd = np.sqrt(0.2 * 0.8 / 100)
+    assert result.points[0].high95 == pytest.approx(0.2 + 1.959964 * sd)
+
+
+def test_count_model_high_dispersion_with_non_positive_alpha_is_quasi_poisson_not_poisson():
+    # Group a: four counts of 1 (μ = 1, no deviation: each adds (0 − 1)/1² = −1 to the moment sum);
+    # group b: 1000, 1100, 900, 1000 (μ = 1000, Pearson Σ(y − μ)²/μ = 20000/1000 = 20).
+    # Pearson φ = 20/(8 − 2) = 3.33 > 1.5, but the NB moment sum −4 + (2·10⁴ − 2000 − 1100 − 900)/10⁶ < 0.
+    frame = pd.DataFrame({"g": ["a"] * 4 + ["b"] * 4, "n": [1, 1, 1, 1, 1000, 1100, 900, 1000]})
+    trend = count_model(frame, "n", "C(g)", "C(g)[T.b]")
+    assert trend.dispersion == pytest.approx(20 / 6)
+    assert trend.family.startswith("quasi-Poisson") and "not estimable" in trend.family
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    poisson = smf.glm("n ~ C(g)", data=frame, family=sm.families.Poisson()).fit()
+    low, high = np.exp(poisson.conf_int().loc["C(g)[T.b]"])
+    assert trend.rate_ratio == pytest.approx(1000.0)
+    assert trend.low < low and trend.high > high  # wider than Poisson …
+    se = np.log(trend.high / trend.low) / (2 * 1.959964)
+    assert se == pytest.approx(poisson.bse["C(g)[T.b]"] * np.sqrt(20 / 6), rel=1e-4)  # … by exactly √φ
+
+
+def test_holm_matches_a_hand_computed_case():
+    # sorted p: 0.01 × 4 = 0.04; 0.03 × 3 = 0.09; 0.04 × 2 = 0.08 → 0.09 (monotone); 0.20 × 1 = 0.20
+    adjusted = holm([0.01, 0.04, 0.03, 0.20, float("nan")])
+    assert adjusted[:4] == pytest.approx([0.04, 0.09, 0.09, 0.20])
+    assert np.isnan(adjusted[4])  # a missing p value stays missing, and does not count as a test
+    assert holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1

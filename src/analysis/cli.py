@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -25,8 +24,8 @@ def _progress() -> Progress:
 
 
 def cmd_clean(args, paths: Paths) -> int:
-    from .clean.pipeline import run_clean
     from .clean.manifest import read_manifest, unlisted_files
+    from .clean.pipeline import run_clean
 
     start = time.perf_counter()
     with _progress() as progress:
@@ -155,9 +154,9 @@ COMMANDS = {"clean": cmd_clean, "run": cmd_run, "publish": cmd_publish, "all": c
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .councils import UnknownCouncil
     from .clean.extract.engine import ReportFormatError
     from .clean.manifest import ManifestError
+    from .councils import UnknownCouncil
 
     args = build_parser().parse_args(argv)
     paths = Paths.discover(args.root)

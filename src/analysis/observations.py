@@ -74,7 +74,7 @@ class Observation:
                 + ", ".join(problems)
             )
 
-    def flagged(self, code: str) -> "Observation":
+    def flagged(self, code: str) -> Observation:
         """A copy with ``code`` added to ``quality_flag`` (codes are kept sorted and unique)."""
         codes = set(filter(None, self.quality_flag.split(";"))) | {code}
         return replace(self, quality_flag=";".join(sorted(codes)))

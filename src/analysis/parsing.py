@@ -6,8 +6,8 @@ Every helper returns ``None`` for a cell the report prints as missing (``-``, ``
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 MISSING_TOKENS = {"", "-", "–", "—", "_", "n/a", "na", "n/k", "nk", "n.a.", "tbc", "none"}
 

@@ -27,7 +27,7 @@ class Paths:
     root: Path
 
     @classmethod
-    def discover(cls, root: Path | None = None) -> "Paths":
+    def discover(cls, root: Path | None = None) -> Paths:
         return cls(Path(root).resolve() if root else project_root())
 
     @property

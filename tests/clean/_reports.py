@@ -1,13 +1,12 @@
 """The five real reports, extracted once per test session (shared by test_relations and test_claims)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
-from analysis.clean.claims import check_claims
-from analysis.clean.extract.engine import RawReport
 from analysis.clean.manifest import read_manifest
 from analysis.clean.pipeline import extract_entry
 from analysis.paths import Paths
+
 from conftest import ROOT
 
 B1920 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
@@ -17,7 +16,7 @@ HAR = "data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-repor
 BD = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"
 
 
-@lru_cache(maxsize=None)
+@cache
 def report(source_file: str):
     """(observations with flags, claims) of one real report."""
     paths = Paths.discover(ROOT)

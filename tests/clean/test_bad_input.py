@@ -11,7 +11,6 @@ manifest's sha256 before it is decoded, so decoding is reached only by a report 
 new (``add-report``) or listed with the sha256 of its damaged bytes (``_relist``).
 """
 import os
-import resource
 import subprocess
 import sys
 from dataclasses import replace

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from _reports import B1920, B2324, LEW, claims_on
 
 WRONG = [

@@ -11,11 +11,18 @@ import pandas as pd
 import pytest
 
 from analysis.clean.datapackage import RECONCILED_FIELDS, _descriptions
-from analysis.clean.dictionary import (CONFLICT_COLUMNS, EXTRACTION_FLAGS, MEASURES, OBSERVATION_COLUMNS,
-                                 RECONCILED_COLUMNS, render_markdown)
+from analysis.clean.dictionary import (
+    CONFLICT_COLUMNS,
+    EXTRACTION_FLAGS,
+    MEASURES,
+    OBSERVATION_COLUMNS,
+    RECONCILED_COLUMNS,
+    render_markdown,
+)
 from analysis.clean.quality import FLAG_CODES
 from analysis.clean.reconcile import CONFLICT_COLUMNS as CONFLICT_FIELDS
 from analysis.clean.reconcile import CONFLICT_KINDS, RULES
+
 from conftest import ROOT, SHARED
 
 CLEAN = ROOT / "data" / "clean"

@@ -13,6 +13,7 @@ import pytest
 from analysis.clean.extract.barking_and_dagenham import SKIPPED_TABLES, TABLES, extract
 from analysis.clean.extract.engine import RawReport, ReportFormatError
 from analysis.clean.quality import apply_quality_checks
+
 from conftest import ROOT
 
 SOURCE = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"
@@ -164,6 +165,6 @@ def test_skip_record_points_at_real_lines(report):
 
 def test_changed_layout_is_reported_with_line(report):
     broken = RawReport(report.source_file, report.council, report.report_period,
-                       [l.replace("Adults Services\t", "Adult Services\t") for l in report.lines])
+                       [line.replace("Adults Services\t", "Adult Services\t") for line in report.lines])
     with pytest.raises(ReportFormatError, match="barking-and-dagenham"):
         extract(broken)

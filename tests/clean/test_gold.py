@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.clean.pipeline import extract_entry
 from analysis.clean.manifest import read_manifest
+from analysis.clean.pipeline import extract_entry
 from analysis.observations import to_frame
+
 from conftest import ROOT, SHARED
 
 GOLD = ROOT / "tests" / "data" / "sample_gold.csv"

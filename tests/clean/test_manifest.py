@@ -3,9 +3,9 @@ import csv
 
 import pytest
 
+from analysis.clean.manifest import ManifestError, add_report, read_manifest, sha256_of, verify_entry
 from analysis.cli import main
 from analysis.councils import UnknownCouncil
-from analysis.clean.manifest import ManifestError, add_report, read_manifest, sha256_of, verify_entry
 
 from conftest import RAW, SHARED
 

@@ -15,11 +15,12 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.clean.extract.engine import RawReport
 from analysis.clean.extract.barking_and_dagenham import extract as extract_bd
-from analysis.observations import COLUMNS, Observation, to_frame
+from analysis.clean.extract.engine import RawReport
 from analysis.clean.quality import apply_quality_checks, within_report_conflicts
 from analysis.clean.reconcile import KEY, RULES, conflict_flags, reconcile, with_derived
+from analysis.observations import Observation, to_frame
+
 from conftest import ROOT
 
 B1920 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
@@ -297,6 +298,6 @@ def test_clean_conflicts_cover_every_flag():
              "pct_change_disagrees": "pct_change_vs_years"}
     listed = set(zip(conflicts.kind, conflicts.chosen_source))
     for code, kind in kinds.items():
-        flagged = observations[observations.quality_flag.str.split(";").map(lambda c: code in c)]
+        flagged = observations[observations.quality_flag.str.split(";").map(lambda c, code=code: code in c)]
         for o in flagged.itertuples():
             assert (kind, f"{o.source_file}:{o.source_line}") in listed, (code, o.source_file, o.source_line)

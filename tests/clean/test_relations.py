@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from _reports import B1920, B2324, BD, HAR, flagged, report
+
 from analysis.clean.quality import within_report_conflicts
 from analysis.clean.relations import relations_of
 

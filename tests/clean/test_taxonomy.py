@@ -7,10 +7,19 @@ import pandas as pd
 import pytest
 
 from analysis.clean.pipeline import run_clean
+from analysis.clean.taxonomy import (
+    CROSSWALK_FILE,
+    NON_CAUSE,
+    TAXONOMY_FILE,
+    TaxonomyError,
+    load_taxonomy,
+    normalise,
+    standardise,
+    unmapped,
+)
 from analysis.data import load_observations
 from analysis.paths import Paths
-from analysis.clean.taxonomy import (CROSSWALK_FILE, NON_CAUSE, TAXONOMY_FILE, TaxonomyError, load_taxonomy, normalise,
-                               standardise, unmapped)
+
 from conftest import ROOT
 
 

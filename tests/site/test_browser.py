@@ -16,15 +16,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-
-from conftest import ROOT
 
 CHART_FALLBACK_ALT = "Chart"  # src/analysis/site/templates/offline/index.html.j2, when a chart has no alt text
 

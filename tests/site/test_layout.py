@@ -5,9 +5,9 @@ of the index and of one policy page of each notebook under outputs/screenshots/ 
 from __future__ import annotations
 
 import pytest
+from test_browser import Browser, chromium
 
 from conftest import ROOT
-from test_browser import Browser, chromium
 
 WIDTHS = (1280, 390)
 SCREENSHOTS = ROOT / "outputs" / "screenshots"

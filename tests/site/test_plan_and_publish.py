@@ -12,6 +12,7 @@ import pytest
 
 from analysis.paths import Paths
 from analysis.site.runs import DEPENDS_ON, Run, input_fingerprint, study_plan
+
 from conftest import ROOT
 
 OVERVIEW = "01_council_overview"
@@ -84,7 +85,7 @@ def test_a_report_removed_from_the_manifest_loses_its_pages(study_with_a_junk_re
     gone = f"{OVERVIEW}__bromley_2019-20"
     assert (paths.html / "policy" / f"{gone}.html").is_file()
     lines = paths.manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-    paths.manifest.write_text("".join(l for l in lines if "bromley_2019-20" not in l and "2025-26" not in l),
+    paths.manifest.write_text("".join(line for line in lines if "bromley_2019-20" not in line and "2025-26" not in line),
                               encoding="utf-8")
     result = analysis(paths.root, "all", "--council", "bromley")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -13,7 +13,8 @@ import pytest
 
 from analysis.clean.manifest import read_manifest
 from analysis.site.publish import publish, redact_contacts
-from conftest import RAW, ROOT
+
+from conftest import RAW
 
 # The raw reports print officers' contact details, e.g.
 # bromley_2019-20...txt:250 "Tel: 020 802084617590 E-mail: nick.fripp@bromley.gov.uk", :12 "DIRECT LINE: 020 8461 7694".

@@ -10,10 +10,11 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from analysis.studies import audit
-from analysis.site.findings import findings_path
 from analysis.paths import Paths
+from analysis.site.findings import findings_path
 from analysis.site.runs import Run
+from analysis.studies import audit
+
 from conftest import ROOT, run_notebooks
 
 BD = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from analysis.studies import covid
 from analysis.data import load_observations, load_reconciled
-from analysis.site.findings import findings_path, load_findings
+from analysis.site.findings import load_findings
 from analysis.stats import poisson_ratio
+from analysis.studies import covid
 
 BROMLEY_23 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
 BROMLEY_19 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"

@@ -8,11 +8,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.studies import overview
-from analysis.clean.pipeline import extract_entry
 from analysis.clean.manifest import read_manifest
+from analysis.clean.pipeline import extract_entry
 from analysis.observations import to_frame
 from analysis.paths import Paths
+from analysis.studies import overview
+
 from conftest import ROOT
 
 LEWISHAM = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"

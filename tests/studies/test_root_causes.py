@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.studies import root_causes as rc
-from analysis.paths import Paths
-from analysis.stats import wilson
 from analysis.clean.taxonomy import load_taxonomy
+from analysis.paths import Paths
+from analysis.stats import quasi_wilson, wilson
+from analysis.studies import root_causes as rc
+
 from conftest import RAW, ROOT
 
 
@@ -136,7 +137,15 @@ def test_upheld_by_cause_with_wilson_intervals(outcome_rows):
     # Service delay: 7+9+6+1+16+9 = 48 of 8+9+8+1+18+12 = 56
     assert (upheld.loc["delay", "upheld_or_partially"], upheld.loc["delay", "decided"]) == (48, 56)
     expected = wilson(48, 56)
-    assert (upheld.loc["delay", "low"], upheld.loc["delay", "high"]) == pytest.approx((expected.low, expected.high))
+    assert (upheld.loc["delay", "wilson_low"], upheld.loc["delay", "wilson_high"]) == pytest.approx((expected.low, expected.high))
+    # φ by hand: Pearson χ² of the 12 cells (6 divisions × 2 causes) around each cause's own rate, / (12 − 2)
+    cells = [(u + p_, u + p_ + n) for _, u, p_, n in LACK_24] + [(u + p_, u + p_ + n) for _, u, p_, n in DELAY_24]
+    rates = [193 / 349] * 6 + [48 / 56] * 6
+    phi = sum((x - m * r) ** 2 / (m * r * (1 - r)) for (x, m), r in zip(cells, rates)) / (12 - 2)
+    assert upheld.loc["delay", "phi"] == pytest.approx(max(phi, 1.0))
+    adjusted = quasi_wilson(48, 56, phi)
+    assert (upheld.loc["delay", "low"], upheld.loc["delay", "high"]) == pytest.approx((adjusted.low, adjusted.high))
+    assert upheld.loc["delay", "low"] <= expected.low  # never narrower than the plain interval
     assert upheld.index[0] == "delay"  # sorted by rate, highest first
     # The outcome test: χ² by hand on the summed outcome counts (rows above), no continuity correction
     test = rc.outcome_test(outcomes)
@@ -144,29 +153,6 @@ def test_upheld_by_cause_with_wilson_intervals(outcome_rows):
     expected_counts = observed.sum(1, keepdims=True) * observed.sum(0) / observed.sum()
     assert test.statistic == pytest.approx(((observed - expected_counts) ** 2 / expected_counts).sum())
     assert test.dof == 2
-
-
-def test_upheld_intervals_widened_by_within_cause_dispersion(outcome_rows):
-    outcomes = rc.outcome_counts(outcome_rows, "bromley", "2023-24")
-    upheld = rc.upheld_by_cause(outcomes).set_index("category_std")
-    # φ by hand: the 12 division × cause cells of LACK_24 and DELAY_24 around their cause's pooled rate
-    # (193/349 and 48/56, see above), Pearson χ² over 12 cells − 2 causes
-    chi2 = 0.0
-    for cells, (r, n) in ((LACK_24, (193, 349)), (DELAY_24, (48, 56))):
-        p = r / n
-        for _, fully, partly, not_upheld in cells:
-            decided = fully + partly + not_upheld
-            chi2 += (fully + partly - decided * p) ** 2 / (decided * p * (1 - p))
-    phi = chi2 / (12 - 2)
-    assert upheld["dispersion"].iloc[0] == pytest.approx(phi)
-    assert phi > 1  # the divisions differ within a cause (e.g. children's lack of action 14/47 vs education's 88/150)
-    plain = wilson(48 / phi, 56 / phi)
-    assert (upheld.loc["delay", "adj_low"], upheld.loc["delay", "adj_high"]) == pytest.approx((plain.low, plain.high))
-    assert upheld.loc["delay", "adj_low"] < upheld.loc["delay", "low"] and upheld.loc["delay", "adj_high"] > upheld.loc["delay", "high"]
-    # the across-causes φ (two causes, 193/349 vs 48/56) is kept apart, not used for the intervals
-    pooled = (193 + 48) / (349 + 56)
-    across = sum((r / n - pooled) ** 2 / (pooled * (1 - pooled) / n) for r, n in ((193, 349), (48, 56))) / 1
-    assert upheld["dispersion_across_causes"].iloc[0] == pytest.approx(across)
 
 
 def test_cause_model_reference_levels_and_terms(outcome_rows):
@@ -177,19 +163,55 @@ def test_cause_model_reference_levels_and_terms(outcome_rows):
     delay = model.odds_ratios.set_index("term").loc["cause: delay"]
     assert delay["low"] < delay["odds_ratio"] < delay["high"] and delay["odds_ratio"] > 1
     assert model.n_cells == 12
-    # Holm: adjusted p values are never smaller, and the counts are those of the two p columns
+
+
+def test_cause_model_holm_adjusts_its_terms(outcome_rows):
+    model = rc.cause_model(rc.outcome_counts(outcome_rows, "bromley", "2023-24"))
     table = model.odds_ratios
-    assert (table["p_holm"] >= table["p_value"] - 1e-15).all()
-    raw, holm, tested = rc.significant_counts(model)
-    assert (raw, holm, tested) == (int((table["p_value"] < .05).sum()), int((table["p_holm"] < .05).sum()), 6)
-    assert f"{raw} of 6 terms are significant at 5% before, {holm} after Holm" in rc.holm_text(model)
+    assert (table["p_holm"] >= table["p_value"] - 1e-12).all()
+    smallest = table["p_value"].min()
+    assert table.loc[table["p_value"].idxmin(), "p_holm"] == pytest.approx(min(1.0, smallest * len(table)))
+    terms, before, after = rc.significant_counts(model)
+    assert terms == 6 and after <= before
+
+
+def test_shift_share_decomposes_the_lack_of_action_rise(bromley_rows):
+    shift = rc.shift_share(bromley_rows, "lack_of_action", "2019-20", "2023-24")
+    table = shift.divisions.set_index("division")
+    # Housing 2023-24 = housing + planning & regeneration (one division in 2019-20):
+    # lack of action 37 + 18 of 122 + 51 aspects (BROMLEY_24:137, :140); 2019-20: 25 of 116 (BROMLEY_20:668, :673)
+    assert (table.loc["housing", "code_after"], table.loc["housing", "aspects_after"]) == (55, 173)
+    assert (table.loc["housing", "code_before"], table.loc["housing", "aspects_before"]) == (25, 116)
+    assert shift.share_before == pytest.approx(110 / 589) and shift.share_after == pytest.approx(356 / 937)
+    assert shift.mix + shift.within + shift.interaction == pytest.approx(shift.share_after - shift.share_before)
+    # fixed mix by hand: Σ (2019-20 division aspects / 589) × (2023-24 division share)
+    w = {"adult_social_care": 164, "childrens_social_care": 143, "housing": 116, "education": 49, "chief_executives": 117}
+    s1 = {"adult_social_care": 41 / 154, "childrens_social_care": 53 / 197, "housing": 55 / 173, "education": 151 / 231,
+          "chief_executives": 56 / 182}
+    assert shift.share_fixed_mix == pytest.approx(sum(w[d] / 589 * s1[d] for d in w))
+    assert shift.share_before < shift.share_fixed_mix < shift.share_after
+
+
+def test_lewisham_upheld_is_split_by_organisation(taxonomy):
+    # lewisham_2020-21…txt:218-222 Account Query (Revenues): 98 complaints, resolved early 8, not upheld 79, partly 6,
+    # upheld 5; :262-266 Plumbing (Lewisham Homes): 61, 0, 8, 30, 20
+    rows = []
+    for service, division, label, counts in (("Lewisham Council", "all", "Account Query (Revenues)", (5, 6, 79)),
+                                             ("Lewisham Homes", "housing", "Plumbing", (20, 30, 8))):
+        for measure, value in zip(rc.OUTCOMES, counts):
+            rows.append(obs("lewisham", "2020-21", division, label, measure, value, service=service, table="top_issues"))
+    study = rc.analyse(pd.DataFrame(rows), taxonomy, "lewisham", "", ["lewisham"])
+    keys = {rc.upheld_key(*k) for k in study.upheld}
+    assert keys == {"lewisham 2020-21, Lewisham Council", "lewisham 2020-21, Lewisham Homes"}
+    homes = study.upheld[("lewisham", "2020-21", "Lewisham Homes")].set_index("category_std")
+    assert (homes.loc["service_topic", "upheld_or_partially"], homes.loc["service_topic", "decided"]) == (50, 58)
 
 
 def test_a_council_without_categories_is_reported_not_fatal(taxonomy):
     frame = pd.DataFrame([obs("harrow", "2019-20", "all", "", "complaints", 5)])
     study = rc.analyse(frame, taxonomy, "harrow", "", ["harrow"])
     assert study.without_causes == ["harrow"] and study.pareto.empty and study.model is None
-    assert "**Harrow**" in rc.scope_text(study)  # the council's name, not its id
+    assert "Harrow" in rc.scope_text(study)
     assert rc.findings(study)["councils_without_causes"] == ["harrow"]
 
 
@@ -261,26 +283,48 @@ def test_findings_say_which_councils_have_no_causes(findings):
     assert set(findings["councils"]) == {"barking_and_dagenham", "bromley", "harrow", "lewisham"}
 
 
-def test_findings_state_dispersion_holm_and_the_london_funnel(findings):
-    # every upheld table states its φ, and what it is across
-    assert {"bromley 2023-24", "lewisham 2020-21"} <= set(findings["dispersion"])
-    bromley = findings["dispersion"]["bromley 2023-24"]
-    assert bromley["phi"] > 1 and "division x cause cells" in bromley["across"]
+def test_findings_state_dispersion_and_holm(findings):
+    phi = findings["dispersion"]["bromley 2023-24"]
+    assert phi["phi"] > 1 and phi["cells"] >= 30  # the division × label cells of Bromley's nature-of-complaint tables
     delay = findings["upheld_by_cause"]["bromley 2023-24"]["delay"]
-    assert delay["adjusted_low"] < delay["low"] <= delay["rate"] <= delay["high"] < delay["adjusted_high"]
-    # Holm on the GLM's terms: the counts are those of the published p values
-    terms = findings["bromley_glm"]["odds_ratios"].values()
-    assert findings["glm_significant_raw"] == sum(t["p_value"] < .05 for t in terms)
-    assert findings["glm_significant_holm"] == sum(t["p_holm"] < .05 for t in terms)
-    assert findings["glm_significant_holm"] < findings["glm_significant_raw"]  # the correction matters here
-    # the London funnel: every borough of LEWISHAM_2020-21:2212/2218 (28), Bromley 26 of 103
-    assert len(findings["funnel"]) >= 25
-    rows = {r["borough"]: r for r in findings["funnel"]}
-    assert (rows["bromley"]["upheld"], rows["bromley"]["decided"]) == (26, 103)
-    # (the findings JSON rounds to 6 decimals)
-    assert findings["funnel_pooled"] == pytest.approx(sum(r["upheld"] for r in rows.values()) / sum(r["decided"] for r in rows.values()), abs=1e-6)
-    assert findings["funnel_dispersion"] > 0
-    assert 3 <= len(findings["key_findings"]) <= 5 and all(isinstance(k, str) and k for k in findings["key_findings"])
-    # aspects per complaint (like-for-like aspects / printed complaints Total, both without E&PP):
-    # 589 / 445 (BROMLEY_20:673, :620) and 937 / 533 (BROMLEY_24:140 less E&PP, :94)
-    assert findings["bromley_aspects_per_complaint"] == pytest.approx({"2019-20": 589 / 445, "2023-24": 937 / 533}, abs=1e-6)
+    assert delay["phi"] == pytest.approx(phi["phi"])
+    assert delay["low"] < delay["wilson_low"] and delay["high"] > delay["wilson_high"]
+    glm = findings["bromley_glm"]
+    assert glm["terms_tested"] == 12 and glm["significant_after_holm"] < glm["significant_before_holm"]
+    assert set(findings["upheld_by_cause"]) == {"bromley 2023-24", "lewisham 2020-21, Lewisham Council",
+                                                "lewisham 2020-21, Lewisham Homes"}
+    # lewisham_2020-21…txt:262-294: within Lewisham Homes, outcome does not depend on cause
+    assert findings["outcome_depends_on_cause"]["lewisham 2020-21, Lewisham Homes"]["p_holm"] > 0.05
+
+
+def test_findings_shift_share_and_recording_change(findings):
+    shift = findings["bromley_shift_share"]
+    assert shift["share_before"] == pytest.approx(110 / 589, abs=1e-6) and shift["share_after"] == pytest.approx(356 / 937, abs=1e-6)
+    assert shift["share_before"] < shift["share_fixed_mix"] < shift["share_after"]
+    recording = findings["bromley_recording"]
+    # BROMLEY_20:649 aspects 570, :620 complaints 445; BROMLEY_24:122 aspects 937, :94 complaints 533
+    assert (recording["2019-20"]["aspects"], recording["2019-20"]["complaints"]) == (570, 445)
+    assert (recording["2023-24"]["aspects"], recording["2023-24"]["complaints"]) == (937, 533)
+    # BROMLEY_20:671 "Behaviour of another" 22 aspects; no such row in BROMLEY_24:133-140
+    assert (recording["2019-20"]["other_aspects"], recording["2023-24"]["other_aspects"]) == (22, 0)
+
+
+def test_findings_primary_estimate_sensitivity_and_key_findings(findings):
+    primary = findings["primary"]
+    # BROMLEY_24:137 Lack of Action 375 of :140 1,108; φ = 1,108 aspects / 738 complaints (BROMLEY_24:82)
+    assert (primary["count"], primary["total"]) == (375, 1108)
+    assert primary["phi"] == pytest.approx(1108 / 738, abs=1e-6)
+    assert primary["low"] < 375 / 1108 < primary["high"]
+    assert primary["sensitivity"][0]["estimate"].startswith("PRIMARY") and len(primary["sensitivity"]) >= 4
+    rows = findings["crosswalk_sensitivity"]
+    assert rows[0]["label"] == "(as mapped)" and len(rows) >= 5
+    assert 3 <= len(findings["key_findings"]) <= 5
+    assert all("_" not in bullet and "nan" not in bullet.lower() for bullet in findings["key_findings"])
+
+
+def test_findings_hold_the_london_funnel(findings):
+    # lewisham_2020-21…txt:2212 (received) and :2218 (upheld): 28 boroughs; Bromley 26 of 103
+    assert len(findings["funnel"]) == 28 and findings["funnel_dispersion"] > 0
+    bromley = next(r for r in findings["funnel"] if r["borough"] == "bromley")
+    assert (bromley["upheld"], bromley["received"]) == (26, 103)
+    assert findings["funnel_pooled"] == pytest.approx(455 / 2544, abs=1e-6)

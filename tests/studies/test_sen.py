@@ -213,6 +213,7 @@ def found():
     import json
 
     from analysis.site.findings import findings_path
+
     from conftest import run_notebooks
 
     run_notebooks("--notebook", "04_sen_surge", "--force")

@@ -23,11 +23,11 @@ from .. import __version__
 from ..councils import LONDON_COUNCILS
 from ..observations import COLUMNS, DIVISIONS, STAGES, UNITS
 from ..paths import Paths
+from .claims import CLAIM_COLUMNS
+from .dictionary import CLAIM_COLUMNS as CLAIM_COLUMN_MEANINGS
 from .dictionary import CONFLICT_COLUMNS, EXTRACTION_FLAGS, MEASURES, OBSERVATION_COLUMNS, RECONCILED_COLUMNS
 from .manifest import read_manifest, sha256_of
 from .quality import FLAG_CODES
-from .claims import CLAIM_COLUMNS
-from .dictionary import CLAIM_COLUMNS as CLAIM_COLUMN_MEANINGS
 from .reconcile import CONFLICT_COLUMNS as CONFLICT_FIELDS
 from .reconcile import CONFLICT_KINDS, KEY, RULES
 

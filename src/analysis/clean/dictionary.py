@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .quality import FLAG_CODES
 from .claims import VERDICTS
+from .quality import FLAG_CODES
 from .reconcile import CONFLICT_KINDS, RULES
 
 OBSERVATION_COLUMNS = {

@@ -9,15 +9,15 @@ import csv
 import hashlib
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Callable
 
 from ..councils import resolve_council
-from .extract import TEMPLATE_MODULES
-from .extract.engine import ReportFormatError, decode_report
 from ..parsing import clean_label, normalise_typography, parse_period, slug
 from ..paths import Paths
+from .extract import TEMPLATE_MODULES
+from .extract.engine import ReportFormatError, decode_report
 
 
 class ManifestError(ValueError):

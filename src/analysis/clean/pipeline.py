@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from .extract import extractor
-from .datapackage import write_datapackage
-from .extract.engine import RawReport, ReportFormatError
-from .stamp import CLEAN_STAMP, CLEAN_TABLES, clean_inputs
-from .manifest import ManifestEntry, ManifestError, PeriodMismatchError, read_manifest, verify_entry
 from ..observations import COLUMNS, Observation, sort_frame, to_frame, write_table
 from ..paths import Paths
-from .quality import apply_quality_checks, within_report_conflicts
-from .relations import relations_of
 from .claims import CLAIM_COLUMNS, check_claims, flag_wrong_claims, wrong_claim_conflicts
+from .datapackage import write_datapackage
+from .extract import extractor
+from .extract.engine import RawReport, ReportFormatError
+from .manifest import ManifestEntry, ManifestError, PeriodMismatchError, read_manifest, verify_entry
+from .quality import apply_quality_checks, within_report_conflicts
 from .reconcile import conflict_flags, reconcile, with_derived
+from .relations import relations_of
+from .stamp import CLEAN_STAMP, CLEAN_TABLES, clean_inputs
 from .taxonomy import fill_category_std
 
 # observations; reconciled: one chosen value per key, with the rule and the alternatives;

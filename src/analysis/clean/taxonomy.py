@@ -46,7 +46,7 @@ class Taxonomy:
     @property
     def lookup(self) -> dict[tuple[str, str], str]:
         """(council, normalised label) → code."""
-        return {(c, normalise(l)): code for c, l, code in
+        return {(c, normalise(label)): code for c, label, code in
                 self.crosswalk[["council", "raw_label", "code"]].itertuples(index=False)}
 
     def names(self) -> dict[str, str]:
@@ -113,7 +113,7 @@ def standardise(frame: pd.DataFrame, taxonomy: Taxonomy) -> pd.Series:
     """``category_std`` for every row of ``frame`` (columns council, category); '' if unmapped."""
     lookup = taxonomy.lookup
     keys = zip(frame["council"].fillna("").astype(str), frame["category"].fillna("").astype(str))
-    return pd.Series([lookup.get((c, normalise(l)), "") if l else "" for c, l in keys],
+    return pd.Series([lookup.get((c, normalise(label)), "") if label else "" for c, label in keys],
                      index=frame.index, dtype=object)
 
 

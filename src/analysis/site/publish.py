@@ -20,10 +20,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, present
 from ..clean.manifest import read_manifest
 from ..paths import Paths
-from .. import present
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -448,7 +447,6 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
     published = {p.run_id: p for p in pages}
     councils = sorted({e.council for e in entries})
     columns = ["All councils"] + [present.council(c) for c in councils]
-    skipped = {s.run.run_id: s.reason for s in plan.skipped}
 
     def cell(notebook: str, council: str, column: str) -> dict:
         found = [p for p in pages if p.notebook == notebook and (p.council or "all") == council]

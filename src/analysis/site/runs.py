@@ -19,9 +19,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..clean.manifest import read_manifest
 from ..fingerprint import PACKAGE as PACKAGE_DIR
 from ..fingerprint import source_sha256
-from ..clean.manifest import read_manifest
 from ..paths import Paths
 
 PACKAGE = PACKAGE_DIR  # the package code whose change re-runs every notebook (tests swap it)

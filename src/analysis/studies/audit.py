@@ -24,12 +24,12 @@ from importlib import import_module
 
 import pandas as pd
 
-from ..data import load_conflicts, load_observations, load_reconciled
+from .. import present
 from ..clean.extract import TEMPLATE_MODULES
 from ..clean.extract.engine import RawReport
 from ..clean.manifest import read_manifest
+from ..data import load_conflicts, load_observations, load_reconciled
 from ..paths import Paths
-from .. import present
 
 SHOWN_LINE = 160  # characters of a printed line shown beside a figure
 
@@ -342,7 +342,7 @@ def findings(audit: Audit, skipped: pd.DataFrame) -> dict:
 
 
 def text_summary(f: dict) -> str:
-    scope = "every report" if f["council"] == "all" else f"the reports of {f['council']}"
+    scope = "every report" if f["council"] == "all" else f"the reports of {present.council(f['council'])}"
     kinds = ", ".join(f"{n} {present.conflict_kind(k)}" for k, n in f["conflicts"].items()) or "none"
     return (f"Across {scope} ({len(f['source_files'])} raw file(s)), the clean data holds **{f['observations']:,}** "
             f"printed figures; **{f['flagged_observations']:,}** carry a quality flag. The conflicts table lists "

@@ -1,17 +1,15 @@
-"""London benchmark: every borough's Ombudsman upheld rate in 2020-21, on a funnel plot.
+"""London benchmark: every London borough's Ombudsman upheld rate in 2020-21, on a funnel plot.
 
-Lewisham's 2020-21 annual report prints, for every London borough it lists, the Local
-Government & Social Care Ombudsman cases of 2020-21 ("LGSCO Cases Received", the ``Total``
-line) and those upheld (the ``Upheld`` line). The clean data holds them as one row per borough
-(measures ``ombudsman_referrals`` and ``ombudsman_upheld``, tables ``t11_…``/``t12_…`` of that
-report). The reports quote London "rankings"; a funnel plot asks the better question: which
-borough's upheld rate differs from the pooled London rate by more than chance and the ordinary
-between-borough variation (Spiegelhalter's multiplicative over-dispersion adjustment) allow.
+Lewisham's 2020-21 report prints, for every London borough it compares itself with, the
+Ombudsman (LGSCO) cases *received* in 2020-21 and the cases *upheld* (its tables "LGSCO Cases
+Received / Upheld in 2020/21 - London Boroughs"). The cleaner extracts them as
+``ombudsman_referrals`` and ``ombudsman_upheld`` (stage ``ombudsman``), one row per borough.
 
-Assumptions: each borough's upheld count is binomial around one shared London rate, apart from
-a common extra variation φ (Pearson χ²/df across the boroughs); the denominator is the cases
-the table prints for the borough (Lewisham's chart calls them "received"; the Ombudsman upholds
-only cases it decides, so the rate is upheld per case printed, as Lewisham's report uses it).
+The rate is **upheld out of received**: the table does not print decisions or detailed
+investigations, so this is not the Ombudsman's own "% upheld" (upheld out of investigated), and
+cases received in a year are not all decided in it. It is the same measure for every borough,
+which is what a funnel needs. Limits are Spiegelhalter's, widened by the boroughs' own Pearson
+over-dispersion φ (:func:`analysis.stats.funnel`).
 """
 from __future__ import annotations
 
@@ -22,148 +20,180 @@ import pandas as pd
 
 from .. import present, stats
 
-SOURCE_STEM = "lewisham_2020-21"  # the report that prints the London table
+SOURCE_COUNCIL = "lewisham"
 PERIOD = "2020-21"
-DECIDED_MEASURE = "ombudsman_referrals"  # the "Total" line: LGSCO cases of 2020-21 per borough
-UPHELD_MEASURE = "ombudsman_upheld"  # the "Upheld" line
-TABLE_PREFIXES = ("t11_lgsco_", "t12_lgsco_")
-STUDY_COUNCILS = ("bromley", "lewisham", "harrow", "barking_and_dagenham")
+RECEIVED, UPHELD = "ombudsman_referrals", "ombudsman_upheld"
+STUDY_COUNCILS = ("barking_and_dagenham", "bromley", "harrow", "lewisham")
+
+
+def london_table(observations: pd.DataFrame) -> pd.DataFrame:
+    """One row per borough: received, upheld, and the source line of each (from Lewisham's report)."""
+    mine = observations[observations["source_file"].str.contains(f"/{SOURCE_COUNCIL}_{PERIOD}", regex=False)
+                        & (observations["period"] == PERIOD) & (observations["stage"] == "ombudsman")
+                        & observations["measure"].isin([RECEIVED, UPHELD]) & observations["table"].str.contains("london")
+                        & observations["value"].notna()]
+    if mine.empty:
+        return pd.DataFrame(columns=["borough", "received", "upheld", "received_source", "upheld_source"])
+    wide = mine.pivot_table(index="council", columns="measure", values="value", aggfunc="first")
+    lines = mine.assign(source=mine["source_file"] + ":" + mine["source_line"].astype(int).astype(str)).pivot_table(
+        index="council", columns="measure", values="source", aggfunc="first")
+    table = pd.DataFrame({"borough": wide.index, "received": wide[RECEIVED].to_numpy(), "upheld": wide[UPHELD].to_numpy(),
+                          "received_source": lines[RECEIVED].to_numpy(), "upheld_source": lines[UPHELD].to_numpy()})
+    return table.dropna(subset=["received", "upheld"]).sort_values("borough").reset_index(drop=True)
 
 
 @dataclass
-class LondonFunnel:
-    table: pd.DataFrame  # one row per borough: borough, label, upheld, decided, rate, limits, z, outside_*
-    pooled: float
-    dispersion: float
-    adjusted: bool
+class Benchmark:
+    table: pd.DataFrame  # borough, received, upheld, rate, limits, z, outside_95, outside_998, study
     funnel: stats.Funnel
-    sources: dict[str, str]  # measure → "data/raw/FILE.txt:LINE"
+    plain: stats.Funnel  # the same limits without the over-dispersion adjustment
 
     @property
-    def study(self) -> pd.DataFrame:
-        return self.table[self.table["study_council"]]
+    def pooled(self) -> float:
+        return self.funnel.pooled
+
+    @property
+    def dispersion(self) -> float:
+        return self.funnel.dispersion
 
 
-def london_rows(observations: pd.DataFrame) -> pd.DataFrame:
-    """The London table's rows: Lewisham's 2020-21 report, Ombudsman cases and upheld per borough."""
-    from_report = observations["source_file"].astype(str).str.contains(SOURCE_STEM, regex=False)
-    in_table = observations["table"].astype(str).str.startswith(TABLE_PREFIXES)
-    measures = observations["measure"].isin([DECIDED_MEASURE, UPHELD_MEASURE])
-    return observations[from_report & in_table & measures & observations["value"].notna()].reset_index(drop=True)
+def benchmark(observations: pd.DataFrame) -> Benchmark | None:
+    """The funnel of every borough in the London table (None if the table is not in the data)."""
+    table = london_table(observations)
+    if len(table) < 2:
+        return None
+    adjusted = stats.funnel(table["borough"], table["upheld"], table["received"], adjust=True)
+    plain = stats.funnel(table["borough"], table["upheld"], table["received"], adjust=False)
+    points = {p.label: p for p in adjusted.points}
+    unadjusted = {p.label: p for p in plain.points}
+    rows = []
+    for _, r in table.iterrows():
+        p, q = points[r["borough"]], unadjusted[r["borough"]]
+        rows.append({**r.to_dict(), "rate": p.rate, "low95": p.low95, "high95": p.high95, "low998": p.low998,
+                     "high998": p.high998, "z": p.z, "outside_95": bool(abs(p.z) > 1.959964),
+                     "outside_998": bool(abs(p.z) > 3.090232), "z_unadjusted": q.z,
+                     "outside_95_unadjusted": bool(abs(q.z) > 1.959964), "study": r["borough"] in STUDY_COUNCILS})
+    return Benchmark(pd.DataFrame(rows), adjusted, plain)
 
 
-def london_funnel(observations: pd.DataFrame, adjust: bool = True) -> LondonFunnel:
-    """Pooled upheld rate, φ and the dispersion-adjusted 95% / 99.8% funnel limits for every borough."""
-    rows = london_rows(observations)
-    wide = rows.pivot_table(index="council", columns="measure", values="value", aggfunc="sum")
-    wide = wide.reindex(columns=[UPHELD_MEASURE, DECIDED_MEASURE]).dropna()
-    wide = wide[wide[DECIDED_MEASURE] > 0].sort_index()
-    result = stats.funnel(list(wide.index), wide[UPHELD_MEASURE].to_numpy(), wide[DECIDED_MEASURE].to_numpy(), adjust=adjust)
-    table = pd.DataFrame([{
-        "borough": p.label, "label": present.council(p.label), "upheld": p.successes, "decided": p.trials,
-        "rate": p.rate, "low95": p.low95, "high95": p.high95, "low998": p.low998, "high998": p.high998, "z": p.z,
-        "outside_95": bool(p.rate < p.low95 or p.rate > p.high95),
-        "outside_998": bool(p.rate < p.low998 or p.rate > p.high998),
-        "study_council": p.label in STUDY_COUNCILS,
-    } for p in result.points])
-    sources = {m: f"{g['source_file'].iloc[0]}:{int(g['source_line'].iloc[0])}" for m, g in rows.groupby("measure")}
-    return LondonFunnel(table, result.pooled, result.dispersion, result.adjusted, result, sources)
+def findings(result: Benchmark | None) -> dict:
+    """``funnel`` (one row per borough), ``funnel_pooled``, ``funnel_dispersion`` for the findings JSON."""
+    if result is None:
+        return {"funnel": [], "funnel_pooled": None, "funnel_dispersion": None}
+    keys = ("borough", "upheld", "received", "rate", "low95", "high95", "low998", "high998", "z", "outside_95",
+            "outside_998", "study", "upheld_source", "received_source")
+    rows = [{k: r[k] for k in keys} for _, r in result.table.iterrows()]
+    for row in rows:
+        row["denominator"] = "cases received"
+    return {"funnel": rows, "funnel_pooled": result.pooled, "funnel_dispersion": result.dispersion,
+            "funnel_adjusted": result.funnel.adjusted, "funnel_period": PERIOD,
+            "funnel_outside_95": [r["borough"] for r in rows if r["outside_95"]],
+            "funnel_outside_998": [r["borough"] for r in rows if r["outside_998"]],
+            "funnel_outside_95_unadjusted": list(result.table.loc[result.table["outside_95_unadjusted"], "borough"])}
 
 
-def unadjusted_outside(observations: pd.DataFrame) -> list[str]:
-    """Boroughs outside the plain (unadjusted) 95% limits: the sensitivity row for the adjustment."""
-    plain = london_funnel(observations, adjust=False).table
-    return list(plain.loc[plain["outside_95"], "borough"])
+def _names(boroughs) -> str:
+    names = [present.council(b) for b in boroughs]
+    if not names:
+        return "none"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def funnel_figure(result: LondonFunnel):
-    """Upheld % against cases, with the pooled rate and 95% / 99.8% dispersion-adjusted limits."""
+def spread_words(phi: float) -> str:
+    """φ in words: how far the boroughs vary beyond binomial chance."""
+    if not np.isfinite(phi):
+        return "the spread could not be estimated"
+    if phi <= 1.2:
+        return f"about as much as chance alone would give (φ = {present.number(phi, 'decimal', 2)})"
+    return f"more than chance alone allows (φ = {present.number(phi, 'decimal', 2)})"
+
+
+def headline(result: Benchmark) -> str:
+    """One sentence: the pooled rate, φ and who lies outside the adjusted limits."""
+    t = result.table
+    outside = t.loc[t["outside_95"], "borough"]
+    study = t[t["study"]]
+    inside = study[~study["outside_95"]]
+    where = ("no borough lies" if not len(outside) else
+             f"{_names(outside)} {'lies' if len(outside) == 1 else 'lie'}")
+    return (f"Across {len(t)} London boroughs, {present.number(t['upheld'].sum())} of "
+            f"{present.number(t['received'].sum())} Ombudsman cases received in {PERIOD} were upheld "
+            f"({present.number(result.pooled, 'share', 1)}); boroughs vary {spread_words(result.dispersion)}. "
+            f"{where[:1].upper() + where[1:]} outside the 95% funnel limits; {len(inside)} of the study's "
+            f"{len(study)} councils sit inside them.")
+
+
+def text(result: Benchmark | None) -> str:
+    """The section's narrative, every number computed."""
+    if result is None:
+        return "The London Ombudsman table is not in the clean data, so there is no benchmark."
+    t = result.table
+    plain_out = t.loc[t["outside_95_unadjusted"], "borough"]
+    near = t[t["study"] & ~t["outside_95"] & (t["z"].abs() > 1.5)]
+    lines = [headline(result)]
+    if len(near):
+        lines[0] += (f" {_names(near['borough'])} are close to the limits (|z| above 1.5), so a different year "
+                     "could put them outside — a reason to watch, not a ranking.")
+    lines.append("")
+    for _, r in t[t["study"]].sort_values("rate", ascending=False).iterrows():
+        lines.append(f"- **{present.council(r['borough'])}**: {present.number(r['upheld'])} of "
+                     f"{present.number(r['received'])} upheld ({present.number(r['rate'], 'share', 1)}; "
+                     f"95% limits at its size {present.interval(r['low95'], r['high95'], 'share', 1)}; "
+                     f"z = {present.number(r['z'], 'decimal', 2)}).")
+    lines.append("")
+    lines.append(f"Without the over-dispersion adjustment (plain binomial limits), "
+                 f"{present.number(len(plain_out))} {'borough lies' if len(plain_out) == 1 else 'boroughs lie'} outside the 95% limits"
+                 f"{': ' + _names(plain_out) if len(plain_out) else ''} — the \"rankings\" such a table invites mostly "
+                 "reflect chance and the spread every borough shares. Source: "
+                 f"{present.citation(t['received_source'].iloc[0]).markdown()} (received) and "
+                 f"{present.citation(t['upheld_source'].iloc[0]).markdown()} (upheld).")
+    return "\n".join(lines)
+
+
+def display_table(result: Benchmark) -> pd.DataFrame:
+    """The per-borough table as the page shows it (human columns; format with ``present.table``)."""
+    t = result.table.sort_values("rate", ascending=False)
+    outside = np.where(t["outside_998"], "outside 99.8%", np.where(t["outside_95"], "outside 95%", "inside"))
+    return pd.DataFrame({"Borough": [present.council(b) + (" (study council)" if s else "") for b, s in zip(t["borough"], t["study"])],
+                         "Upheld": t["upheld"].to_numpy(), "Cases received": t["received"].to_numpy(),
+                         "Upheld rate": t["rate"].to_numpy(), "95% limits": [present.interval(a, b, "share", 1) for a, b in zip(t["low95"], t["high95"])],
+                         "z (adjusted)": t["z"].to_numpy(), "Against the funnel": outside})
+
+
+def funnel_figure(result: Benchmark):
+    """Upheld rate against cases received, adjusted 95% and 99.8% limits, study councils highlighted."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
 
-    table = result.table
-    sizes = np.linspace(max(table["decided"].min() * 0.8, 5), table["decided"].max() * 1.1, 200)
-    fig, ax = plt.subplots(figsize=(7.5, 5.2))
-    for z, style, name in ((1.959964, "--", "95% limits"), (3.090232, ":", "99.8% limits")):
+    t = result.table
+    sizes = np.linspace(max(t["received"].min() * 0.8, 5), t["received"].max() * 1.1, 200)
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    for z, style, label in ((1.959964, "--", "95% limits"), (3.090232, ":", "99.8% limits")):
         low, high = result.funnel.limits(sizes, z)
-        ax.plot(sizes, low * 100, style, color=PALETTE[7], lw=1.2, label=name)
-        ax.plot(sizes, high * 100, style, color=PALETTE[7], lw=1.2)
-    ax.axhline(result.pooled * 100, color=PALETTE[7], lw=1, label=f"London pooled, {present.number(result.pooled, 'share')}")
-    others = table[~table["study_council"]]
-    ax.scatter(others["decided"], others["rate"] * 100, color=PALETTE[0], alpha=0.7, s=28, label="other London boroughs")
-    mine = table[table["study_council"]]
-    ax.scatter(mine["decided"], mine["rate"] * 100, color=PALETTE[3], s=70, marker="D", edgecolor="black",
-               label="the study's councils", zorder=3)
-    # alternate label sides so neighbouring councils (Lewisham and Barking & Dagenham, ~102 cases, ~11%) stay legible
-    for i, (_, row) in enumerate(mine.sort_values(["rate", "decided"]).iterrows()):
-        offset, align = ((6, 4), "left") if i % 2 else ((-6, -12), "right")
-        ax.annotate(row["label"], (row["decided"], row["rate"] * 100), xytext=offset, textcoords="offset points",
-                    fontsize=9, ha=align)
-    ax.set_xlabel("Ombudsman decisions, 2020-21 (count; printed as cases received)")
-    ax.set_ylabel("upheld (%)")
-    outside = table[table["outside_95"]]
-    inside_study = int((~mine["outside_95"]).sum())
-    who = ("no borough" if outside.empty else
-           f"{len(outside)} of {len(table)} boroughs ({', '.join(outside['label'])})")
-    lead = f"all {inside_study}" if inside_study == len(mine) else f"{inside_study} of {len(mine)}"
-    ax.set_title(f"London 2020-21: {lead} study councils sit inside the 95% limits;\n"
-                 f"{who} outside (limits widened for φ = {present.number(result.dispersion, 'decimal', 2)})", loc="left")
+        ax.plot(sizes, low * 100, style, color="grey", lw=1.2, label=label)
+        ax.plot(sizes, high * 100, style, color="grey", lw=1.2)
+    ax.axhline(result.pooled * 100, color="black", lw=1, label=f"London pooled rate {present.number(result.pooled, 'share', 1)}")
+    others = t[~t["study"]]
+    ax.scatter(others["received"], others["rate"] * 100, color=PALETTE[7], s=30, label="other London boroughs", zorder=3)
+    study = t[t["study"]]
+    ax.scatter(study["received"], study["rate"] * 100, color=PALETTE[1], s=70, edgecolor="black", zorder=4,
+               label="the study's councils")
+    placed: list[tuple[float, float]] = []
+    for _, r in study.sort_values("rate").iterrows():
+        x, y = r["received"], r["rate"] * 100
+        crowded = any(abs(x - a) < 8 and abs(y - b) < 2.5 for a, b in placed)  # two labels would overlap
+        ax.annotate(present.council(r["borough"]), (x, y), xytext=(5, -13 if crowded else 4),
+                    textcoords="offset points", fontsize=9)
+        placed.append((x, y))
+    ax.set_xlabel(f"Ombudsman cases received, {PERIOD} (count)")
+    ax.set_ylabel("cases upheld, % of cases received")
+    ax.set_ylim(0, max(45, t["rate"].max() * 100 + 5))
+    outside = t["outside_95"].sum()
+    finding = ("every borough sits inside the 95% limits" if outside == 0 else
+               f"{outside} of {len(t)} boroughs outside the 95% limits")
+    ax.set_title(f"London {PERIOD}: Ombudsman upheld rates vary little beyond chance —\n{finding} "
+                 f"(limits widened for φ = {present.number(result.dispersion, 'decimal', 2)})", loc="left", fontsize=11)
     ax.legend(loc="upper right", fontsize=8)
-    ax.set_ylim(bottom=0)
     fig.tight_layout()
     return fig
-
-
-def funnel_text(result: LondonFunnel) -> str:
-    """The finding in words, every number computed."""
-    table = result.table
-    outside95 = table[table["outside_95"]]
-    outside998 = table[table["outside_998"]]
-    total_upheld, total_decided = table["upheld"].sum(), table["decided"].sum()
-    parts = [f"Across the {len(table)} London boroughs in Lewisham's table, the Ombudsman upheld "
-             f"{present.number(total_upheld)} of {present.number(total_decided)} cases in 2020-21: a pooled rate of "
-             f"{present.number(result.pooled, 'share', 1)}. The boroughs' rates spread "
-             + ("little more than chance alone would" if result.dispersion < 1.2 else "more than chance alone would")
-             + f" (dispersion φ = {present.number(result.dispersion, 'decimal', 2)}); the limits are widened by "
-             f"√φ = {present.number(np.sqrt(result.dispersion), 'decimal', 3)} (Spiegelhalter's multiplicative adjustment)"
-             if result.adjusted else
-             f"Across the {len(table)} London boroughs in Lewisham's table, the pooled upheld rate is "
-             f"{present.number(result.pooled, 'share', 1)} (φ = {present.number(result.dispersion, 'decimal', 2)}, no adjustment needed)"]
-    study_bits = [f"{r['label']} {present.number(r['upheld'])} of {present.number(r['decided'])} "
-                  f"({present.number(r['rate'], 'share', 1)}; 95% limits {present.interval(r['low95'], r['high95'], 'share', 1)})"
-                  for _, r in result.study.iterrows()]
-    inside = int((~result.study["outside_95"]).sum())
-    lead = (f"All {inside} of the study's councils sit" if inside == len(result.study) else
-            f"{inside} of the {len(result.study)} study councils sit")
-    parts.append(f"{lead} inside the 95% limits: " + "; ".join(study_bits))
-    parts.append("Outside the 95% limits: " + (", ".join(f"{r['label']} ({present.number(r['rate'], 'share', 1)})"
-                                                         for _, r in outside95.iterrows()) or "none")
-                 + "; outside the 99.8% limits: " + (", ".join(outside998["label"]) or "none"))
-    near = result.study[result.study["z"].abs() > 1.645]
-    if len(near):
-        parts.append("Close to a limit (|z| above 1.645, inside the 90% band's edge): "
-                     + ", ".join(f"{r['label']} (z = {present.number(r['z'], 'decimal', 2)})" for _, r in near.iterrows()))
-    parts.append(("No borough's rate differs from London's by more than chance allows, so the London rankings the "
-                  "reports quote order boroughs largely by noise" if outside95.empty else
-                  "Only a rate outside the limits differs from London by more than the usual spread; the London "
-                  "rankings the reports quote order the rest largely by noise")
-                 + ". Sources: "
-                 + "; ".join(s for s in result.sources.values()))
-    return ". ".join(parts) + "."
-
-
-def findings(result: LondonFunnel) -> dict:
-    """Plain data for the findings JSON (keys ``funnel``, ``funnel_pooled``, ``funnel_dispersion``)."""
-    columns = ["borough", "label", "upheld", "decided", "rate", "low95", "high95", "low998", "high998", "z",
-               "outside_95", "outside_998"]
-    return {
-        "funnel": [{c: (bool(r[c]) if c.startswith("outside") else r[c]) for c in columns} for _, r in result.table.iterrows()],
-        "funnel_pooled": result.pooled,
-        "funnel_dispersion": result.dispersion,
-        "funnel_adjusted": result.adjusted,
-        "funnel_period": PERIOD,
-        "funnel_denominator": "LGSCO cases per borough as Lewisham's 2020-21 report prints them ('Cases Received')",
-        "funnel_sources": result.sources,
-        "funnel_study_inside_95": {r["borough"]: not r["outside_95"] for _, r in result.study.iterrows()},
-    }

@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from .. import present
 from ..data import cite
 from ..stats import binomial_glm, compare_proportions, odds_ratios, quasi_wilson, wilson
-from .. import present
 from .dispersion import ServiceDispersion, effective_phi, linked_sources, quasi_newcombe, service_dispersion
 
 CONTRACTED = "Contracted Services"

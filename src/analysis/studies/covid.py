@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import present
+from ..clean.reconcile import KEY as _KEY
 from ..councils import council_label
 from ..data import cite, select
-from ..clean.reconcile import KEY as _KEY
 from ..stats import count_model, not_estimable_reason, poisson_ratio
-from .. import present
 
 DIP_YEAR = "2020-21"
 # The Ombudsman stopped accepting and investigating complaints at the end of March 2020 and
@@ -753,7 +753,7 @@ def key_findings(summary: dict) -> list[str]:
 def dip_table(summary: dict) -> pd.DataFrame:
     """One row per series: the observed change, the counterfactual and the model's rate ratio."""
     rows = []
-    for name, s in summary["series"].items():
+    for _name, s in summary["series"].items():
         obs, cf, model = s["observed"], s["counterfactual"], s["model"]
         rows.append({
             "council": council_label(s["council"]), "series": s["label"],

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import present
+from ..clean.reconcile import reconcile
 from ..councils import council_label
 from ..data import cite
-from ..clean.reconcile import reconcile
-from .. import present
 
 DIVISIONS = present.DIVISIONS
 STAGES = present.STAGES

@@ -33,8 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .. import present, stats
-from ..clean.taxonomy import NON_CAUSE, Taxonomy, standardise
-from . import benchmark
+from ..clean.taxonomy import NON_CAUSE, Taxonomy, normalise, standardise
 
 COUNT_MEASURES = ("aspects", "complaints")
 SHARE_MEASURES = (*COUNT_MEASURES, "pct_of_total")
@@ -179,6 +178,7 @@ class CauseChange:
     low: float
     high: float
     p_value: float
+    p_holm: float = float("nan")  # Holm-adjusted over every cause of the comparison
 
 
 def change(rows: pd.DataFrame, before: str, after: str, council: str = BROMLEY,
@@ -201,22 +201,255 @@ def change(rows: pd.DataFrame, before: str, after: str, council: str = BROMLEY,
         test = stats.compare_proportions(a, total_after, b, total_before)
         out.append(CauseChange(code, b, total_before, a, total_after, b / total_before, a / total_after,
                                test.difference, test.low, test.high, test.p_value))
+    adjusted = stats.holm([c.p_value for c in out])
+    out = [CauseChange(**{**c.__dict__, "p_holm": float(h)}) for c, h in zip(out, adjusted)]
     return sorted(out, key=lambda c: -c.difference)
+
+
+@dataclass
+class ShiftShare:
+    code: str
+    before: str
+    after: str
+    divisions: pd.DataFrame  # division, aspects and share of the code, each year; weight = division's share of aspects
+    share_before: float
+    share_after: float
+    share_fixed_mix: float  # the after-year's within-division shares, weighted by the before-year's division mix
+    mix: float  # Σ (w_after − w_before) · s_before
+    within: float  # Σ w_before · (s_after − s_before)
+    interaction: float  # Σ (w_after − w_before) · (s_after − s_before)
+
+
+# Bromley's 2019-20 Housing column is the then Housing, Planning & Regeneration division
+MERGE_DIVISIONS = {"planning_regeneration": "housing"}
+
+
+def shift_share(rows: pd.DataFrame, code: str, before: str, after: str, council: str = BROMLEY,
+                exclude_divisions: tuple[str, ...] = (NOT_COMPARABLE_DIVISION,)) -> ShiftShare | None:
+    """Split the change in ``code``'s share of aspects into division mix and change within divisions.
+
+    S = Σ_d w_d·s_d (w: division's share of the council's aspects, s: the code's share within the
+    division). ΔS = mix + within + interaction; the *fixed-mix* share Σ w_before·s_after answers
+    "what if the divisions had kept their 2019-20 sizes". Planning & Regeneration is merged into
+    Housing (one division in 2019-20); E&PP is left out as in :func:`change`.
+    """
+    parts = breakdown_rows(rows, council)
+    parts = parts[(parts["division"] != "all") & ~parts["division"].isin(exclude_divisions)].copy()
+    parts["division"] = parts["division"].replace(MERGE_DIVISIONS)
+    parts = parts[parts["period"].isin([before, after])]
+    if set(parts["period"]) != {before, after}:
+        return None
+    total = parts.groupby(["period", "division"])["value"].sum().unstack("period")
+    hits = parts[parts["category_std"] == code].groupby(["period", "division"])["value"].sum().unstack("period")
+    total = total.dropna()
+    total = total[(total[before] > 0) & (total[after] > 0)]
+    hits = hits.reindex(index=total.index, columns=[before, after]).fillna(0.0)
+    w0, w1 = total[before] / total[before].sum(), total[after] / total[after].sum()
+    s0, s1 = hits[before] / total[before], hits[after] / total[after]
+    table = pd.DataFrame({"division": total.index, "aspects_before": total[before].to_numpy(),
+                          "code_before": hits[before].to_numpy(), "share_before": s0.to_numpy(), "weight_before": w0.to_numpy(),
+                          "aspects_after": total[after].to_numpy(), "code_after": hits[after].to_numpy(),
+                          "share_after": s1.to_numpy(), "weight_after": w1.to_numpy()})
+    return ShiftShare(code, before, after, table, float((w0 * s0).sum()), float((w1 * s1).sum()), float((w0 * s1).sum()),
+                      float(((w1 - w0) * s0).sum()), float((w0 * (s1 - s0)).sum()), float(((w1 - w0) * (s1 - s0)).sum()))
+
+
+@dataclass(frozen=True)
+class RecordingChange:
+    """Signs that the way aspects are recorded changed between two years."""
+    period: str
+    aspects: float  # aspects in the outcome summary (E&PP not included)
+    complaints: float  # complaints of the same divisions
+    aspects_per_complaint: float
+    other: float  # aspects coded 'other' in the causes table (E&PP left out); 0 if no such row is printed
+    aspects_source: str
+    complaints_source: str
+
+
+def recording_change(observations: pd.DataFrame, rows: pd.DataFrame, periods: tuple[str, ...],
+                     council: str = BROMLEY) -> list[RecordingChange]:
+    """Aspects per complaint and 'other' aspects per year (Bromley): the outcome summary's total aspects
+    (``proportion_upheld``) over the division table's total complaints (both without E&PP)."""
+    out = []
+    base = observations[(observations["council"] == council) & (observations["division"] == "all")
+                        & (observations["category"] == "") & (observations["service"] == "")
+                        & (observations["quarter"] == "") & (observations["stage"] == "all") & observations["value"].notna()]
+    causes = breakdown_rows(rows, council)
+    causes = causes[(causes["division"] != "all") & (causes["division"] != NOT_COMPARABLE_DIVISION)]
+    for period in periods:
+        mine = base[(base["period"] == period) & (base["report_period"] == period)]
+        aspects = mine[(mine["measure"] == "aspects") & (mine["table"] == "proportion_upheld")]
+        complaints = mine[(mine["measure"] == "complaints") & (mine["table"] == "complaints_by_division_multi_year")]
+        if aspects.empty or complaints.empty:
+            continue
+        a, c = aspects.iloc[0], complaints.iloc[0]
+        other = float(causes.loc[(causes["period"] == period) & (causes["category_std"] == "other"), "value"].sum())
+        out.append(RecordingChange(period, float(a["value"]), float(c["value"]), float(a["value"]) / float(c["value"]), other,
+                                   f"{a['source_file']}:{int(a['source_line'])}", f"{c['source_file']}:{int(c['source_line'])}"))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The primary estimate and the crosswalk's judgement calls
+
+PRIMARY_CODE = "lack_of_action"
+
+
+@dataclass
+class PrimaryEstimate:
+    """PRIMARY estimate for "what are complaints about": the share of Bromley's aspects that are lack of action."""
+    code: str
+    period: str
+    count: float
+    total: float
+    share: float
+    low: float
+    high: float
+    dispersion: float  # φ used: aspects per complaint (see :func:`primary_estimate`)
+    source: str
+    sensitivity: pd.DataFrame  # estimate, share, low, high, phi, note
+
+
+def primary_estimate(observations: pd.DataFrame, rows: pd.DataFrame, tops: pd.DataFrame,
+                     shift: ShiftShare | None, council: str = BROMLEY, code: str = PRIMARY_CODE) -> PrimaryEstimate | None:
+    """The code's share of the council's printed causes table (all divisions) in its latest year.
+
+    Assumptions: the causes table counts each aspect once; aspects of one complaint may share a cause,
+    so the interval is a quasi-Wilson one with φ = aspects per complaint of that year (the design effect
+    if a complaint's aspects always shared their cause — an upper bound for clusters of that mean
+    size). Alternatives are sensitivity rows: no clustering (plain Wilson), φ across divisions, like for
+    like without E&PP, and the earlier year's division mix.
+    """
+    table = rows[(rows["council"] == council) & (rows["division"] == "all") & (rows["service"] == "")
+                 & (rows["measure"] == "aspects")]
+    if table.empty:
+        return None
+    period = table["period"].max()
+    table = table[table["period"] == period]
+    hit = table[table["category_std"] == code]
+    count, total = float(hit["value"].sum()), float(table["value"].sum())
+    whole = observations[(observations["council"] == council) & (observations["period"] == period)
+                         & (observations["report_period"] == period) & (observations["division"] == "all")
+                         & (observations["measure"] == "complaints") & (observations["table"] == "complaints_by_type_and_division")
+                         & (observations["stage"] == "all") & (observations["category"] == "") & (observations["service"] == "")]
+    complaints = float(whole["value"].iloc[0]) if len(whole) else float("nan")
+    phi = total / complaints if np.isfinite(complaints) and complaints > 0 else float("nan")
+    primary = stats.quasi_wilson(count, total, phi)
+    source = f"{hit['source_file'].iloc[0]}:{int(hit['source_line'].iloc[0])}" if len(hit) else ""
+    rows_out = [{"estimate": "PRIMARY: all divisions, φ = aspects per complaint", "share": primary.rate,
+                 "low": primary.low, "high": primary.high, "phi": primary.dispersion,
+                 "note": f"{present.number(count)} of {present.number(total)} aspects; {present.number(complaints)} complaints"}]
+    plain = stats.wilson(count, total)
+    rows_out.append({"estimate": "aspects independent (plain Wilson)", "share": plain.rate, "low": plain.low,
+                     "high": plain.high, "phi": 1.0, "note": "optimistic: aspects of one complaint are not independent"})
+    parts = breakdown_rows(rows, council)
+    parts = parts[(parts["period"] == period) & (parts["division"] != "all")]
+    by_div = parts.groupby("division")["value"].sum()
+    hits = parts[parts["category_std"] == code].groupby("division")["value"].sum().reindex(by_div.index).fillna(0)
+    phi_div = stats.pearson_dispersion(hits, by_div)
+    between = stats.quasi_wilson(count, total, phi_div)
+    rows_out.append({"estimate": "φ across divisions", "share": between.rate, "low": between.low, "high": between.high,
+                     "phi": between.dispersion, "note": "treats the divisions' real differences as noise: too wide"})
+    like = parts[parts["division"] != NOT_COMPARABLE_DIVISION]
+    lc, lt = float(like.loc[like["category_std"] == code, "value"].sum()), float(like["value"].sum())
+    if lt > 0:
+        lfl = stats.quasi_wilson(lc, lt, phi)
+        rows_out.append({"estimate": "like for like, without E&PP", "share": lfl.rate, "low": lfl.low, "high": lfl.high,
+                         "phi": lfl.dispersion, "note": f"{present.number(lc)} of {present.number(lt)} aspects (the base of the change)"})
+    if shift is not None and shift.after == period:
+        rows_out.append({"estimate": f"{shift.before} division mix held fixed (like for like)", "share": shift.share_fixed_mix,
+                         "low": float("nan"), "high": float("nan"), "phi": float("nan"),
+                         "note": "descriptive: the within-division shares of the later year, the earlier year's division sizes"})
+    return PrimaryEstimate(code, period, count, total, primary.rate, primary.low, primary.high, primary.dispersion, source,
+                           pd.DataFrame(rows_out))
+
+
+# Labels whose code is a judgement call (see the crosswalk's rationale column), with the plausible alternative.
+ALTERNATIVE_MAPPINGS = (
+    ("bromley", "Temporary accommodation", "quality_of_service", "the causes table folds it into Quality of Service"),
+    ("bromley", "Operational", "lack_of_action", "E&PP's operational failures may be services not done"),
+    ("bromley", "Behaviour of another", "staff_conduct", "if read as conduct rather than outside the council"),
+    ("barking_and_dagenham", "Delay In Communication", "delay", "a delay, printed apart from 'Delays In Service'"),
+    ("barking_and_dagenham", "Other Service Failure Cause", "lack_of_action", "a service failure may be a service not delivered"),
+    ("barking_and_dagenham", "Failure to deliver a service", "quality_of_service", "a failure of the service, not of action"),
+    ("barking_and_dagenham", "Foster Carer Issues", "third_party_provider", "foster carers as the council's providers"),
+    ("lewisham", "staff and communication issues", "staff_conduct", "the label's other half"),
+    ("lewisham", "Missed Collection (Enviro Services)", "quality_of_service", "a collection round carried out badly"),
+    ("lewisham", "Bin not returned", "lack_of_action", "a step of the service not done"),
+    ("lewisham", "a perceived failure of service", "lack_of_action", "a service that failed may be one not delivered"),
+)
+
+
+def remapped(taxonomy: Taxonomy, council: str, label: str, code: str) -> Taxonomy:
+    """A copy of ``taxonomy`` with one printed label mapped to another code."""
+    walk = taxonomy.crosswalk.copy()
+    hit = (walk["council"] == council) & (walk["raw_label"].map(normalise) == normalise(label))
+    walk.loc[hit, "code"] = code
+    return Taxonomy(taxonomy.codes, walk)
+
+
+def crosswalk_sensitivity(observations: pd.DataFrame, taxonomy: Taxonomy, councils: list[str],
+                          shown: dict[str, str]) -> pd.DataFrame:
+    """Re-map each ambiguous label in turn and recompute the headline figures.
+
+    Reports per alternative: the PRIMARY share (Bromley's lack-of-action share of aspects in the
+    latest year), in how many shown tables lack of action is the largest harmonised cause, and
+    which tables change their largest cause.
+    """
+    def headline_of(tax: Taxonomy):
+        rows = cause_rows(observations, tax)
+        rows = rows[rows["council"].isin(councils)]
+        head = headline_tables(share_tables(rows))
+        head = head[[shown.get(c) == p for c, p in zip(head["council"], head["period"])]]
+        shares = code_shares(head)
+        leaders = shares.idxmax() if len(shares) else pd.Series(dtype=str)
+        bromley = rows[(rows["council"] == BROMLEY) & (rows["division"] == "all") & (rows["service"] == "")
+                       & (rows["measure"] == "aspects")]
+        if len(bromley):
+            latest = bromley[bromley["period"] == bromley["period"].max()]
+            primary = float(latest.loc[latest["category_std"] == PRIMARY_CODE, "value"].sum() / latest["value"].sum())
+        else:
+            primary = float("nan")
+        return primary, leaders
+
+    base_primary, base_leaders = headline_of(taxonomy)
+    out = [{"label": "(as mapped)", "council": "", "from_code": "", "to_code": "", "reason": "the crosswalk as published",
+            "primary_share": base_primary, "lack_of_action_leads": int((base_leaders == PRIMARY_CODE).sum()),
+            "tables": len(base_leaders), "leaders_changed": ""}]
+    present_labels = set(zip(observations["council"], observations["category"].map(normalise)))
+    for council, label, code, reason in ALTERNATIVE_MAPPINGS:
+        if council not in councils or (council, normalise(label)) not in present_labels:
+            continue
+        before = taxonomy.code_of(council, label)
+        primary, leaders = headline_of(remapped(taxonomy, council, label, code))
+        moved = [f"{t}: {base_leaders[t]} → {leaders.get(t, '')}" for t in base_leaders.index if leaders.get(t) != base_leaders[t]]
+        out.append({"label": label, "council": council, "from_code": before, "to_code": code, "reason": reason,
+                    "primary_share": primary, "lack_of_action_leads": int((leaders == PRIMARY_CODE).sum()),
+                    "tables": len(leaders), "leaders_changed": "; ".join(moved)})
+    return pd.DataFrame(out)
 
 
 # --------------------------------------------------------------------------------------
 # Upheld by cause
 
 
-def outcome_counts(rows: pd.DataFrame, council: str, period: str | None = None) -> pd.DataFrame:
-    """Outcome counts per period, division and code (one row each): upheld, partially_upheld,
-    not_upheld, decided (their sum), upheld_or_partially."""
+def outcome_counts(rows: pd.DataFrame, council: str, period: str | None = None,
+                   organisation: str | None = None) -> pd.DataFrame:
+    """Outcome counts per period, division, organisation and printed label (one row each, with its code):
+    upheld, partially_upheld, not_upheld, decided (their sum), upheld_or_partially.
+
+    ``organisation`` picks one printed top-issue list (Lewisham prints the Council's and Lewisham
+    Homes' apart, in ``service``); None keeps every one.
+    """
     mine = rows[(rows["council"] == council) & rows["measure"].isin(OUTCOMES)]
     if period:
         mine = mine[mine["period"] == period]
+    if organisation is not None:
+        mine = mine[mine["service"] == organisation]
+    keys = ["period", "division", "service", "category", "category_std"]
     if mine.empty:
-        return pd.DataFrame(columns=["period", "division", "category_std", *OUTCOMES, "decided", "upheld_or_partially"])
-    wide = (mine.groupby(["period", "division", "category_std", "measure"])["value"].sum()
+        return pd.DataFrame(columns=[*keys, *OUTCOMES, "decided", "upheld_or_partially"])
+    wide = (mine.groupby([*keys, "measure"])["value"].sum()
             .unstack("measure").reindex(columns=list(OUTCOMES)).fillna(0.0).reset_index())
     wide.columns.name = None
     wide["decided"] = wide[list(OUTCOMES)].sum(axis=1)
@@ -224,67 +457,58 @@ def outcome_counts(rows: pd.DataFrame, council: str, period: str | None = None) 
     return wide
 
 
-def upheld_by_cause(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Per code (summed over divisions): upheld or partly, decided, rate, the plain Wilson 95% interval
-    (``low``/``high``) and the over-dispersion-adjusted one (``adj_low``/``adj_high``, quasi-Wilson on n/φ).
+def organisations(rows: pd.DataFrame, council: str, period: str) -> list[str]:
+    """The separately printed outcome lists of a council-period ('' = one list for the council)."""
+    mine = rows[(rows["council"] == council) & (rows["period"] == period) & rows["measure"].isin(OUTCOMES)]
+    found = sorted(set(mine["service"]))
+    return found if found else []
 
-    φ (``dispersion``, one value for the table) is the *within-cause* over-dispersion: the Pearson χ²/df of
-    the division × cause cells around their own cause's rate (a quasi-binomial ``upheld ~ cause`` fit).
-    It is the extra-binomial noise in each cause's estimate (aspects of one complaint decided together,
-    divisions differing), so the binomial interval is optimistic by about √φ. The φ *across causes*
-    (``dispersion_across_causes``: the causes' rates around the pooled rate) is kept too, but not used
-    for the intervals: it mostly measures how much the causes really differ — the signal, not noise.
-    The adjusted interval is the headline one.
+
+def within_cause_dispersion(outcomes: pd.DataFrame) -> tuple[float, int]:
+    """φ of a table's upheld rates: Pearson χ²/df of its printed cells (division × label) around their
+    cause's own rate (a quasi-binomial fit of ``~ cause``), and the number of cells.
+
+    This is the extra-binomial variation *within* a cause — aspects of one complaint decided
+    together, divisions deciding alike causes differently — which the interval of a cause's rate
+    must carry. NaN when every cause has one cell (no residual df).
     """
+    data = outcomes[outcomes["decided"] > 0]
+    if data.empty:
+        return float("nan"), 0
+    pooled = data.groupby("category_std")[["upheld_or_partially", "decided"]].transform("sum")
+    p = pooled["upheld_or_partially"] / pooled["decided"]
+    df = len(data) - data["category_std"].nunique()
+    variance = data["decided"] * p * (1 - p)
+    usable = variance > 0
+    if df <= 0 or not usable.any():
+        return float("nan"), int(len(data))
+    chi2 = float((((data["upheld_or_partially"] - data["decided"] * p) ** 2)[usable] / variance[usable]).sum())
+    return chi2 / df, int(len(data))
+
+
+def upheld_by_cause(outcomes: pd.DataFrame, dispersion: float | None = None) -> pd.DataFrame:
+    """Per code (summed over divisions and labels): upheld or partly, decided, rate, the quasi-Wilson
+    95% interval (``low``/``high``, effective n = n/φ) and the plain Wilson one (``wilson_low``/``wilson_high``).
+
+    φ is :func:`within_cause_dispersion` of ``outcomes`` unless given; below 1 or not estimable it is
+    taken as 1 (the column ``phi`` says which value was used).
+    """
+    columns = ["category_std", "upheld_or_partially", "decided", "rate", "low", "high", "wilson_low", "wilson_high", "phi"]
     if outcomes.empty:
-        return pd.DataFrame(columns=["category_std", "upheld_or_partially", "decided", "rate", "low", "high",
-                                     "adj_low", "adj_high", "dispersion"])
+        return pd.DataFrame(columns=columns)
+    if dispersion is None:
+        dispersion = within_cause_dispersion(outcomes)[0]
     summed = outcomes.groupby("category_std", as_index=False)[["upheld_or_partially", "decided", *OUTCOMES]].sum()
     summed = summed[summed["decided"] > 0]
-    intervals = [stats.wilson(s, n) for s, n in zip(summed["upheld_or_partially"], summed["decided"])]
-    summed["rate"] = [i.rate for i in intervals]
-    summed["low"] = [i.low for i in intervals]
-    summed["high"] = [i.high for i in intervals]
-    phi = within_cause_dispersion(outcomes)
-    summed["dispersion_across_causes"] = stats.pearson_dispersion(summed["upheld_or_partially"], summed["decided"])
-    adjusted = [stats.quasi_wilson(s, n, phi) for s, n in zip(summed["upheld_or_partially"], summed["decided"])]
-    summed["adj_low"] = [a.low for a in adjusted]
-    summed["adj_high"] = [a.high for a in adjusted]
-    summed["dispersion"] = phi
+    adjusted = [stats.quasi_wilson(s, n, dispersion) for s, n in zip(summed["upheld_or_partially"], summed["decided"])]
+    plain = [stats.wilson(s, n) for s, n in zip(summed["upheld_or_partially"], summed["decided"])]
+    summed["rate"] = [i.rate for i in adjusted]
+    summed["low"] = [i.low for i in adjusted]
+    summed["high"] = [i.high for i in adjusted]
+    summed["wilson_low"] = [i.low for i in plain]
+    summed["wilson_high"] = [i.high for i in plain]
+    summed["phi"] = [i.dispersion for i in adjusted]
     return summed.sort_values("rate", ascending=False, kind="mergesort").reset_index(drop=True)
-
-
-def within_cause_dispersion(outcomes: pd.DataFrame) -> float:
-    """Pearson χ² / (cells − causes) of the cells' upheld counts around their cause's pooled rate.
-
-    NaN (not estimable) when no cause has two cells with decided aspects (no residual df).
-    """
-    cells = outcomes[outcomes["decided"] > 0]
-    pooled = cells.groupby("category_std")[["upheld_or_partially", "decided"]].transform("sum")
-    p = pooled["upheld_or_partially"] / pooled["decided"]
-    df = len(cells) - cells["category_std"].nunique()
-    if df <= 0:
-        return float("nan")
-    variance = cells["decided"] * p * (1 - p)
-    ok = variance > 0
-    chi2 = float((((cells["upheld_or_partially"] - cells["decided"] * p)[ok]) ** 2 / variance[ok]).sum())
-    return chi2 / df
-
-
-def upheld_dispersion(upheld: pd.DataFrame, council: str, period: str) -> dict:
-    """What φ of one upheld-by-cause table is, and across what (for the findings and the text)."""
-    unit = "aspects" if council == BROMLEY else "complaints"
-    phi = float(upheld["dispersion"].iloc[0]) if len(upheld) else float("nan")
-    across = float(upheld["dispersion_across_causes"].iloc[0]) if len(upheld) else float("nan")
-    return {"phi": phi if np.isfinite(phi) else None,
-            "phi_used": max(phi, 1.0) if np.isfinite(phi) else 1.0,
-            "across": f"the division x cause cells of {present.council(council)}'s {period} outcome-by-cause counts "
-                      f"({unit}): Pearson chi-square / (cells - causes) around each cause's own upheld rate "
-                      "(quasi-binomial upheld ~ cause); used for the quasi-Wilson intervals",
-            "phi_across_causes": across if np.isfinite(across) else None,
-            "phi_across_causes_note": f"the {len(upheld)} causes' upheld rates around the pooled rate, "
-                                      "Pearson chi-square / (causes - 1): between-cause differences, not used for intervals",
-            "n_units": int(len(upheld)), "unit": unit}
 
 
 def outcome_test(outcomes: pd.DataFrame) -> stats.ChiSquare | None:
@@ -298,7 +522,7 @@ def outcome_test(outcomes: pd.DataFrame) -> stats.ChiSquare | None:
 
 @dataclass
 class CauseModel:
-    odds_ratios: pd.DataFrame  # term, odds_ratio, low, high, p_value, p_holm
+    odds_ratios: pd.DataFrame  # term, odds_ratio, low, high, p_value
     dispersion: float
     n_cells: int
     reference_cause: str
@@ -312,7 +536,8 @@ def cause_model(outcomes: pd.DataFrame) -> CauseModel | None:
     Reference levels: the cause and the division with the most decided aspects. Returns None
     when there are too few cells to fit (fewer than two causes or no residual df).
     """
-    data = outcomes[outcomes["decided"] > 0].rename(columns={"category_std": "cause"})
+    data = (outcomes[outcomes["decided"] > 0].groupby(["division", "category_std"], as_index=False)
+            [["upheld_or_partially", "decided"]].sum().rename(columns={"category_std": "cause"}))
     if data["cause"].nunique() < 2 or len(data) <= data["cause"].nunique() + data["division"].nunique() - 1:
         return None
     ref_cause = data.groupby("cause")["decided"].sum().idxmax()
@@ -321,14 +546,14 @@ def cause_model(outcomes: pd.DataFrame) -> CauseModel | None:
     fitted, dispersion = stats.binomial_glm(data, "upheld_or_partially", "decided", rhs)
     table = stats.odds_ratios(fitted).drop(index="Intercept")
     table.index = [_term(name) for name in table.index]
-    table["p_holm"] = stats.holm(table["p_value"].to_numpy())  # every term is tested at once
+    table["p_holm"] = stats.holm(table["p_value"])
     return CauseModel(table.rename_axis("term").reset_index(), dispersion, int(fitted.nobs), ref_cause, ref_division, fitted)
 
 
-def significant_counts(model: CauseModel, alpha: float = 0.05) -> tuple[int, int, int]:
-    """(terms significant at ``alpha`` before Holm, after Holm, terms tested)."""
+def significant_counts(model: CauseModel, level: float = 0.05) -> tuple[int, int, int]:
+    """(terms, significant before Holm, significant after Holm) at ``level``."""
     table = model.odds_ratios
-    return int((table["p_value"] < alpha).sum()), int((table["p_holm"] < alpha).sum()), int(len(table))
+    return len(table), int((table["p_value"] < level).sum()), int((table["p_holm"] < level).sum())
 
 
 def _term(name: str) -> str:
@@ -361,9 +586,22 @@ class RootCauseStudy:
     model_period: str = ""
     changes: list[CauseChange] | None = None
     change_periods: tuple[str, str] = ("", "")
-    dispersion: dict[str, dict] | None = None  # "council period" → φ of its upheld-by-cause table, and across what
-    london: benchmark.LondonFunnel | None = None  # the 2020-21 London Ombudsman funnel (every borough)
-    complaint_totals: dict[str, float] | None = None  # Bromley period → complaints (excl. E&PP), own-year report
+    dispersion: dict[tuple[str, str, str], tuple[float, int]] | None = None  # upheld table → (φ within cause, cells)
+    shift: ShiftShare | None = None
+    recording: list[RecordingChange] | None = None
+    primary: PrimaryEstimate | None = None
+    sensitivity: pd.DataFrame | None = None  # crosswalk judgement calls
+    test_holm: dict[tuple[str, str, str], float] | None = None
+
+
+def upheld_key(council: str, period: str, organisation: str) -> str:
+    """The findings key of one upheld table: 'bromley 2023-24', 'lewisham 2020-21, Lewisham Homes'."""
+    return f"{council} {period}" + (f", {organisation}" if organisation else "")
+
+
+def upheld_title(council: str, period: str, organisation: str) -> str:
+    """The reader's name of one upheld table: 'Bromley 2023-24', 'Lewisham 2020-21, Lewisham Homes'."""
+    return present.council_period(council, period) + (f", {organisation}" if organisation else "")
 
 
 def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period: str,
@@ -378,19 +616,21 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
     tops = top_causes(headline)
     in_view = pd.Series([shown.get(c) == p for c, p in zip(headline["council"], headline["period"])], index=headline.index, dtype=bool)
     pareto = headline[in_view].reset_index(drop=True)
-    upheld, tests = {}, {}
+    upheld, tests, dispersion = {}, {}, {}
     for c in with_data:
-        outcomes = outcome_counts(rows, c, shown[c])
-        if len(outcomes):
-            upheld[(c, shown[c])] = upheld_by_cause(outcomes)
-            test = outcome_test(outcomes)
-            if test is not None:
-                tests[(c, shown[c])] = test
+        for organisation in organisations(rows, c, shown[c]):
+            outcomes = outcome_counts(rows, c, shown[c], organisation)
+            if len(outcomes):
+                key = (c, shown[c], organisation)
+                dispersion[key] = within_cause_dispersion(outcomes)
+                upheld[key] = upheld_by_cause(outcomes, dispersion[key][0])
+                test = outcome_test(outcomes)
+                if test is not None:
+                    tests[key] = test
+    holm = dict(zip(tests, stats.holm([t.p_value for t in tests.values()]))) if tests else {}
     study = RootCauseStudy(council, period, chosen, [c for c in chosen if c not in with_data], rows, shown, tops,
                            pareto, code_shares(pareto), taxonomy.names(), upheld, tests, by_division(rows))
-    study.dispersion = {f"{c} {p}": upheld_dispersion(table, c, p) for (c, p), table in upheld.items()}
-    if len(benchmark.london_rows(observations)):
-        study.london = benchmark.london_funnel(observations)
+    study.dispersion, study.test_holm = dispersion, holm
     if BROMLEY in with_data:
         study.model_period = shown[BROMLEY]
         study.model = cause_model(outcome_counts(rows, BROMLEY, study.model_period))
@@ -398,33 +638,22 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
         if len(years) >= 2:
             study.change_periods = (years[0], years[-1])
             study.changes = change(rows, years[0], years[-1])
-            study.complaint_totals = bromley_complaint_totals(observations, years)
+            study.shift = shift_share(rows, PRIMARY_CODE, years[0], years[-1])
+            study.recording = recording_change(observations, rows, (years[0], years[-1]))
+        study.primary = primary_estimate(observations, rows, tops, study.shift)
+    study.sensitivity = crosswalk_sensitivity(observations, taxonomy, chosen, shown) if with_data else None
     return study
-
-
-def bromley_complaint_totals(observations: pd.DataFrame, periods) -> dict[str, float]:
-    """Bromley's printed complaints 'Total' (which leaves E&PP out, like the like-for-like aspects) per
-    period, from that year's own report (the multi-year complaints-by-division table)."""
-    mine = observations[(observations["council"] == BROMLEY) & (observations["measure"] == "complaints")
-                        & (observations["division"] == "all") & (observations["category"] == "")
-                        & (observations["service"] == "") & (observations["table"] == "complaints_by_division_multi_year")
-                        & observations["value"].notna()]
-    out = {}
-    for period in periods:
-        own = mine[(mine["period"] == period) & mine["source_file"].astype(str).str.contains(f"bromley_{period}", regex=False)]
-        if len(own):
-            out[period] = float(own["value"].iloc[0])
-    return out
 
 
 def _proportion_dict(row) -> dict:
     return {"upheld_or_partially": row["upheld_or_partially"], "decided": row["decided"], "rate": row["rate"],
-            "low": row["low"], "high": row["high"], "adjusted_low": row["adj_low"], "adjusted_high": row["adj_high"],
-            "dispersion": row["dispersion"] if np.isfinite(row["dispersion"]) else None}
+            "low": row["low"], "high": row["high"], "wilson_low": row["wilson_low"], "wilson_high": row["wilson_high"],
+            "phi": row["phi"]}
 
 
-def findings(study: RootCauseStudy) -> dict:
-    """The headline figures as plain data for ``save_findings``."""
+def findings(study: RootCauseStudy, london=None) -> dict:
+    """The headline figures as plain data for ``save_findings`` (with the London funnel when given),
+    and ``key_findings``: the page's 3–5 plain-language bullets, computed from them."""
     out: dict = {
         "council": study.council, "period": study.period, "councils": study.councils,
         "councils_without_causes": study.without_causes, "shown_periods": study.shown_periods,
@@ -433,11 +662,15 @@ def findings(study: RootCauseStudy) -> dict:
                        for _, row in study.tops.iterrows()},
         "cross_council_shares": {label: {code: share for code, share in column.dropna().items()}
                                  for label, column in study.shares.items()} if len(study.shares) else {},
-        "upheld_by_cause": {f"{c} {p}": {r["category_std"]: _proportion_dict(r) for _, r in table.iterrows()}
-                            for (c, p), table in study.upheld.items()},
-        "outcome_depends_on_cause": {f"{c} {p}": {"chi_square": t.statistic, "dof": t.dof, "p_value": t.p_value,
-                                                  "min_expected": t.min_expected}
-                                     for (c, p), t in study.tests.items()},
+        "upheld_by_cause": {upheld_key(*key): {r["category_std"]: _proportion_dict(r) for _, r in table.iterrows()}
+                            for key, table in study.upheld.items()},
+        "outcome_depends_on_cause": {upheld_key(*key): {"chi_square": t.statistic, "dof": t.dof, "p_value": t.p_value,
+                                                        "p_holm": (study.test_holm or {}).get(key), "min_expected": t.min_expected}
+                                     for key, t in study.tests.items()},
+        "dispersion": {upheld_key(*key): {"phi": phi, "phi_used": max(phi, 1.0) if np.isfinite(phi) else 1.0, "cells": cells,
+                                          "method": "Pearson chi-square / df of the printed cells (division x label) "
+                                                    "around each cause's own upheld rate; intervals quasi-Wilson with n / phi"}
+                       for key, (phi, cells) in (study.dispersion or {}).items()},
     }
     if study.model is not None:
         out["bromley_glm"] = {
@@ -447,35 +680,56 @@ def findings(study: RootCauseStudy) -> dict:
                                         "p_holm": r["p_holm"]}
                             for _, r in study.model.odds_ratios.iterrows()},
         }
-        raw, holm, tested = significant_counts(study.model)
-        out["glm_significant_raw"], out["glm_significant_holm"], out["glm_terms_tested"] = raw, holm, tested
+        terms, before_holm, after_holm = significant_counts(study.model)
+        out["bromley_glm"].update({"terms_tested": terms, "significant_before_holm": before_holm,
+                                   "significant_after_holm": after_holm})
     if study.changes:
         before, after = study.change_periods
         out["bromley_change"] = {
             "before": before, "after": after, "excluded_divisions": [NOT_COMPARABLE_DIVISION],
             "by_cause": {c.code: {"before": c.before, "before_total": c.before_total, "after": c.after,
                                   "after_total": c.after_total, "share_before": c.share_before, "share_after": c.share_after,
-                                  "difference": c.difference, "low": c.low, "high": c.high, "p_value": c.p_value}
+                                  "difference": c.difference, "low": c.low, "high": c.high, "p_value": c.p_value,
+                                  "p_holm": c.p_holm}
                          for c in study.changes},
             "largest_rise": study.changes[0].code, "largest_fall": study.changes[-1].code,
         }
-    out["dispersion"] = dict(study.dispersion or {})
-    if study.model is not None:
-        out["dispersion"][f"bromley_glm {study.model_period}"] = {
-            "phi": study.model.dispersion, "phi_used": max(study.model.dispersion, 1.0),
-            "across": f"the {study.model.n_cells} division x cause cells of the binomial GLM: Pearson chi-square / residual df",
-            "n_units": study.model.n_cells, "unit": "aspects"}
-    if study.london is not None:
-        out.update(benchmark.findings(study.london))
-    out["key_findings"] = key_findings(study)
-    per_complaint = aspects_per_complaint(study)
-    if per_complaint:
-        out["bromley_aspects_per_complaint"] = per_complaint
+    if study.shift is not None:
+        sh = study.shift
+        out["bromley_shift_share"] = {
+            "code": sh.code, "before": sh.before, "after": sh.after, "share_before": sh.share_before,
+            "share_after": sh.share_after, "share_fixed_mix": sh.share_fixed_mix, "mix": sh.mix, "within": sh.within,
+            "interaction": sh.interaction, "merged_divisions": MERGE_DIVISIONS, "excluded_divisions": [NOT_COMPARABLE_DIVISION],
+            "divisions": {r["division"]: {k: r[k] for k in sh.divisions.columns if k != "division"}
+                          for _, r in sh.divisions.iterrows()}}
+    if study.recording:
+        out["bromley_recording"] = {r.period: {"aspects": r.aspects, "complaints": r.complaints,
+                                               "aspects_per_complaint": r.aspects_per_complaint, "other_aspects": r.other,
+                                               "aspects_source": r.aspects_source, "complaints_source": r.complaints_source}
+                                    for r in study.recording}
+    if study.primary is not None:
+        pe = study.primary
+        out["primary"] = {
+            "question": "What are complaints about? The share of Bromley's complaint aspects that are lack of action",
+            "code": pe.code, "period": pe.period, "count": pe.count, "total": pe.total, "share": pe.share,
+            "low": pe.low, "high": pe.high, "phi": pe.dispersion, "source": pe.source,
+            "assumptions": ["the causes table counts each aspect once, all divisions",
+                            "aspects of one complaint may share a cause: phi = aspects per complaint (an upper-bound design effect)",
+                            "the crosswalk maps Bromley's 'Lack of Action' to lack_of_action (no judgement call)"],
+            "sensitivity": [{k: r[k] for k in ("estimate", "share", "low", "high", "phi", "note")}
+                            for _, r in pe.sensitivity.iterrows()]}
+    if study.sensitivity is not None and len(study.sensitivity):
+        out["crosswalk_sensitivity"] = [r.to_dict() for _, r in study.sensitivity.iterrows()]
     if len(study.division):
         latest = study.division["period"].max()
         leaders = division_leaders(study.division, latest)
         out["bromley_by_division"] = {"period": latest, "top_cause": dict(zip(leaders["division"], leaders["category_std"])),
                                       "top_share": dict(zip(leaders["division"], leaders["share"]))}
+    if london is not None:
+        from . import benchmark
+
+        out.update(benchmark.findings(london))
+    out["key_findings"] = key_findings(study, london)
     return out
 
 
@@ -542,8 +796,7 @@ def division_figure(division: pd.DataFrame, names: dict[str, str]):
 
 
 def upheld_figure(upheld: pd.DataFrame, names: dict[str, str], title_prefix: str):
-    """Upheld (fully or partly) share of decided aspects per cause, with over-dispersion-adjusted
-    (quasi-Wilson, n/φ) 95% intervals."""
+    """Upheld (fully or partly) share of decided aspects per cause, with Wilson 95% intervals."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
@@ -551,16 +804,16 @@ def upheld_figure(upheld: pd.DataFrame, names: dict[str, str], title_prefix: str
     table = upheld.sort_values("rate")
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(table) + 1.6))
     y = np.arange(len(table))
-    ax.errorbar(table["rate"] * 100, y, xerr=[(table["rate"] - table["adj_low"]) * 100, (table["adj_high"] - table["rate"]) * 100],
+    ax.errorbar(table["rate"] * 100, y, xerr=[(table["rate"] - table["low"]) * 100, (table["high"] - table["rate"]) * 100],
                 fmt="o", color=PALETTE[0], capsize=3)
     ax.set_yticks(y, [f"{names.get(c, c)} (n={int(n)})" for c, n in zip(table["category_std"], table["decided"])])
     ax.set_xlim(0, 100)
-    phi = float(table["dispersion"].iloc[0])
-    ax.set_xlabel(f"upheld or partly upheld, % of decided (95% interval widened for φ = {present.number(phi, 'decimal', 2)})")
+    phi = float(table["phi"].iloc[0]) if "phi" in table and len(table) else 1.0
+    ax.set_xlabel("upheld or partly upheld, % of decided (95% interval"
+                  + (f", widened for φ = {phi:.2f})" if phi > 1 else ")"))
     top = table.iloc[-1]
     ax.set_title(f"{title_prefix}: {names.get(top['category_std'], top['category_std']).lower()} is upheld most often, "
-                 f"{present.number(top['rate'], 'share', 0)} ({present.interval(top['adj_low'], top['adj_high'], 'share', 0)})",
-                 loc="left")
+                 f"{top['rate']:.0%} ({top['low']:.0%}–{top['high']:.0%})", loc="left")
     fig.tight_layout()
     return fig
 
@@ -578,11 +831,13 @@ def odds_figure(model: CauseModel, names: dict[str, str] | None = None):
                 fmt="o", color=PALETTE[0], capsize=3)
     ax.axvline(1, color="grey", lw=1)
     ax.set_xscale("log")
-    ax.set_yticks(y, [_term_label(t, names or {}, model) for t in table["term"]])
-    ax.set_xlabel("odds ratio of upheld vs the reference cause and division (log scale)")
-    raw, holm, tested = significant_counts(model)
-    ax.set_title(f"Adjusted for division, {holm} of {tested} terms differ from the reference after Holm's correction "
-                 f"({raw} before)", loc="left")
+    names = names or {}
+    ax.set_yticks(y, [term_label(t, names) for t in table["term"]])
+    ax.set_xlabel(f"odds ratio of upheld vs {names.get(model.reference_cause, model.reference_cause).lower()} in "
+                  f"{present.division(model.reference_division).lower()} (log scale)")
+    terms, _, after = significant_counts(model)
+    ax.set_title(f"Adjusted for division, {after} of {terms} terms differ from the reference after Holm's adjustment",
+                 loc="left")
     fig.tight_layout()
     return fig
 
@@ -642,7 +897,8 @@ def _name(names: dict[str, str], code: str) -> str:
 
 def scope_text(study: RootCauseStudy) -> str:
     """What this run covers, and which councils have no cause data (said, not crashed on)."""
-    lines = [f"**Run:** council = `{study.council}`, period = `{study.period or 'latest per council'}`."]
+    scope = "all councils" if study.council == "all" else present.council(study.council)
+    lines = [f"**This page covers** {scope}, {study.period or 'the latest year with cause data for each council'}."]
     for c, p in sorted(study.shown_periods.items()):
         shown = study.pareto[study.pareto["council"] == c]
         years = sorted(set(study.rows.loc[study.rows["council"] == c, "period"]))
@@ -651,8 +907,8 @@ def scope_text(study: RootCauseStudy) -> str:
         else:
             lines.append(f"- **{present.council(c)}**: showing {p}; cause data for {', '.join(years)}.")
     for c in study.without_causes:
-        lines.append(f"- **{present.council(c)}**: no complaint categories with figures in `data/clean` (nothing to analyse here; "
-                     "for Harrow, the nature-of-complaint counts were charts lost in the report's conversion).")
+        lines.append(f"- **{present.council(c)}**: no complaint categories with figures in the clean data (nothing to "
+                     "analyse here; for Harrow, the nature-of-complaint counts were charts lost in the report's conversion).")
     return "\n".join(lines)
 
 
@@ -663,17 +919,19 @@ def crosswalk_summary(taxonomy: Taxonomy, councils: list[str]) -> pd.DataFrame:
     table = taxonomy.codes.set_index("code")[["name", "definition"]].join(counts).fillna(0)
     for column in counts.columns:
         table[column] = table[column].astype(int)
+    table = table.reset_index(drop=True).rename(columns={"name": "Cause", "definition": "Definition",
+                                                         **{c: present.council(c) for c in counts.columns}})
     return table
 
 
 def pareto_sections(study: RootCauseStudy):
     """(Markdown, figure or None) per shown cause table."""
-    for key, table in study.pareto.groupby(TABLE_KEY, sort=True):
+    for _key, table in study.pareto.groupby(TABLE_KEY, sort=True):
         table = table.sort_values("rank")
         first = table.iloc[0]
         top3 = table.head(3)
         percent = first["measure"] == "pct_of_total"
-        source = f"{first['source_file']}:{int(first['source_line'])}"
+        source = present.citation(first["source_file"], first["source_line"]).markdown()
         if percent:
             text = (f"**{table_label(first)}.** '{first['category']}' ({_name(study.names, first['category_std'])}) "
                     f"leads with {first['value']:.0f}% of complaints ({source}); the top three cover "
@@ -697,37 +955,54 @@ def division_text(study: RootCauseStudy) -> str:
     return "\n".join(lines)
 
 
+def _phi_words(phi: float, cells: int) -> str:
+    if not np.isfinite(phi):
+        return "φ not estimable (one printed cell per cause), taken as 1"
+    used = max(phi, 1.0)
+    return (f"φ = {present.number(phi, 'decimal', 2)} across its {cells} printed cells"
+            + ("" if phi > 1 else ", below 1, so intervals are not narrowed (φ taken as 1)")
+            + ("" if phi <= 1 else f"; intervals use n / {present.number(used, 'decimal', 2)}"))
+
+
 def upheld_sections(study: RootCauseStudy):
-    """(Markdown, figure) per council-period with outcome counts by cause."""
+    """(Markdown, figure) per upheld table: council-period, split by organisation where printed apart."""
     if not study.upheld:
         yield "No outcome counts by cause for the councils of this run.", None
         return
-    for (c, p), table in sorted(study.upheld.items()):
-        top, bottom = table.iloc[0], table.iloc[-1]
-        phi = float(table["dispersion"].iloc[0])
+    for key, table in sorted(study.upheld.items()):
+        c, p, organisation = key
+        title = upheld_title(c, p, organisation)
+        phi, cells = (study.dispersion or {}).get(key, (float("nan"), 0))
         unit = "aspects" if c == BROMLEY else "complaints"
-        text = (f"**{present.council(c)} {p}.** {names_cap(study.names, top['category_std'])} is upheld (fully or partly) "
-                f"most often: {present.number(top['upheld_or_partially'])} of {present.number(top['decided'])} {unit}, "
-                f"{present.estimate(top['rate'], top['adj_low'], top['adj_high'], 'share', 1)}; "
+        top, bottom = table.iloc[0], table.iloc[-1]
+        text = (f"**{title}** ({unit}; {_phi_words(phi, cells)}). {names_cap(study.names, top['category_std'])} is upheld "
+                f"(fully or partly) most often: {present.number(top['upheld_or_partially'])} of {present.number(top['decided'])} "
+                f"({present.estimate(top['rate'], top['low'], top['high'], 'share')}); "
                 f"{_name(study.names, bottom['category_std'])} least: {present.number(bottom['upheld_or_partially'])} of "
-                f"{present.number(bottom['decided'])}, {present.estimate(bottom['rate'], bottom['adj_low'], bottom['adj_high'], 'share', 1)}. "
-                + (f"Within a cause, the divisions' upheld rates vary more than binomial chance allows (dispersion "
-                   f"φ = {present.number(phi, 'decimal', 2)} across the division × cause cells), so every interval is "
-                   f"widened by √φ (quasi-Wilson on n/φ); the plain Wilson interval for "
-                   f"{_name(study.names, top['category_std'])} would be {present.interval(top['low'], top['high'], 'share', 1)}."
-                   if np.isfinite(phi) and phi > 1 else
-                   (f"Within a cause, the divisions vary no more than chance (φ = {present.number(phi, 'decimal', 2)}), so the "
-                    "Wilson intervals are kept; aspects of one complaint are still not independent." if np.isfinite(phi) else
-                    "Over-dispersion is not estimable here (one cell per cause), so the Wilson intervals are kept and are optimistic."))
-                + f" (Across the {len(table)} causes, φ = {present.number(table['dispersion_across_causes'].iloc[0], 'decimal', 1)}: "
-                "the causes differ by far more than chance.)")
-        test = study.tests.get((c, p))
+                f"{present.number(bottom['decided'])} ({present.estimate(bottom['rate'], bottom['low'], bottom['high'], 'share')}).")
+        test = study.tests.get(key)
         if test is not None:
+            p_holm = (study.test_holm or {}).get(key, float("nan"))
+            depends = p_holm < 0.05
             caution = ("" if test.min_expected >= 5 else
-                       f" The smallest expected count is {test.min_expected:.1f}, below 5, so the p value is approximate.")
-            text += (f" Outcome depends on cause: χ² = {test.statistic:.1f} on {test.dof} df, p = {test.p_value:.2g}."
-                     + caution)
-        yield text, upheld_figure(table, study.names, f"{present.council(c)} {p}")
+                       f" The smallest expected count is {present.number(test.min_expected, 'decimal', 1)}, below 5, so the p value is approximate.")
+            text += (f" {'Outcome depends on cause' if depends else 'Outcome does not clearly depend on cause'}: "
+                     f"χ² = {present.number(test.statistic, 'decimal', 1)} on {test.dof} df, p {_peq(test.p_value)} "
+                     f"(Holm-adjusted over the {len(study.tests)} tables tested: p {_peq(p_holm)})." + caution)
+        yield text, upheld_figure(table, study.names, title)
+
+
+def _peq(value: float) -> str:
+    """'< 0.001' or '= 0.73', to follow a 'p'."""
+    text = _p(value)
+    return text if text.startswith("<") else f"= {text}"
+
+
+def _p(value: float) -> str:
+    """A p value as a bulletin prints it: < 0.001, or 2 significant digits."""
+    if value is None or not np.isfinite(value):
+        return present.MISSING
+    return "< 0.001" if value < 0.001 else f"{value:.2g}"
 
 
 def names_cap(names: dict[str, str], code: str) -> str:
@@ -740,22 +1015,33 @@ def model_text(study: RootCauseStudy) -> str:
     table = model.odds_ratios.set_index("term")
     causes = table[table.index.str.startswith("cause: ")]
     hi, lo = causes["odds_ratio"].idxmax(), causes["odds_ratio"].idxmin()
+    terms, before, after = significant_counts(model)
     return (f"Bromley {study.model_period}: {model.n_cells} division × cause cells; dispersion (Pearson χ²/df) "
-            f"{model.dispersion:.2f}{' — over-dispersed, intervals widened' if model.dispersion > 1 else ' — no over-dispersion, binomial intervals kept'}. "
+            f"{present.number(model.dispersion, 'decimal', 2)}"
+            f"{' — over-dispersed, intervals widened' if model.dispersion > 1 else ' — not above 1, binomial intervals kept'}. "
             f"Against {_name(study.names, model.reference_cause)} in {present.division(model.reference_division).lower()}, "
-            f"the odds of upheld are highest for {present.humanise(hi.split(': ')[1]).lower()} "
-            f"(odds ratio {table.loc[hi, 'odds_ratio']:.2f}, 95% CI {table.loc[hi, 'low']:.2f}–{table.loc[hi, 'high']:.2f}) "
-            f"and lowest for {present.humanise(lo.split(': ')[1]).lower()} "
-            f"({table.loc[lo, 'odds_ratio']:.2f}, {table.loc[lo, 'low']:.2f}–{table.loc[lo, 'high']:.2f}), "
-            "division held fixed. "
-            + holm_text(model))
+            f"the odds of upheld are highest for {_name(study.names, hi.split(': ')[1])} "
+            f"(odds ratio {present.estimate(table.loc[hi, 'odds_ratio'], table.loc[hi, 'low'], table.loc[hi, 'high'], 'ratio')}) "
+            f"and lowest for {_name(study.names, lo.split(': ')[1])} "
+            f"({present.estimate(table.loc[lo, 'odds_ratio'], table.loc[lo, 'low'], table.loc[lo, 'high'], 'ratio')}), "
+            f"division held fixed. **{before} of the {terms} terms** have p < 0.05 on their own; "
+            f"**{after} remain** after Holm's adjustment for testing {terms} terms at once.")
 
 
-def holm_text(model: CauseModel) -> str:
-    """'k of n terms significant at 5% before, m after Holm' (all terms are tested at once)."""
-    raw, holm, tested = significant_counts(model)
-    return (f"{raw} of {tested} terms are significant at 5% before, {holm} after Holm's correction for testing "
-            f"{tested} terms at once.")
+def term_label(term: str, names: dict[str, str]) -> str:
+    """'cause: lack_of_action' → 'Cause: lack of action'; 'division: housing' → 'Division: housing'."""
+    kind, _, level = term.partition(": ")
+    name = names.get(level, present.division(level)) if kind == "cause" else present.division(level)
+    return f"{kind.capitalize()}: {name.lower()}"
+
+
+def model_table(model: CauseModel, names: dict[str, str]) -> pd.DataFrame:
+    table = model.odds_ratios.copy()
+    table["term"] = [term_label(t, names) for t in table["term"]]
+    table["p_value"] = [_p(v) for v in table["p_value"]]
+    table["p_holm"] = [_p(v) for v in table["p_holm"]]
+    return table.rename(columns={"term": "Term", "odds_ratio": "Odds ratio", "low": "95% CI low", "high": "95% CI high",
+                                 "p_value": "p", "p_holm": "p (Holm)"})
 
 
 def cross_council_text(study: RootCauseStudy) -> str:
@@ -774,157 +1060,218 @@ def change_text(study: RootCauseStudy) -> str:
             f"{rise.after_total:.0f} ({_pct(rise.share_after)}) in {after}: +{rise.difference * 100:.1f} points "
             f"(95% CI {rise.low * 100:.1f} to {rise.high * 100:.1f}). The largest fall was "
             f"{_name(study.names, fall.code)}, {_pct(fall.share_before)} → {_pct(fall.share_after)} "
-            f"({fall.difference * 100:.1f} points, {fall.low * 100:.1f} to {fall.high * 100:.1f}).")
+            f"({fall.difference * 100:.1f} points, {fall.low * 100:.1f} to {fall.high * 100:.1f}). "
+            f"Holm-adjusted over the {len(study.changes)} causes compared, the rise has p {_peq(rise.p_holm)}; "
+            f"{sum(c.p_holm < 0.05 for c in study.changes)} of {len(study.changes)} causes changed clearly.")
     if before in printed.index and after in printed.index:
         b, a = printed.loc[before], printed.loc[after]
         text += (f" As printed (all divisions in each year's table), the most frequent cause was "
                  f"'{b['category']}' in {before} ({b['value']:.0f} of {b['table_total']:,.0f}, {_pct(b['share'])}, "
-                 f"{b['source']}) and '{a['category']}' in {after} ({a['value']:.0f} of {a['table_total']:,.0f}, "
-                 f"{_pct(a['share'])}, {a['source']}).")
+                 f"{present.citation(b['source']).markdown()}) and '{a['category']}' in {after} ({a['value']:.0f} of {a['table_total']:,.0f}, "
+                 f"{_pct(a['share'])}, {present.citation(a['source']).markdown()}).")
     return text
 
 
-# --------------------------------------------------------------------------------------
-# Policy-page pieces: key findings, human-labelled tables, limits of the data
+def shares_table(study: RootCauseStudy) -> pd.DataFrame:
+    """The cross-council heatmap as a page table: causes by name, one column per printed table (a share)."""
+    table = study.shares.copy()
+    table.insert(0, "Cause", [study.names.get(c, c) for c in table.index])
+    return table.reset_index(drop=True)
 
 
-def key_findings(study: RootCauseStudy) -> list[str]:
-    """3–5 plain-language findings, every number computed (the page's bullet list and the findings JSON)."""
-    out: list[str] = []
-    whole = study.tops[(study.tops["council"] == BROMLEY) & (study.tops["division"] == "all")
-                       & (study.tops["service"] == "")].sort_values("period")
-    if len(whole):
-        last = whole.iloc[-1]
-        out.append(f"In Bromley's {last['period']} report, {_name(study.names, last['category_std'])} is the most common "
-                   f"cause of complaint: {present.number(last['value'])} of {present.number(last['table_total'])} aspects "
-                   f"({present.number(last['share'], 'share', 0)}).")
-    if study.changes:
-        before, after = study.change_periods
-        lack = next((c for c in study.changes if c.code == "lack_of_action"), study.changes[0])
-        out.append(f"{names_cap(study.names, lack.code)}'s share rose from {present.number(lack.share_before, 'share', 0)} in {before} to "
-                   f"{present.number(lack.share_after, 'share', 0)} in {after} (like for like), but Bromley also began "
-                   "recording more aspects per complaint and stopped using 'Other', so part of the rise may be how "
-                   "complaints are recorded.")
-    bromley = study.upheld.get((BROMLEY, study.shown_periods.get(BROMLEY, "")))
-    if bromley is not None and len(bromley):
-        top = bromley.iloc[0]
-        out.append(f"Complaints about {_name(study.names, top['category_std'])} are upheld most often in Bromley: "
-                   f"{present.estimate(top['rate'], top['adj_low'], top['adj_high'], 'share', 0)} of decided aspects, "
-                   "an interval widened for over-dispersion.")
-    if study.model is not None:
-        raw, holm, tested = significant_counts(study.model)
-        out.append(f"Holding the division fixed, {holm} of {tested} model terms stay significant after allowing for "
-                   f"testing them all at once ({raw} before).")
-    if study.london is not None:
-        inside = int((~study.london.study["outside_95"]).sum())
-        n_out = int(study.london.table["outside_95"].sum())
-        out.append(f"London-wide, the Ombudsman upheld {present.number(study.london.pooled, 'share', 0)} of cases in "
-                   f"2020-21; {inside} of {len(study.london.study)} study councils sit inside the 95% funnel limits "
-                   f"({'no borough' if n_out == 0 else f'{n_out} boroughs'} outside), so London rankings say little.")
-    return out[:5]
+def primary_text(study: RootCauseStudy) -> str:
+    pe = study.primary
+    if pe is None:
+        return "No Bromley causes table in this run, so no primary estimate."
+    return (f"**PRIMARY estimate.** In Bromley {pe.period}, {present.number(pe.count)} of the "
+            f"{present.number(pe.total)} complaint aspects in the causes table were *lack of action* — "
+            f"**{present.estimate(pe.share, pe.low, pe.high, 'share')}** ({present.citation(pe.source).markdown()}). "
+            f"Assumptions: each aspect is counted once; aspects of one complaint may share their cause, so the "
+            f"interval is widened by φ = {present.number(pe.dispersion, 'decimal', 2)} aspects per complaint (the "
+            "design effect if a complaint's aspects always shared one cause — an upper bound); Bromley's label "
+            "'Lack of Action' maps to the code with no judgement call. The rows below are alternatives, shown as sensitivity.")
 
 
-def key_findings_markdown(study: RootCauseStudy) -> str:
-    items = key_findings(study)
-    return "**Key findings**\n\n" + "\n".join(f"- {item}" for item in items) if items else ""
+def primary_table(study: RootCauseStudy) -> pd.DataFrame:
+    t = study.primary.sensitivity.copy()
+    t["interval"] = [present.interval(a, b, "share") for a, b in zip(t["low"], t["high"])]
+    return t[["estimate", "share", "interval", "phi", "note"]].rename(columns={
+        "estimate": "Estimate", "share": "Share of aspects", "interval": "95% interval", "phi": "φ used", "note": "Note"})
 
 
-def _term_label(term: str, names: dict[str, str], model: CauseModel) -> str:
-    variable, _, level = term.partition(": ")
-    if variable == "cause":
-        return f"Cause: {names.get(level, present.humanise(level))} (vs {names.get(model.reference_cause, model.reference_cause).lower()})"
-    return f"Division: {present.division(level)} (vs {present.division(model.reference_division).lower()})"
+def shift_text(study: RootCauseStudy) -> str:
+    sh = study.shift
+    if sh is None:
+        return "Bromley's two causes tables are not both in this run, so no decomposition."
+    rec = {r.period: r for r in (study.recording or [])}
+    text = (f"Like for like (E&PP left out; Planning & Regeneration merged into Housing as in {sh.before}), "
+            f"lack of action went from {present.number(sh.share_before, 'share', 1)} to "
+            f"{present.number(sh.share_after, 'share', 1)} of aspects: "
+            f"{present.number((sh.share_after - sh.share_before) * 100, 'points', 1)}. "
+            f"Holding the {sh.before} division mix fixed, {sh.after} would still show "
+            f"**{present.number(sh.share_fixed_mix, 'share', 1)}**. Of the change, "
+            f"{present.number(sh.within * 100, 'points', 1)} is within divisions, "
+            f"{present.number(sh.mix * 100, 'points', 1)} is the shift in mix (more Education aspects, where lack of "
+            f"action is most common) and {present.number(sh.interaction * 100, 'points', 1)} both together. "
+            f"The share rose in {int((sh.divisions['share_after'] > sh.divisions['share_before']).sum())} of "
+            f"{len(sh.divisions)} divisions.")
+    if sh.before in rec and sh.after in rec:
+        a, b = rec[sh.before], rec[sh.after]
+        text += (f"\n\n**Caveat: the recording changed too.** Aspects per complaint rose from "
+                 f"{present.number(a.aspects_per_complaint, 'decimal', 2)} ({present.number(a.aspects)} aspects, "
+                 f"{present.citation(a.aspects_source).markdown()}; {present.number(a.complaints)} complaints, "
+                 f"{present.citation(a.complaints_source).markdown()}) to {present.number(b.aspects_per_complaint, 'decimal', 2)} "
+                 f"({present.number(b.aspects)} of {present.number(b.complaints)}, {present.citation(b.aspects_source).markdown()}, "
+                 f"{present.citation(b.complaints_source).markdown()}), and aspects coded *other* (\"Behaviour of another\") "
+                 f"fell from {present.number(a.other)} to {present.number(b.other)} (no such row in {sh.after}). More "
+                 "aspects logged per complaint, and fewer catch-all codes, can raise a common cause's share without "
+                 "any change in what went wrong; the data cannot separate the two.")
+    return text
 
 
-def _p(value: float) -> str:
-    if present.is_missing(value):
-        return present.MISSING
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+def shift_table(study: RootCauseStudy) -> pd.DataFrame:
+    t = study.shift.divisions
+    b, a = study.shift.before, study.shift.after
+    return pd.DataFrame({"Division": [present.division(d) + (" (with Planning & Regeneration)" if d == "housing" else "")
+                                      for d in t["division"]],
+                         f"Aspects {b}": t["aspects_before"], f"Lack of action {b}": t["share_before"],
+                         f"Aspects {a}": t["aspects_after"], f"Lack of action {a}": t["share_after"],
+                         f"Division's share of aspects {b}": t["weight_before"], f"Division's share of aspects {a}": t["weight_after"]})
 
 
-def odds_table(study: RootCauseStudy):
-    """The GLM's odds ratios with human term names, quasi-binomial 95% intervals, raw and Holm p values."""
-    model = study.model
-    frame = pd.DataFrame({
-        "term": [_term_label(t, study.names, model) for t in model.odds_ratios["term"]],
-        "odds_ratio": model.odds_ratios["odds_ratio"], "low": model.odds_ratios["low"], "high": model.odds_ratios["high"],
-        "p_value": [_p(v) for v in model.odds_ratios["p_value"]], "p_holm": [_p(v) for v in model.odds_ratios["p_holm"]],
-    })
-    return present.table(frame, kinds={"odds_ratio": "ratio", "low": "ratio", "high": "ratio", "p_value": "text",
-                                       "p_holm": "text"},
-                         labels={"term": "Term", "odds_ratio": "Odds ratio", "low": "95% CI low", "high": "95% CI high",
-                                 "p_value": "p", "p_holm": "p (Holm)"},
-                         caption=f"Binomial GLM of upheld-or-partly aspects, Bromley {study.model_period}; "
-                                 f"{holm_text(model)}")
+def sensitivity_table(study: RootCauseStudy) -> pd.DataFrame:
+    t = study.sensitivity.copy()
+    names = study.names
+    t["mapping"] = ["as published" if not r["council"] else
+                    f"{present.council(r['council'])}: '{r['label']}' as {names.get(r['to_code'], r['to_code']).lower()} "
+                    f"(not {names.get(r['from_code'], r['from_code']).lower()})" for _, r in t.iterrows()]
+    t["leads"] = [f"{n} of {m}" for n, m in zip(t["lack_of_action_leads"], t["tables"])]
+
+    def moved(text: str) -> str:
+        if not text:
+            return "none"
+        parts = []
+        for item in text.split("; "):
+            label, _, change = item.rpartition(": ")
+            old, _, new = change.partition(" → ")
+            parts.append(f"{label}: {names.get(old, old).lower()} → {names.get(new, new).lower()}")
+        return "; ".join(parts)
+    t["changed"] = [moved(x) for x in t["leaders_changed"]]
+    return t[["mapping", "reason", "primary_share", "leads", "changed"]].rename(columns={
+        "mapping": "Mapping", "reason": "Why it is plausible", "primary_share": "PRIMARY share (Bromley lack of action)",
+        "leads": "Tables led by lack of action", "changed": "Tables whose largest cause changes"})
 
 
-def shares_table(study: RootCauseStudy):
-    """Codes (by name) × headline tables: each cause's share of the table, %; '—' where not printed."""
-    frame = (study.shares * 100).rename(index=study.names)
-    frame.index.name = "Harmonised cause"
-    frame = frame.reset_index()
-    return present.table(frame, kinds={c: "pct" for c in frame.columns[1:]},
-                         labels={c: c for c in frame.columns},
-                         caption="Share of each printed table, %. Units differ between columns (aspects, complaints, "
-                                 "% of complaints as printed).")
+def sensitivity_text(study: RootCauseStudy) -> str:
+    t = study.sensitivity
+    alternatives = t.iloc[1:]
+    moved_primary = alternatives[(alternatives["primary_share"] - t["primary_share"].iloc[0]).abs() > 1e-9]
+    moved_leaders = alternatives[alternatives["leaders_changed"] != ""]
+    return (f"{len(alternatives)} labels of the crosswalk are judgement calls. Re-mapping each in turn "
+            f"moves the PRIMARY share in {len(moved_primary)} case{'s' if len(moved_primary) != 1 else ''} and changes the "
+            f"largest cause of some table in {len(moved_leaders)}: the Bromley headline does not rest on a judgement call; "
+            "the cross-council picture is more fragile.")
 
 
-def crosswalk_table(taxonomy: Taxonomy, councils: list[str]):
-    """The crosswalk summary with code names and council names (how many printed labels map to each code)."""
-    summary = crosswalk_summary(taxonomy, councils).reset_index(drop=True)
-    labels = {"name": "Harmonised cause", "definition": "Definition"}
-    labels.update({c: present.council(c) for c in summary.columns if c not in labels})
-    return present.table(summary, kinds={c: "count" for c in summary.columns if c not in ("name", "definition")},
-                         labels=labels, caption="Printed labels mapped to each code, per council.")
-
-
-def limitations_text(study: RootCauseStudy) -> str:
-    """'What this cannot tell us', specific to this data (numbers computed where the data gives them)."""
-    lines = [
-        "- **Units differ across councils.** Bromley counts aspects, Barking and Dagenham and Lewisham's top-issue "
-        "tables count complaints, Lewisham's adult social care analysis prints only % of complaints. Shares within "
-        "one table can be compared; sizes across councils cannot.",
-        "- **Aspects are not independent.** One complaint can raise several aspects, decided together; the intervals "
-        "are widened by the observed dispersion, but that is an approximation, not a model of the clustering.",
-    ]
-    if study.changes:
-        before, after = study.change_periods
-        lack = next((c for c in study.changes if c.code == "lack_of_action"), None)
-        other = next((c for c in study.changes if c.code == "other"), None)
-        bits = []
-        if lack is not None:
-            bits.append(f"lack of action rose from {present.number(lack.share_before, 'share', 0)} to "
-                        f"{present.number(lack.share_after, 'share', 0)} of aspects")
-        if other is not None:
-            bits.append(f"'Other' went from {present.number(other.before)} aspects to {present.number(other.after)}")
-        per_complaint = aspects_per_complaint(study)
-        if per_complaint:
-            bits.append("aspects per complaint went from " + " to ".join(
-                f"{present.number(v, 'decimal', 2)} ({p})" for p, v in sorted(per_complaint.items())))
-        lines.append(f"- **A recording change in Bromley between {before} and {after}.** " + _capitalise("; ".join(bits))
-                     + ". Recording more aspects per complaint, and no longer using 'Other', may explain part of the "
-                     "lack-of-action rise; the reports do not say how aspects were coded.")
-    lines.append("- **Associations, not causes.** The model says which causes are upheld more often with the division "
-                 "held fixed, within one year's reports; it cannot say that a cause makes a complaint more likely to "
-                 "be upheld, nor separate a service's failings from how its complaints are worded and coded.")
-    if study.london is not None:
-        sizes = study.london.table["decided"]
-        lines.append("- **The London benchmark is one year (2020-21) of Ombudsman cases as Lewisham's report prints "
-                     "them**: the denominator is the cases printed (called 'received'), and a borough's rate rests on "
-                     f"{present.number(sizes.min())}–{present.number(sizes.max())} cases, so a borough's rank "
-                     "can change with a handful of decisions.")
+def cannot_tell_text(study: RootCauseStudy) -> str:
+    """'What this cannot tell us', specific to this run's data."""
+    lines = []
+    if study.primary is not None:
+        lines.append("- **Why complaints are about lack of action.** The reports code each aspect once, by the council's own "
+                     "judgement; they do not say what caused the failure (staffing, demand, systems).")
+    if study.shift is not None:
+        lines.append("- **Whether lack of action really rose in Bromley.** The share rose in every division, but aspects per "
+                     "complaint and the use of catch-all codes changed between the two reports; a recording change and a "
+                     "real change give the same numbers.")
+    if BROMLEY in study.shown_periods and any(c != BROMLEY for c in study.shown_periods):
+        lines.append("- **A ranking of causes across councils.** Bromley counts aspects, Barking and Dagenham and Lewisham "
+                     "count complaints (Lewisham's top issues list only five per organisation), and each council codes its own "
+                     "categories; the harmonised codes make shares comparable in kind, not in size.")
+    if any(k[0] == "lewisham" for k in study.upheld):
+        lines.append("- **Whether one council upholds more than another.** Upheld rates are the councils' own findings on "
+                     "their own complaints, by their own standards; the London Ombudsman benchmark is the only like-for-like "
+                     "comparison, and it counts cases received, not decided.")
+    lines.append("- **Causation.** Odds ratios and shares are associations within one year's reports; division, service and "
+                 "complainant are not randomised, and aspects of one complaint are not independent trials.")
+    if study.without_causes:
+        lines.append(f"- **Anything about {', '.join(present.council(c) for c in study.without_causes)}.** No complaint "
+                     "categories with figures survived the report's conversion.")
     return "\n".join(lines)
 
 
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _london_period() -> str:
+    from . import benchmark
+
+    return benchmark.PERIOD
 
 
-def aspects_per_complaint(study: RootCauseStudy) -> dict[str, float]:
-    """Bromley's like-for-like aspects (from the change table) per complaint (the whole council's printed total),
-    where both are in the data: an indicator of how many grievances each complaint was recorded with."""
-    if not study.changes or study.complaint_totals is None:
-        return {}
-    before, after = study.change_periods
-    totals = {before: study.changes[0].before_total, after: study.changes[0].after_total}
-    return {p: totals[p] / study.complaint_totals[p] for p in totals if study.complaint_totals.get(p)}
+def key_findings(study: RootCauseStudy, london=None) -> list[str]:
+    """3–5 plain-language bullets for the top of the page, every number computed."""
+    bullets = []
+    pe = study.primary
+    if pe is not None:
+        bullets.append(f"Lack of action is the most common cause of complaint in Bromley {pe.period}: "
+                       f"{present.number(pe.count)} of {present.number(pe.total)} aspects, "
+                       f"{present.estimate(pe.share, pe.low, pe.high, 'share')}. This is the study's primary estimate; "
+                       "its interval allows for several aspects per complaint.")
+    sh = study.shift
+    if sh is not None:
+        rec = {r.period: r for r in (study.recording or [])}
+        extra = ""
+        if sh.before in rec and sh.after in rec:
+            extra = (f", but complaints were also split into more aspects ({present.number(rec[sh.before].aspects_per_complaint, 'decimal', 2)}"
+                     f" → {present.number(rec[sh.after].aspects_per_complaint, 'decimal', 2)} per complaint), so part of the rise "
+                     "may be a change in recording")
+        bullets.append(f"Like for like, its share rose from {present.number(sh.share_before, 'share', 0)} ({sh.before}) to "
+                       f"{present.number(sh.share_after, 'share', 0)} ({sh.after}); with {sh.before}'s division mix it would "
+                       f"still be {present.number(sh.share_fixed_mix, 'share', 0)}{extra}.")
+    bromley_key = next((k for k in study.upheld if k[0] == BROMLEY), None)
+    if bromley_key is not None:
+        t = study.upheld[bromley_key]
+        top = t.iloc[0]
+        phi = (study.dispersion or {}).get(bromley_key, (float("nan"), 0))[0]
+        text = (f"In Bromley {bromley_key[1]}, {_name(study.names, top['category_std'])} is upheld most often: "
+                f"{present.number(top['upheld_or_partially'])} of {present.number(top['decided'])} decided aspects, "
+                f"{present.estimate(top['rate'], top['low'], top['high'], 'share')} (interval widened for φ = "
+                f"{present.number(phi, 'decimal', 2)})")
+        if study.model is not None:
+            terms, before, after = significant_counts(study.model)
+            text += f"; after Holm's adjustment {after} of {terms} model terms differ from the reference (not {before})"
+        bullets.append(text + ".")
+    homes = [k for k in study.upheld if k[0] == "lewisham" and k[2]]
+    if homes and study.test_holm:
+        parts = []
+        for key in sorted(homes):
+            p_holm = study.test_holm.get(key)
+            if p_holm is None:
+                continue
+            parts.append(f"at {key[2]} whether a complaint is upheld {'depends' if p_holm < 0.05 else 'does not clearly depend'} "
+                         f"on its cause (Holm-adjusted p {_peq(p_holm)})")
+        if parts:
+            bullets.append("Lewisham prints the Council's and Lewisham Homes' top issues apart: " + "; ".join(parts) + ".")
+    others = study.pareto[(study.pareto["council"] != BROMLEY) & (study.pareto["rank"] == 1)
+                          & study.pareto["measure"].isin(COUNT_MEASURES)]
+    if len(others) and len(bullets) < 4:
+        parts = [f"{table_label(r).split(' (')[0]}: {_name(study.names, r['category_std'])}, "
+                 f"{present.number(r['value'])} of {present.number(r['table_total'])} {UNITS[r['measure']]}"
+                 for _, r in others.sort_values("share", ascending=False).head(3).iterrows()]
+        bullets.append(("The largest cause elsewhere — " if study.primary is not None else "The largest cause of complaint — ") + "; ".join(parts) + ".")
+    if study.without_causes:
+        bullets.append(f"{', '.join(present.council(c) for c in study.without_causes)}: the reports print no complaint "
+                       "categories with figures (the nature-of-complaint counts were charts lost in conversion), so there "
+                       "are no root-cause figures.")
+    if london is not None and study.council != "all" and study.council in set(london.table["borough"]) and len(bullets) < 5:
+        r = london.table.set_index("borough").loc[study.council]
+        bullets.append(f"Ombudsman, {present.council(study.council)} {_london_period()}: {present.number(r['upheld'])} of "
+                       f"{present.number(r['received'])} cases received were upheld ({present.number(r['rate'], 'share', 1)}), "
+                       f"{'outside' if r['outside_95'] else 'inside'} the London 95% funnel limits "
+                       f"({present.interval(r['low95'], r['high95'], 'share', 1)} at its size).")
+    if london is not None and len(bullets) < 5:
+        from . import benchmark
+
+        t = london.table
+        study_rows = t[t["study"]]
+        bullets.append(f"Ombudsman, London {benchmark.PERIOD}: {present.number(london.pooled, 'share', 0)} of cases received "
+                       f"were upheld across {len(t)} boroughs; {int((~study_rows['outside_95']).sum())} of the study's "
+                       f"{len(study_rows)} councils sit inside the 95% funnel limits, so the rankings the reports quote say little.")
+    return bullets[:5]

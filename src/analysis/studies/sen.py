@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import present
+from ..clean.reconcile import reconcile
 from ..data import cite, select
 from ..paths import Paths
-from ..clean.reconcile import reconcile
 from ..stats import CountTrend, compare_proportions, count_model, not_estimable_reason, quasi_wilson, wilson
-from .. import present
 from .dispersion import linked_sources, quasi_newcombe, service_dispersion
 
 EDUCATION = "education"
@@ -474,7 +474,7 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
     phi = spread.phi if spread is not None else float("nan")
     a, b = quasi_wilson(x_sen, n_sen, phi), quasi_wilson(x_rest, n_rest, phi)
     adjusted = quasi_newcombe(x_sen, n_sen, x_rest, n_rest, phi)
-    plain_a, plain_b = wilson(x_sen, n_sen), wilson(x_rest, n_rest)
+    plain_a = wilson(x_sen, n_sen)
     return {"period": period, "service": service, "sen_upheld_or_partially": x_sen, "sen_aspects": n_sen,
             "sen_rate": a.rate, "sen_low": a.low, "sen_high": a.high,
             "rest_upheld_or_partially": x_rest, "rest_aspects": n_rest,

@@ -70,9 +70,19 @@ import re
 from dataclasses import replace
 
 from ...observations import Observation
-from ...parsing import clean_label, parse_number
-from .engine import (HEADER, Column, RawReport, ReportFormatError, Row, Section, TableSpec, extract_sections, label_matches,
-                     line_search)
+from ...parsing import clean_label
+from .engine import (
+    HEADER,
+    Column,
+    RawReport,
+    ReportFormatError,
+    Row,
+    Section,
+    TableSpec,
+    extract_sections,
+    label_matches,
+    line_search,
+)
 
 # Row labels / column headers naming a division, in every spelling the reports use.
 DIVISION_LABELS = {

@@ -9,14 +9,22 @@ source line of every figure. Next year's report of the same template needs no co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ...observations import Observation
-from ...parsing import (Number, clean_label, is_missing, normalise_pattern, normalise_typography, parse_number, parse_period,
-                        previous_period)
+from ...parsing import (
+    Number,
+    clean_label,
+    is_missing,
+    normalise_pattern,
+    normalise_typography,
+    parse_number,
+    parse_period,
+    previous_period,
+)
 
 
 class ReportFormatError(ValueError):
@@ -38,7 +46,7 @@ class RawReport:
     lines: list[str]
 
     @classmethod
-    def load(cls, root: Path, source_file: str, council: str, report_period: str) -> "RawReport":
+    def load(cls, root: Path, source_file: str, council: str, report_period: str) -> RawReport:
         text = decode_report(root / source_file, source_file)
         return cls(source_file, council, report_period, text.split("\n"))
 

@@ -23,9 +23,21 @@ import re
 from dataclasses import dataclass, field
 
 from ...observations import Observation
-from ...parsing import Number, clean_label, is_missing, parse_number, parse_period, previous_period
-from .engine import (Column, ProseFigure, RawReport, ReportFormatError, Row, Section, TableSpec, cells, joined_header,
-                     label_matches, extract_table, read_prose)
+from ...parsing import Number, clean_label, is_missing, parse_number, parse_period
+from .engine import (
+    Column,
+    ProseFigure,
+    RawReport,
+    ReportFormatError,
+    Row,
+    Section,
+    TableSpec,
+    cells,
+    extract_table,
+    joined_header,
+    label_matches,
+    read_prose,
+)
 
 # The children's report covers Education & Commissioning as well as social care, so its
 # report-wide totals carry the report's own name as `service` (never an empty service, which

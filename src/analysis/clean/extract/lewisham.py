@@ -27,8 +27,8 @@ Decisions (see the module's final report for the reasoning):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from ...observations import Observation
 from ...parsing import clean_label, is_missing, parse_number, parse_period, previous_period, slug
