@@ -123,16 +123,23 @@ def contracted(f: dict, council: str) -> Driver | str:
         period = sorted(by_period)[-1]
         row = _get(by_period, period, "upheld_or_partially", default=None)
         if isinstance(row, dict) and row.get("low") is not None:
-            overlaps = row["low"] <= 0 <= row["high"]
+            # the over-dispersion-adjusted interval (aspects move together; φ across Bromley's services) when
+            # the driver states one, else the plain Newcombe interval, said as such
+            adjusted = row.get("adj_low") is not None and row.get("adj_high") is not None
+            low, high = (row["adj_low"], row["adj_high"]) if adjusted else (row["low"], row["high"])
+            overlaps = low <= 0 <= high
+            level = (f"95% CI adjusted for over-dispersion (φ = {present.number(row.get('phi'), 'decimal', 2)})"
+                     if adjusted else "95% CI")
             finding = (f"In Bromley {period}, {present.number(row['rate_contracted'], 'share')} of aspects about contracted "
                        f"care providers were upheld or partly upheld, against {present.number(row['rate_in_house'], 'share')} "
-                       f"for in-house adult social care ({_points(row['difference'])}, 95% CI {_points(row['low'])} to "
-                       f"{_points(row['high'])}"
+                       f"for in-house adult social care ({_points(row['difference'])}, {level} {_points(low)} to "
+                       f"{_points(high)}"
                        + ("; the interval includes no difference)." if overlaps else ")."))
+            caveat = (f"Small numbers ({present.number(row.get('n_contracted'))} contracted aspects); aspects of one "
+                      "complaint are not independent" + (", which the adjusted interval allows for." if adjusted else
+                                                         ", so the interval is a floor on the uncertainty."))
             return Driver("03_contracted_services", DRIVERS["03_contracted_services"], "bromley", not overlaps, finding,
-                          _points(row["difference"]), f"{_points(row['low'])} to {_points(row['high'])}", "aspects",
-                          f"Small numbers ({present.number(row.get('n_contracted'))} contracted aspects); aspects of one "
-                          "complaint are not independent, so the interval is a floor on the uncertainty.")
+                          _points(row["difference"]), f"{_points(low)} to {_points(high)}", "aspects", caveat)
     evidence = [e for e in (_get(f, "evidence", default=[]) or []) if isinstance(e, dict)
                 and (council == "all" or e.get("council") == council) and e.get("share") is not None]
     if not evidence:
