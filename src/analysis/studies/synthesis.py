@@ -184,6 +184,22 @@ def sen(f: dict, council: str) -> Driver | str:
 
 def covid(f: dict, council: str) -> Driver | str:
     dip = f.get("dip_year", "2020-21")
+    primary = f.get("primary")
+    if (isinstance(primary, dict) and primary.get("estimate") is not None and primary.get("low") is not None
+            and council in ("all", primary.get("council"))):  # the driver's named primary estimate comes first
+        p = primary
+        includes = p["low"] <= 1 <= p["high"]
+        finding = (f"Like for like, {present.council(p['council'])} received {present.number(p['before'])} complaints in "
+                   f"{p.get('before_period', '')} and {present.number(p['after'])} in {p.get('after_period', dip)}: "
+                   f"a rate ratio of {present.number(p['estimate'], 'ratio')} (95% CI "
+                   f"{present.number(p['low'], 'ratio')}–{present.number(p['high'], 'ratio')}, widened for "
+                   f"over-dispersion, φ = {present.number(p.get('dispersion'), 'decimal', 2)})"
+                   + ("; the interval includes no change." if includes else "."))
+        return Driver("05_covid_dip", DRIVERS["05_covid_dip"], p["council"], not includes, finding,
+                      present.number(p["estimate"], "ratio"),
+                      f"{present.number(p['low'], 'ratio')}–{present.number(p['high'], 'ratio')}", "complaints",
+                      "Against 2019-20 itself, not a trend: one pandemic year, so the dip cannot be told apart from any "
+                      "other change that year, and the year before was already below the two before it.")
     panels = f.get("panels") or {}
     candidates = []
     for name, panel in panels.items():
