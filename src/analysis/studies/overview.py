@@ -57,16 +57,7 @@ TOPICS = (
     Topic("compliments", "Compliments", ("compliments",), "count", "compliments"),
 )
 TOPIC_BY_KEY = {t.key: t for t in TOPICS}
-MEASURE_NOUNS = {
-    "complaints": "complaints", "pct_upheld_or_partially": "% upheld or partly upheld",
-    "pct_upheld": "% upheld", "pct_partially_upheld": "% partly upheld", "pct_on_time": "% answered on time",
-    "ombudsman_referrals": "Ombudsman referrals", "ombudsman_decisions": "Ombudsman decisions",
-    "ombudsman_investigations": "Ombudsman detailed investigations", "ombudsman_upheld": "Ombudsman upheld decisions",
-    "pct_ombudsman_upheld": "% of Ombudsman decisions upheld", "financial_total_gbp": "financial remedies, total £",
-    "compensation_gbp": "compensation £", "time_and_trouble_gbp": "time and trouble payments £",
-    "charges_written_off_gbp": "charges written off £", "expert_fees_gbp": "expert fees £",
-    "compliments": "compliments",
-}
+MEASURE_NOUNS = present.MEASURES  # the one list of measure names (analysis.present)
 
 
 def division_label(division: str) -> str:
