@@ -87,7 +87,7 @@ def test_executed_notebooks_are_written(executed):
 
 def test_committed_notebook_has_no_outputs():
     nb = json.loads((ROOT / "notebooks" / "00_data_audit.ipynb").read_text(encoding="utf-8"))
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["kernelspec"]["name"] == "complaints-study"  # the project kernel (src/analysis/site/runs.py KERNEL)
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
     params = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
