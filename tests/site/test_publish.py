@@ -181,3 +181,28 @@ def test_publish_rerenders_only_changed_pages(site):
     publish(paths)
     assert "A new finding" in other.read_text()
     assert page.read_text() == "kept because its notebook did not change"
+
+
+def test_a_notebook_link_to_the_data_dictionary_points_at_the_sites_own_copy(tmp_path):
+    """00_data_audit links `../docs/data_dictionary.md` (right in JupyterLab); on the site it must reach
+    outputs/html/data/data_dictionary.html, even in a copy of the project that has no docs/ folder."""
+    from analysis.paths import Paths
+    from analysis.site.publish import relink
+
+    paths = Paths(tmp_path)
+    page_dir = paths.html / "analyst"
+    body = relink('<a href="../docs/data_dictionary.md">dictionary</a> <a href="../docs/absent.md">x</a>',
+                  paths, page_dir)
+    assert 'href="../data/data_dictionary.html"' in body
+    assert 'href="../docs/absent.md"' in body  # a link to nothing is left for the browser test to report
+
+
+def test_the_published_data_dictionary_is_rendered_without_a_docs_folder(tmp_path):
+    from analysis.paths import Paths
+    from analysis.site.publish import write_downloads
+
+    paths = Paths(tmp_path)
+    items = write_downloads(paths)
+    page = (paths.html / "data" / "data_dictionary.html").read_text(encoding="utf-8")
+    assert "prose_disagrees" in page and "Quality flags" in page
+    assert {"href": "data/data_dictionary.html", "label": "The data dictionary", "size": ""} in items

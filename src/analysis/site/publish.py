@@ -106,6 +106,10 @@ def code_version(root: Path) -> str:
     return f"{__version__} (source {source_sha256()[:12]})"
 
 
+# Project files the site carries its own copy of: a notebook's link to one points at the copy, so the
+# site stands alone (a reader of outputs/html never lands on a .md file outside it).
+PUBLISHED_COPIES = {"docs/data_dictionary.md": "data/data_dictionary.html"}
+
 RELATIVE_HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|#|/)([^"#?]+)')
 
 
@@ -114,9 +118,12 @@ def relink(body: str, paths: Paths, page_dir: Path) -> str:
     relative to the page's own folder, so they still resolve from outputs/html/…/."""
     import os
 
+    published = {(paths.root / project).resolve(): paths.html / copy for project, copy in PUBLISHED_COPIES.items()}
+
     def fix(match: re.Match) -> str:
         target = (paths.notebooks / html.unescape(match.group(2))).resolve()
-        if not target.exists():
+        target = published.get(target, target)  # publish always writes these copies
+        if target not in published.values() and not target.exists():
             return match.group(0)
         return match.group(1) + html.escape(Path(os.path.relpath(target, page_dir)).as_posix())
 
@@ -313,14 +320,15 @@ def write_downloads(paths: Paths) -> list[dict]:
         kept.add(package.name)
         items.append({"href": "data/datapackage.json", "label": "datapackage.json: the tables' fields, hashes and sources",
                       "size": _size(package)})
-    dictionary = paths.root / "docs" / "data_dictionary.md"
-    if dictionary.is_file():
-        body = mistune.html(dictionary.read_text(encoding="utf-8"))
-        body = re.sub(r"<table>", '<div class="scroll"><table class="plain">', body).replace("</table>", "</table></div>")
-        _write(folder / "data_dictionary.html", _jinja().get_template("document.html.j2").render(
-            title="Data dictionary", root="../", body=markupsafe_markup(body)))
-        kept.add("data_dictionary.html")
-        items.append({"href": "data/data_dictionary.html", "label": "The data dictionary", "size": ""})
+    from analysis.clean.dictionary import render_markdown
+
+    # Rendered from the code that also writes docs/data_dictionary.md, so a copy without docs/ has it too.
+    body = mistune.html(render_markdown())
+    body = re.sub(r"<table>", '<div class="scroll"><table class="plain">', body).replace("</table>", "</table></div>")
+    _write(folder / "data_dictionary.html", _jinja().get_template("document.html.j2").render(
+        title="Data dictionary", root="../", body=markupsafe_markup(body)))
+    kept.add("data_dictionary.html")
+    items.append({"href": "data/data_dictionary.html", "label": "The data dictionary", "size": ""})
     for stale in folder.iterdir():
         if stale.name not in kept:
             stale.unlink()
