@@ -81,7 +81,7 @@ def test_three_years_in_one_cell_childrens_social_care(obs):
     got = {o.period: o.value for o in obs if o.source_line == 451 and o.measure == "partially_upheld"}
     assert got == {"2019-20": 4, "2018-19": 13, "2017-18": 7}
     assert one(obs, source_line=451, measure="not_upheld", period="2017-18").value == 41
-    assert one(obs, source_line=451, measure="outcomes", period="2017-18").service == "Children's Social Care"
+    assert one(obs, source_line=451, measure="complaints_decided", period="2017-18").service == "Children's Social Care"
 
 
 def test_three_years_in_the_row_label(obs):
@@ -105,7 +105,7 @@ def test_cell_with_lost_spaces_is_split_and_flagged(obs):
 
 def test_footnote_mark_and_percentage_row(obs):
     # harrow_2019-20_...txt:453  "Total	26 43 45	6 14 8	1 1 2	33* 58 55"
-    total = one(obs, source_line=453, measure="outcomes", period="2019-20")
+    total = one(obs, source_line=453, measure="complaints_decided", period="2019-20")
     assert (total.value, total.service, total.role) == (33, C_AND_F, "total")
     # harrow_2019-20_...txt:454  "Total of overall Stage 1 outcomes, by percentage	78% 74% 82%	18% 25% 14%	4% 1% 4%"
     pct = {o.period: o.value for o in obs if o.source_line == 454 and o.measure == "pct_not_upheld"}

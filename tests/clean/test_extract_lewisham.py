@@ -283,3 +283,17 @@ def test_chart_line_with_a_missing_value_raises(tmp_path, report):
 def test_specs_have_unique_ids():
     ids = [t.id for t in CELL_TABLES]
     assert len(ids) == len(set(ids))
+
+
+def test_complaints_decided_is_kept_apart_from_complaints_received(observations):
+    """Both are printed for the same key and differ, so one `complaints` name would make the
+    reconciled view choose between two different quantities (docs/data_dictionary.md)."""
+    # :142 Table 2, Lewisham Council stage 1 complaints received 2020/21 = "1926"
+    check(observations, 142, 1926, service="Lewisham Council", stage="stage_1", measure="complaints")
+    # :559 Table 8 outcomes, Lewisham Council total decided = "1,799 (137)"
+    check(observations, 559, 1799, service="Lewisham Council", stage="stage_1", measure="complaints_decided")
+
+
+def test_ombudsman_cases_carried_over_and_decided_are_ombudsman_decisions(observations):
+    # :2023 "Table 12. LGSCO complaints carried over from 2019-2020 and completed during 2020-2021", Total
+    check(observations, 2047, 3, stage="ombudsman", measure="ombudsman_decisions")

@@ -122,10 +122,13 @@ MEASURES = {
     "pct_on_time_variance": "Lewisham: difference in % on time between the two printed years, points (unsigned, as printed)",
     "comments": "Lewisham CYP: comments received (feedback that is neither complaint nor compliment)",
     "complaints_and_enquiries": "Lewisham: complaints and enquiries together (the yearly volume chart)",
-    "complaints_decided": "Lewisham: complaints decided (closed with an outcome) in the period",
+    "complaints_decided": ("complaints decided (closed with an outcome) in the period: the total of an outcomes "
+                           "table (Lewisham, Harrow). Not `complaints` (received): the same report prints both and "
+                           "they differ, e.g. Lewisham Council stage 1 2020-21 1,799 decided (line 559) against "
+                           "1,926 received (line 142); Harrow Children and Families 2019-20 33 (line 453) against "
+                           "31 (lines 296, 467, 505). One name would make the reconciled view pick one of two "
+                           "different quantities."),
     "upheld_or_partially_upheld": "complaints/aspects fully or partly upheld, counted together",
-    "ombudsman_decisions_carried_over": "Lewisham CYP: Ombudsman cases carried over from the previous year and decided",
-    "outcomes": "Harrow: outcomes recorded (the Total column of the outcomes table)",
     "pct_escalated": "Harrow: % of complaints escalated to the next stage (or representations to formal complaints)",
     "pct_resolved_early": "% resolved early (upon receipt / informally)",
     "pct_resolved_upon_receipt": "Lewisham: % resolved upon receipt",

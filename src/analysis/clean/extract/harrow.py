@@ -399,7 +399,7 @@ CHILD_STACKED = [
             StackColumn(r"Not Upheld", "not_upheld", period="header"),
             StackColumn(r"Partially Upheld", "partially_upheld", period="header"),
             StackColumn(r"Upheld", "upheld", period="header"),
-            StackColumn(r"Total", "outcomes", period="header", total=True),
+            StackColumn(r"Total", "complaints_decided", period="header", total=True),
         ),
         rows=(
             StackRow(r"Education & Commissioning"),
