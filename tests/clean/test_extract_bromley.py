@@ -405,3 +405,24 @@ def test_a_chapter_whose_tables_are_not_recognised_is_refused(r23):
     lines = r23.lines[:1010] + ["", "Measure\tThis year", "Complaints\t3"] + r23.lines[1010:]
     with pytest.raises(ReportFormatError, match=r"bromley_2023-24.*:1008: the public_health chapter"):
         bromley.extract(RawReport(F23, "bromley", "2023-24", lines))
+
+
+def test_key_figures_printed_only_in_sentences_are_read_with_their_line(o19):
+    """The 2019-20 committee cover report states the Council's total with E&PP included; the
+    tables' 445 stays the headline (wider_scope_total), and the Ombudsman deadlines are in no table."""
+    prose = {(o.period, o.stage, o.measure): (o.value, o.source_line, o.quality_flag) for o in o19 if o.table == "prose"}
+    # :479 "- 3.5 Overall, the Council received 656 complaints during 2019/20, representing a 32% reduction on
+    # last year (868). 44% of complaints were at least partially upheld, an improvement on the 49% previous year,
+    # whilst 47% were responded to on time"
+    assert prose[("2019-20", "all", "complaints")] == (656, 479, "wider_scope_total")
+    assert prose[("2018-19", "all", "complaints")] == (868, 479, "wider_scope_total")
+    assert prose[("2019-20", "all", "pct_upheld_or_partially")] == (44, 479, "wider_scope_total")
+    assert prose[("2018-19", "all", "pct_upheld_or_partially")] == (49, 479, "wider_scope_total")
+    assert prose[("2019-20", "all", "pct_on_time")] == (47, 479, "wider_scope_total")
+    # :706 "CE&CS oversaw 298 individual Ombudsman response deadlines of which 91.5% were responded to"
+    assert prose[("2019-20", "ombudsman", "cases_due")] == (298, 706, "")
+    assert prose[("2019-20", "ombudsman", "pct_on_time")] == (91.5, 706, "")
+
+
+def test_the_2023_24_report_prints_no_cover_report_sentences(o23):
+    assert [o for o in o23 if o.table == "prose"] == []

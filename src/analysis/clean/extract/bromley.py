@@ -74,6 +74,7 @@ from ...parsing import clean_label
 from .engine import (
     HEADER,
     Column,
+    ProseFigure,
     RawReport,
     ReportFormatError,
     Row,
@@ -82,6 +83,7 @@ from .engine import (
     extract_sections,
     label_matches,
     line_search,
+    read_prose_figures,
 )
 
 # Row labels / column headers naming a division, in every spelling the reports use.
@@ -481,9 +483,13 @@ def extract(report: RawReport) -> list[Observation]:
     empty result: a renamed table in next year's report is reported, never silently lost.
     """
     out: list[Observation] = []
-    for section in sections(report):
+    chapters = sections(report)
+    if chapters[0].start > 1:  # a committee cover report before the annual report
+        out.extend(read_prose_figures(COVER_PROSE, report, Section(1, chapters[0].start - 1, {"division": "all"})))
+    for section in chapters:
         if section.dims["division"] == "all":
             out.extend(extract_sections(report, [(Section(section.start, section.end, {}), OVERVIEW)]))
+            out.extend(read_prose_figures(OVERVIEW_PROSE, report, section))
             continue
         found = extract_sections(report, [(section, CHAPTER)]) + flattened_service_table(report, section)
         has_tables = any("\t" in report.line(n) for n in range(section.start, section.end + 1))
@@ -492,6 +498,31 @@ def extract(report: RawReport) -> list[Observation]:
                                     f"the {section.dims['division']} chapter prints tables but none matches the Bromley template")
         out.extend(found)
     return [o.flagged(WIDER_SCOPE) if o.table in TOTALS_WITH_EPP and o.division == "all" else o for o in out]
+
+
+# Key figures printed only in sentences. The 2019-20 committee cover report states the
+# Council's complaints with E&PP included (656; line 623: "If one excludes the EPP figures …
+# the total of 445"), so its figures are the wider scope and flagged so; the tables' 445 stays
+# the headline. Only the 2019-20 report prints these sentences (optional: absent elsewhere).
+_COVER = r"Overall, the Council received (?P<value>\d+) complaints during (?P<period>\d{4}/\d{2}), representing"
+COVER_PROSE = [
+    ProseFigure("cover_complaints", r"^- 3\.5 " + _COVER, "complaints", "all", flag="wider_scope_total", optional=True),
+    ProseFigure("cover_complaints_previous", r"^- 3\.5 .*reduction on last year \((?P<value>\d+)\)", "complaints", "all",
+                period="previous", flag="wider_scope_total", optional=True),
+    ProseFigure("cover_pct_upheld", r"^- 3\.5 .* (?P<value>\d+%) of complaints were at least partially upheld",
+                "pct_upheld_or_partially", "all", flag="wider_scope_total", optional=True),
+    ProseFigure("cover_pct_upheld_previous", r"^- 3\.5 .*partially upheld, an improvement on the (?P<value>\d+%) previous year",
+                "pct_upheld_or_partially", "all", period="previous", flag="wider_scope_total", optional=True),
+    ProseFigure("cover_pct_on_time", r"^- 3\.5 .*whilst (?P<value>\d+%) were responded to on time", "pct_on_time", "all",
+                flag="wider_scope_total", optional=True),
+]
+# The Ombudsman response deadlines the complaints service oversaw: printed in no table.
+OVERVIEW_PROSE = [
+    ProseFigure("ombudsman_deadlines", r"^CE&CS oversaw (?P<value>\d+) individual Ombudsman response deadlines",
+                "cases_due", "ombudsman", optional=True),
+    ProseFigure("ombudsman_deadlines_pct_on_time", r"^CE&CS oversaw \d+ individual Ombudsman response deadlines of which "
+                r"(?P<value>[\d.]+%) were responded to", "pct_on_time", "ombudsman", optional=True),
+]
 
 
 # Tables whose Total column adds up every division column, E&PP included, whereas the

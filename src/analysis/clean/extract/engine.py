@@ -504,7 +504,9 @@ class ProseFigure:
     """A figure printed in a sentence: ``pattern`` (regex, searched) must match one line of the
     section; its ``value`` group is the figure. The year is the pattern's ``period`` group when
     it has one (the year printed in the sentence), else ``period``: ``report`` or ``previous``
-    (for "last year" / "the year before")."""
+    (for "last year" / "the year before"). ``flag`` marks every figure it reads (e.g. a total of
+    a wider scope than the tables'); ``optional`` for a sentence only some years' reports print
+    (absent: nothing read; printed twice: still an error)."""
 
     id: str
     pattern: str
@@ -512,12 +514,15 @@ class ProseFigure:
     stage: str
     dims: dict = field(default_factory=dict)
     period: str = "report"
+    flag: str = ""
+    optional: bool = False
 
 
 
 def read_prose_figures(figures, report: RawReport, section: Section) -> list[Observation]:
     """Every :class:`ProseFigure` of ``figures`` read in ``section`` (each with its line)."""
-    return [read_prose(figure, report, section) for figure in figures]
+    return [read_prose(figure, report, section) for figure in figures
+            if not (figure.optional and not report.find_all(figure.pattern, section.start, section.end))]
 
 
 def read_prose(figure: ProseFigure, report: RawReport, section: Section) -> Observation:
@@ -541,5 +546,6 @@ def read_prose(figure: ProseFigure, report: RawReport, section: Section) -> Obse
         council=report.council, period=period, report_period=report.report_period,
         division=dims["division"], stage=figure.stage, measure=figure.measure, value=number.value,
         unit=number.unit, source_file=report.source_file, source_line=line, table="prose",
-        service=dims["service"], quality_flag="ocr_digit_repaired" if number.ocr_repaired else "",
+        service=dims["service"],
+        quality_flag=";".join(f for f in ("ocr_digit_repaired" if number.ocr_repaired else "", figure.flag) if f),
     )
