@@ -13,7 +13,7 @@ from analysis.clean.schemas import CleanTableError, check_tables
 from conftest import ROOT
 
 CLEAN = ROOT / "data" / "clean"
-TABLES = ("observations", "reconciled", "conflicts")
+TABLES = ("observations", "reconciled", "conflicts", "claims")
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +28,7 @@ def test_the_clean_tables_keep_their_contracts(frames):
 @pytest.mark.parametrize("table, column, bad", [
     ("observations", "unit", "dozens"), ("observations", "source_line", 0),
     ("reconciled", "n_sources", 0), ("conflicts", "kind", "made_up"), ("observations", "period", "2019/20"),
+    ("claims", "verdict", "probably"), ("claims", "source_line", 0),
 ])
 def test_a_bad_value_is_named_with_column_and_row(frames, table, column, bad):
     frame = frames[table].copy()
@@ -37,6 +38,21 @@ def test_a_bad_value_is_named_with_column_and_row(frames, table, column, bad):
         check_tables({table: frame})
     message = str(error.value)
     assert f"{table}.{column}" in message and "first bad row 3" in message and repr(bad) in message
+
+
+def test_a_wrong_claim_without_its_computed_value_is_refused(frames):
+    claims = frames["claims"].copy()
+    wrong = claims.index[claims["verdict"] == "wrong"][0]  # e.g. Bromley 2019-20 line 479, "a 32% reduction"
+    claims.loc[wrong, "computed_value"] = float("nan")
+    with pytest.raises(CleanTableError, match=r"claims\.\(row\) fails .*wrong_claims_give_the_computed_value.*first bad row \d+ \(data/raw/bromley"):
+        check_tables({"claims": claims})
+
+
+def test_an_unchecked_claim_that_does_not_say_why_is_refused(frames):
+    claims = frames["claims"].copy()
+    claims.loc[claims.index[claims["verdict"] == "not_checkable"][0], "reason"] = ""
+    with pytest.raises(CleanTableError, match="unchecked_claims_say_why"):
+        check_tables({"claims": claims})
 
 
 def test_a_duplicated_key_in_reconciled_is_refused(frames):

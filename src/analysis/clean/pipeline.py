@@ -103,12 +103,12 @@ def run_clean(paths: Paths, progress=None) -> CleanResult:
     conflicts = with_derived(conflicts, derived)
     from .schemas import check_tables  # pandera, lazily: only a real clean pays for it
 
-    check_tables({OBSERVATIONS: frame, RECONCILED: reconciled, CONFLICTS: conflicts})  # before anything is written
+    claims = pd.DataFrame(claims, columns=CLAIM_COLUMNS).astype({"claimed_value": "float64", "computed_value": "float64"})
+    check_tables({OBSERVATIONS: frame, RECONCILED: reconciled, CONFLICTS: conflicts, CLAIMS: claims})  # before any write
     written = write_table(frame, paths.clean, OBSERVATIONS)
     written += write_table(reconciled, paths.clean, RECONCILED)
     written += write_table(conflicts, paths.clean, CONFLICTS)
-    written += write_table(pd.DataFrame(claims, columns=CLAIM_COLUMNS).astype({"claimed_value": "float64", "computed_value": "float64"}),
-                           paths.clean, CLAIMS)
+    written += write_table(claims, paths.clean, CLAIMS)
     written.append(write_datapackage(paths))  # fields, vocabularies, raw sha256s, code version
     # the reports that failed, for the run plan and the index (they get no page of their own)
     (paths.clean / CLEAN_ERRORS).write_text(json.dumps(failed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

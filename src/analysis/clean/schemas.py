@@ -12,6 +12,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..observations import DIVISIONS, STAGES, UNITS
+from .claims import VERDICTS
 from .dictionary import MEASURES
 from .reconcile import CONFLICT_KINDS, KEY, RULES
 
@@ -84,7 +85,41 @@ class ConflictsModel(_Keyed):
         strict = True
 
 
-MODELS = {"observations": ObservationsModel, "reconciled": ReconciledModel, "conflicts": ConflictsModel}
+class ClaimsModel(pa.DataFrameModel):
+    """A numeric claim of a report's prose, with its verdict; a verdict always says why."""
+
+    council: Series[str] = pa.Field(str_matches=r"^[a-z]+(_[a-z]+)*$")
+    report_period: Series[str] = pa.Field(str_matches=PERIOD)
+    source_file: Series[str] = pa.Field(str_matches=RAW_FILE)
+    source_line: Series[int] = pa.Field(ge=1)
+    division: Series[str] = pa.Field(nullable=True, isin=["", *sorted(DIVISIONS)])  # "": the claim names none
+    period: Series[str] = pa.Field(nullable=True, str_matches=r"^(\d{4}-\d{2})?$")
+    measure: Series[str] = pa.Field(nullable=True)
+    category: Series[str] = pa.Field(nullable=True)
+    unit: Series[str] = pa.Field(isin=sorted(UNITS))
+    claimed_value: Series[float]  # a claim is a printed figure
+    quantity: Series[str]
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    verdict: Series[str] = pa.Field(isin=sorted(VERDICTS))
+    computed_value: Series[float] = pa.Field(nullable=True)
+    computed_source: Series[str] = pa.Field(nullable=True)
+    reason: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def wrong_claims_give_the_computed_value_and_its_source(cls, frame: pd.DataFrame) -> pd.Series:
+        return (frame["verdict"] != "wrong") | (frame["computed_value"].notna() & frame["computed_source"].fillna("").ne(""))
+
+    @pa.dataframe_check
+    def unchecked_claims_say_why(cls, frame: pd.DataFrame) -> pd.Series:
+        return (frame["verdict"] != "not_checkable") | frame["reason"].fillna("").ne("")
+
+    class Config:
+        coerce = True
+        strict = True
+
+
+MODELS = {"observations": ObservationsModel, "reconciled": ReconciledModel, "conflicts": ConflictsModel,
+          "claims": ClaimsModel}
 
 
 def check_tables(frames: dict[str, pd.DataFrame]) -> None:
@@ -99,12 +134,13 @@ def check_tables(frames: dict[str, pd.DataFrame]) -> None:
 def _explain(name: str, frame: pd.DataFrame, error: pa.errors.SchemaError) -> str:
     cases = error.failure_cases if isinstance(error.failure_cases, pd.DataFrame) else None
     column = getattr(error.schema, "name", None) or "(table)"
+    whole_row = column == MODELS[name].__name__  # a check across columns: the row, not one value, is bad
+    column = "(row)" if whole_row else column
     where = ""
     if cases is not None and len(cases) and "index" in cases:
         index = cases["index"].iloc[0]
         row = frame.loc[index] if index in frame.index else None
-        value = cases["failure_case"].iloc[0]
-        where = f", first bad row {index}: {value!r}"
+        where = f", first bad row {index}" + ("" if whole_row else f": {cases['failure_case'].iloc[0]!r}")
         if row is not None and "source_file" in frame:
             where += f" ({row['source_file']}, line {row.get('source_line', '?')})" if "source_line" in frame else ""
     check = error.check if error.check is not None else error.reason_code
