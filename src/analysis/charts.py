@@ -37,8 +37,11 @@ def alt_text(fig) -> str:
     return ". ".join(p for p in parts if p) or "Chart"
 
 
-def show(fig, alt: str | None = None) -> None:
-    """Display ``fig`` as an embedded PNG with alt text, then close it (no duplicate output)."""
+def show(fig, alt: str | None = None, headline: bool = False) -> None:
+    """Display ``fig`` as an embedded PNG with alt text, then close it (no duplicate output).
+
+    ``headline``: the chart that shows the page's primary finding; the index's driver card uses it
+    (else the page's first chart)."""
     from IPython.display import display
 
     buffer = io.BytesIO()
@@ -46,4 +49,4 @@ def show(fig, alt: str | None = None) -> None:
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     display({"image/png": data, "text/plain": alt or alt_text(fig)}, raw=True,
-            metadata={"image/png": {"alt": alt or alt_text(fig)}})
+            metadata={"image/png": {"alt": alt or alt_text(fig), **({"headline": True} if headline else {})}})

@@ -206,3 +206,33 @@ def test_the_published_data_dictionary_is_rendered_without_a_docs_folder(tmp_pat
     page = (paths.html / "data" / "data_dictionary.html").read_text(encoding="utf-8")
     assert "prose_disagrees" in page and "Quality flags" in page
     assert {"href": "data/data_dictionary.html", "label": "The data dictionary", "size": ""} in items
+
+
+def test_the_driver_card_uses_the_chart_marked_as_the_headline(tmp_path, monkeypatch):
+    """Root causes: the all-councils page opens with Barking & Dagenham's Pareto, but its finding is
+    Bromley's lack-of-action change; the card must show the chart of the finding."""
+    import json
+
+    import IPython.display
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis import charts
+    from analysis.site.publish import first_chart
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, raw, metadata: shown.append((data, metadata)))
+    for title, headline in (("Pareto", False), ("Lack of action doubled", True)):
+        figure, axis = plt.subplots()
+        axis.set_title(title)
+        charts.show(figure, alt=title, headline=headline)
+    outputs = [{"output_type": "display_data", "data": data, "metadata": meta} for data, meta in shown]
+    executed = tmp_path / "run.ipynb"
+    executed.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": outputs}]}), encoding="utf-8")
+    png, alt = first_chart(executed)
+    assert alt == "Lack of action doubled" and png == base64.b64decode(shown[1][0]["image/png"])
+    outputs[1]["metadata"]["image/png"].pop("headline")
+    executed.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": outputs}]}), encoding="utf-8")
+    assert first_chart(executed)[1] == "Pareto"  # no headline chart: the first

@@ -342,22 +342,24 @@ def markupsafe_markup(text: str):
 
 
 def first_chart(executed: Path) -> tuple[bytes, str] | None:
-    """The first chart of an executed notebook (PNG bytes, alt text), for the index's driver card."""
+    """The chart of an executed notebook for the index's driver card (PNG bytes, alt text): the one
+    shown with ``charts.show(..., headline=True)`` (the primary finding's), else the first."""
     import base64
 
     try:
         notebook = json.loads(executed.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    charts = []
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            data = output.get("data", {})
-            if "image/png" in data:
-                png = data["image/png"]
-                png = "".join(png) if isinstance(png, list) else png
-                alt = output.get("metadata", {}).get("image/png", {}).get("alt") or ""
-                return base64.b64decode(png), str(alt)
-    return None
+            if "image/png" in output.get("data", {}):
+                charts.append((output["data"]["image/png"], output.get("metadata", {}).get("image/png", {})))
+    if not charts:
+        return None
+    png, meta = next((c for c in charts if c[1].get("headline")), charts[0])
+    png = "".join(png) if isinstance(png, list) else png
+    return base64.b64decode(png), str(meta.get("alt") or "")
 
 
 def remove_unplanned(paths: Paths, planned: set[str]) -> list[Path]:
