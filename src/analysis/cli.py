@@ -75,9 +75,15 @@ def cmd_publish(args, paths: Paths) -> int:
     from .site.publish import publish
 
     executed = sorted(paths.executed.glob("*.ipynb"))
+    removed: list = []
     with _progress() as progress:
         task = progress.add_task("Publishing HTML", total=len(executed))
-        pages = publish(paths, progress=lambda path: progress.advance(task), jobs=getattr(args, "jobs", None))
+        pages = publish(paths, progress=lambda path: progress.advance(task), jobs=getattr(args, "jobs", None),
+                        removed=removed)
+    gone = sorted({path.stem for path in removed if path.suffix == ".html"})
+    if gone:
+        console.print(f"publish: removed {len(gone)} page(s) whose run the plan no longer holds (a report left the "
+                      f"manifest, or a council no longer has the data): {', '.join(gone)}")
     console.print(f"publish: {len(pages)} pages (policy and analyst versions) → "
                   f"{(paths.html / 'index.html').relative_to(paths.root)}")
     return 0

@@ -89,6 +89,8 @@ def test_a_report_removed_from_the_manifest_loses_its_pages(study_with_a_junk_re
                               encoding="utf-8")
     result = analysis(paths.root, "all", "--council", "bromley")
     assert result.returncode == 0, result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    assert "publish: removed 1 page(s)" in said and gone in said  # the user is told which pages went
     for path in (paths.executed / f"{gone}.ipynb", paths.findings / f"{gone}.json",
                  paths.html / "policy" / f"{gone}.html", paths.html / "analyst" / f"{gone}.html",
                  paths.html / "reports" / "bromley_2019-20_committee-briefing-with-annual-complaints-report.html"):

@@ -375,7 +375,7 @@ def remove_unplanned(paths: Paths, planned: set[str]) -> list[Path]:
     return removed
 
 
-def publish(paths: Paths, progress=None, jobs: int | None = None) -> list[Page]:
+def publish(paths: Paths, progress=None, jobs: int | None = None, removed: list[Path] | None = None) -> list[Page]:
     """Render every run of the current plan that executed, and write the site around it.
 
     A run that failed (papermill's partly executed copy) gets no page: the index lists it as
@@ -389,7 +389,9 @@ def publish(paths: Paths, progress=None, jobs: int | None = None) -> list[Page]:
 
     plan = study_plan(paths)
     planned = {run.run_id: run for run in plan.runs}
-    remove_unplanned(paths, set(planned))
+    gone = remove_unplanned(paths, set(planned))
+    if removed is not None:  # the caller reports them
+        removed.extend(gone)
     pages: list[Page] = []
     written: set[Path] = set()
     todo: list[tuple[Path, Page, str]] = []
