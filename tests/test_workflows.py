@@ -53,3 +53,11 @@ def test_yearly_rerun_is_scheduled_once_a_year_and_uploads_site_and_data():
     steps = _steps(workflow)
     study = [i for i, s in enumerate(steps) if s.get("run", "").strip() == "make study"]
     assert study and all(not s.get("continue-on-error") for s in steps)  # a failed study fails the job
+
+
+def test_every_project_path_the_readme_names_exists():
+    """A moved file must not leave the README pointing at nothing (tests/test_yearly_rerun.py once did)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:tests|src|notebooks|docs|benchmarks|\.github)/[\w./-]+\.(?:py|md|yml|j2|ipynb))`", text))
+    assert named, "the README names no project file: the pattern is stale"
+    assert sorted(p for p in named if not (ROOT / p).exists()) == []
