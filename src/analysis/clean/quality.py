@@ -24,7 +24,7 @@ FLAG_CODES = {
     "misaligned_row": "the row's cells do not line up with the table's header (a cell too many or missing), so its figures may have shifted; value left empty",
     "flattened_unrecovered": "a figure of a table the PDF conversion flattened (Bromley 2023-24 ASC services) that cannot be placed unambiguously; value left empty",
     **RELATION_FLAGS,
-    "prose_disagrees": "the report's narrative states this figure (or a share, count or change computed from it) differently, beyond rounding; see data/clean/claims.csv (verdict wrong)",
+    "prose_disagrees": "the report's narrative and its tables disagree about this figure beyond rounding: set on both sides of a wrong claim, the prose figure and the table figures the claim is checked against (the cells its computed value comes from); see data/clean/claims.csv (verdict wrong, computed_source)",
 }
 # Percent measures that are a share of something, so cannot exceed 100.
 _CHANGE_MEASURES = {"pct_change"}
