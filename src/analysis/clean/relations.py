@@ -220,11 +220,24 @@ def _matches(o: Observation, cell: Cell, report_period: str) -> bool:
             and _field(cell.quarter, o.quarter) and (not cell.line or o.source_line == cell.line) and o.value is not None)
 
 
+_TABLES: list = [None, {}]  # the last list indexed by table (declarations name their table: scan only it)
+
+
+def _in_table(observations: list[Observation], table: str) -> list[int]:
+    if _TABLES[0] is not observations:
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, o in enumerate(observations):
+            index[o.table].append(i)
+        _TABLES[:] = [observations, index]
+    return _TABLES[1].get(table, [])
+
+
 def _cells_by_period(observations: list[Observation], cell: Cell) -> dict[str, list[int]]:
     """The cells a declaration names, by period (one period unless the cell's period is "*")."""
     period = observations[0].report_period
     found: dict[str, list[int]] = defaultdict(list)
-    for i, o in enumerate(observations):
+    for i in _in_table(observations, cell.table):
+        o = observations[i]
         if _matches(o, cell, period):
             found[o.period].append(i)
     return found
@@ -423,8 +436,11 @@ _GENERIC = (_stale_columns, _duplicate_rows, _variances)
 def check_relations(observations: list[Observation], relations: tuple = ()) -> list[Finding]:
     """Every failed relation of one report: the template's declarations, then the generic ones."""
     found: list[Finding] = []
-    for spec in relations:
-        found.extend(_DECLARED[type(spec)](observations, spec))
-    for check in _GENERIC:
-        found.extend(check(observations))
+    try:
+        for spec in relations:
+            found.extend(_DECLARED[type(spec)](observations, spec))
+        for check in _GENERIC:
+            found.extend(check(observations))
+    finally:
+        _TABLES[:] = [None, {}]  # hold no report's figures between calls
     return found

@@ -281,7 +281,7 @@ def report_errors(audit: Audit, source_file: str) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows).drop_duplicates(["kind", "printed_at", "measure", "period", "label", "printed", "other"])
-    return frame.sort_values(["line_", "kind"], kind="mergesort")[columns].fillna("").reset_index(drop=True)
+    return frame.sort_values(["line_", "kind"], kind="mergesort")[columns].astype(object).fillna("").reset_index(drop=True)
 
 
 def claim_counts(audit: Audit) -> dict[str, dict[str, int]]:
