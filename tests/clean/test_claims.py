@@ -125,3 +125,23 @@ def test_wrong_claim_flags_the_table_figures_it_contradicts():
     assert [o.value for o in report(HAR_)[0] if o.source_line == 862 and "prose_disagrees" in o.quality_flag] == [5.0]
     # a confirmed claim flags nothing: Bromley 2023-24 line 523 Housing "40% … upheld" against line 540
     assert not [o for o in report(B2324)[0] if o.source_line == 540 and "prose_disagrees" in o.quality_flag]
+
+
+def test_wrong_escalation_share_in_a_paragraph_run_into_table_debris():
+    # Harrow line 473 (a paragraph the PDF conversion ran into table cells, tab-separated):
+    # "Some 21% of Stage 1 complaints went on to be considered at Stage 2"; Table 9 (line 467) prints
+    # 31 Stage 1 and 7 Stage 2 complaints: 22.6%
+    hits = [c for c in claims_on(HAR_, 473) if c["quantity"] == "escalation_share"]
+    assert [(c["claimed_value"], c["verdict"], c["computed_value"]) for c in hits] == [(21.0, "wrong", 22.6)]
+
+
+def test_lewisham_upheld_shares_by_stage():
+    # Lewisham lines 649-652, against Table 8 (Lewisham Council):
+    # "39% of all complaint cases … upheld or partly upheld": (266 + 480) / 1,884 = 39.6% (lines 581-583)
+    # "Stage 1 – 40%": (251 + 471) / 1,799 = 40.1%; "Stage 2 – 26%": (9 + 8) / 64 = 26.6%
+    # "Stage 3 – 57%": (6 + 1) / 21 = 33.3% — wrong (57% is Lewisham Homes' 8 of 14; the report's
+    # own 8.3 says its Stage 3 rate was mis-recorded)
+    verdicts = {line: [(c["verdict"], c["computed_value"]) for c in claims_on(LEW, line) if c["quantity"].endswith("upheld_share")]
+                for line in (649, 650, 651, 652)}
+    assert verdicts == {649: [("confirmed", 39.6)], 650: [("confirmed", 40.1)], 651: [("confirmed", 26.6)],
+                        652: [("wrong", 33.3)]}

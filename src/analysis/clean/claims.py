@@ -58,6 +58,8 @@ class Quantity:
     base: str = ""
     stage: str = ""
     sign: int = 1
+    service: str = ""  # the organisation label the tables' rows carry (Lewisham's "Lewisham Council")
+    division: str = ""  # the division, when the sentence cannot say (a bullet continuing the sentence above)
 
 
 VOCABULARY = (
@@ -80,12 +82,15 @@ VOCABULARY = (
              ("ombudsman_upheld",)),
     # Lewisham 8.2: "39% of all complaint cases … were upheld or partly upheld", "Stage 1 – 40% partly upheld/upheld"
     Quantity("cases_upheld_share", rf"(?P<value>{_N})% of all complaint cases handled in \w+ were upheld or partly upheld", "share", "percent",
-             ("pct_upheld_or_partially",), ("upheld", "partially_upheld"), "complaints_decided", stage="all"),
+             ("pct_upheld_or_partially",), ("upheld", "partially_upheld"), "complaints_decided", stage="all", service="Lewisham Council"),
     Quantity("stage_upheld_share", rf"Stage (?P<stage>[123]) – (?P<value>{_N})% partly upheld/upheld", "share", "percent",
-             ("pct_upheld_or_partially",), ("upheld", "partially_upheld"), "complaints_decided"),
-    # Harrow: "Some 21% of Stage 1 complaints went on to be considered at Stage 2"
+             ("pct_upheld_or_partially",), ("upheld", "partially_upheld"), "complaints_decided", service="Lewisham Council",
+             division="all"),
+    # Harrow children's report: "Some 21% of Stage 1 complaints went on to be considered at Stage 2"
+    # (its tables label every row "Children and Families Services")
     Quantity("escalation_share", rf"(?P<value>{_N})% of Stage 1 complaints went on to be considered at Stage 2", "share", "percent",
-             ("pct_escalated",), ("complaints@stage_2",), "complaints@stage_1"),
+             ("pct_escalated",), ("complaints@stage_2",), "complaints@stage_1", service="Children and Families Services",
+             division="childrens_social_care"),
     # Harrow adults: "Approximately 30% of Stage 1 complaints had some element upheld"
     Quantity("some_element_upheld", rf"(?P<value>{_N})% of Stage 1 complaints had some element upheld", "share", "percent",
              ("pct_upheld_or_partially",), ("upheld", "partially_upheld"), "complaints"),
@@ -135,11 +140,23 @@ def _previous(period: str) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def _text(line: str) -> str:
+    """A line without its leading numbering or indent ("5.3<tab>", Harrow's leading tab)."""
+    return re.sub(r"^\s*(?:\d+(?:\.\d+)*\.?)?\t+\s*", "", line)
+
+
 def is_prose(line: str) -> bool:
-    """A narrative line: no tab (tables are tab-separated; a numbered paragraph's "5.3<tab>" aside),
-    some words, a figure."""
-    line = re.sub(r"^\s*\d+(?:\.\d+)*\.?\t", "", line)
+    """A narrative line: no tab (tables are tab-separated; a numbered paragraph's "5.3<tab>" or an
+    indent aside), some words, a figure."""
+    line = _text(line)
     return "\t" not in line and len(line) >= 40 and bool(re.search(r"\d", line)) and len(re.findall(r"[A-Za-z]{3,}", line)) >= 6
+
+
+def is_short_prose(line: str) -> bool:
+    """A short narrative line (a bullet: "· Stage 1 – 40% partly upheld/upheld;"): read for the
+    vocabulary's quantities only, not for every figure."""
+    line = _text(line)
+    return "\t" not in line and bool(re.search(r"\d", line)) and len(re.findall(r"[A-Za-z]{3,}", line)) >= 3
 
 
 def _division(line: str, number: int, observations: list[Observation], by_line: dict[int, list[int]]) -> str:
@@ -170,7 +187,10 @@ class _Tables:
     def __init__(self, observations: list[Observation]):
         self.cells: dict[tuple, list[Observation]] = defaultdict(list)
         self.categories: dict[int, set[str]] = defaultdict(set)  # line → category labels printed there
+        self.by_service: dict[tuple, list[Observation]] = defaultdict(list)  # rows labelled by an organisation (Lewisham Council)
         for o in observations:
+            if o.table != "prose" and o.value is not None and o.service and not o.quarter and not o.category:
+                self.by_service[(o.division, o.period, o.measure, o.service)].append(o)
             if o.table != "prose" and o.value is not None and not o.service and not o.quarter:
                 self.cells[(o.division, o.period, o.measure, _category(o.category))].append(o)
                 if o.category:
@@ -183,12 +203,13 @@ class _Tables:
         hits = [(text.rfind(c), c) for c in names if c and c in text]
         return max(hits)[1] if hits else ""
 
-    def values(self, division: str, period: str, measure: str, category: str = "", stage: str = "") -> list[Observation]:
+    def values(self, division: str, period: str, measure: str, category: str = "", stage: str = "", service: str = "") -> list[Observation]:
         measure, stage = _at(measure, stage)
-        return [o for o in self.cells.get((division, period, measure, category), []) if not stage or o.stage == stage]
+        cells = self.by_service.get((division, period, measure, service), []) if service else self.cells.get((division, period, measure, category), [])
+        return [o for o in cells if not stage or o.stage == stage]
 
     def shares(self, division: str, period: str, numerator: tuple[str, ...], base: str,
-               category: str = "", stage: str = "") -> list[tuple[float, list[Observation]]]:
+               category: str = "", stage: str = "", service: str = "") -> list[tuple[float, list[Observation]]]:
         """Share (%) of ``numerator`` over ``base`` on each printed row that has them all (one
         table, one line; or, where the stages differ, one table and one period)."""
         staged = any("@" in m for m in (*numerator, base))
@@ -197,7 +218,7 @@ class _Tables:
                         lambda o: (o.table, o.group, o.service, o.stage, o.quarter)):
             rows: dict[tuple, dict[str, Observation]] = defaultdict(dict)
             for measure in (*numerator, base):
-                for o in self.values(division, period, measure, category, stage):
+                for o in self.values(division, period, measure, category, stage, service):
                     rows[row_key(o)][measure] = o
             out = [(100 * sum(cells[m].value for m in numerator) / cells[base].value, [cells[m] for m in (*numerator, base)])
                    for cells in rows.values() if all(m in cells for m in (*numerator, base)) and cells[base].value]
@@ -269,7 +290,7 @@ def _check(q: Quantity, match: re.Match, division: str, period: str, tables: _Ta
         return [{"measure": q.measures[0], "period": period, "claimed_value": claimed, **not_checkable,
                  "reason": "no table prints this year's figure, so the quantity is unknown"}]
     if q.check == "share":
-        candidates = tables.shares(division, period, q.numerator, q.base, category, stage)
+        candidates = tables.shares(division, period, q.numerator, q.base, category, stage, q.service)
         if not candidates:
             candidates = [(o.value, [o]) for o in tables.values(division, period, q.measures[0], category, stage)]
     else:
@@ -291,8 +312,13 @@ def check_claims(lines: list[str], observations: list[Observation], council: str
     for i, o in enumerate(observations):
         by_line[o.source_line].append(i)
     claims = []
-    for number, line in enumerate(lines, start=1):
-        if not is_prose(line):
+    # a line's narrative segments: the line itself, or (a PDF conversion that ran a paragraph into
+    # table debris, Harrow) each tab-separated segment that reads as prose on its own
+    segments = ((number, segment) for number, raw in enumerate(lines, start=1)
+                for segment in ([raw] if is_prose(raw) or is_short_prose(raw) else _text(raw).split("\t")))
+    for number, line in segments:
+        prose = is_prose(line)
+        if not prose and not is_short_prose(line):
             continue
         taken: list[tuple[int, int]] = []
         division = None
@@ -305,13 +331,14 @@ def check_claims(lines: list[str], observations: list[Observation], council: str
                 where = _division(line[max(0, match.start() - 120):match.end() + 40], number, observations, by_line)
                 if re.search(r"\bcombined\b|\bacross\b", line):
                     where = ""  # a figure over several divisions: no one table row holds it
+                where = q.division or where
                 category = tables.category_named(line[:match.start()], number) if q.check == "share" else ""
                 for claim in _check(q, match, where, report_period, tables, source_file, category):
                     claim["computed_source"] = claim["computed_source"] or (f"{source_file}:{number}" if claim["verdict"] != "not_checkable" else "")
                     claims.append({"council": council, "report_period": report_period, "source_file": source_file,
                                    "source_line": number, "division": where, "unit": "percent" if q.check == "change" else q.unit,
                                    "quantity": q.name, "text": match.group(0)[:200], **claim, "category": category})
-        for match in GENERIC.finditer(line):
+        for match in GENERIC.finditer(line) if prose else ():
             if any(s <= match.start("value") < e for s, e in taken):
                 continue
             claims.append({"council": council, "report_period": report_period, "source_file": source_file,
