@@ -211,3 +211,14 @@ def test_same_figure_fails_on_a_planted_copy(tmp_path):
 
     observations = _planted(tmp_path, BD, "barking_and_dagenham", "2018-19", "barking_and_dagenham", change)
     assert [(o.source_line, o.value) for o in observations if "same_figure_differs" in o.quality_flag] == [(9, 80.0)]
+
+
+# --- column sums in Lewisham's cell-per-line tables ------------------------------------------------
+def test_lewisham_column_totals_that_do_not_add_up():
+    # CYP Table 7 (Stage 2 requests): "Accepted" Children Act 5 (line 1837) + Corporate 7 (line 1845)
+    # = 12; the Total row prints "11 (38%)" (line 1853) — and 11 + 0 + 9 + 8 = 28, not its 29.
+    assert _conflicts(LEW, "lewisham", 1853, "total_vs_parts") == [(11.0, 12.0, "1837,1845")]
+    # CYP Table 9 (Stage 3 requests): "Rejected" 1 (line 1935) + 0 (line 1942); the Total row prints 0 (line 1949)
+    assert _conflicts(LEW, "lewisham", 1949, "total_vs_parts") == [(0.0, 1.0, "1935,1942")]
+    # … while Table 8's totals all add up (e.g. Not upheld 777 + 45 + 14 = 836, line 580)
+    assert flagged(LEW, 580, "not_upheld", "total_mismatch") == []
