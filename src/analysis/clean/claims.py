@@ -122,6 +122,7 @@ DIVISION_WORDS = (
     (r"\bthe Council\b|\bOverall\b|\boverall complaints\b|\bhandled in Lewisham\b", "all"),
 )
 _COMPILED = [(q, re.compile(q.pattern)) for q in VOCABULARY]
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def _number(text: str) -> float:
@@ -317,6 +318,7 @@ def check_claims(lines: list[str], observations: list[Observation], council: str
     segments = ((number, segment) for number, raw in enumerate(lines, start=1)
                 for segment in ([raw] if is_prose(raw) or is_short_prose(raw) else _text(raw).split("\t")))
     for number, line in segments:
+        line = line.translate(_TYPOGRAPHIC)  # a Word export's curly apostrophes read as the plain ones
         prose = is_prose(line)
         if not prose and not is_short_prose(line):
             continue
