@@ -126,22 +126,32 @@ display(audit.shorten(skipped))
 display(audit.shorten(audit.uncited_lines(result, skipped)))
 display(audit.shorten(audit.uncited_examples(result, skipped)))
 
-# %% [markdown] tags=["analyst-only"]
-# ## 5. What each report gets wrong
+# %% [markdown]
+# ## Quality statement
 #
-# Every table relation that fails (a total against its parts, outcome columns against the aspects
-# they split, a percentage against its counts, a % change against its years, a summary rate against
-# the division tables' rate, one figure printed twice with two values) and every prose claim its own
-# tables contradict. `printed` is kept as the report prints it (and flagged in `observations`);
-# `other` is what the report's other figures give, with the lines it comes from. Rounding tolerance:
-# ±1 point on percentages, ±1 on counts derived from a rounded percentage.
+# For each report, in the manner of an official-statistics quality statement: how much of it was
+# read (coverage: raw lines holding a digit that no figure uses and no skip record covers), and how
+# far its figures agree with each other and with its own narrative (accuracy).
 
-# %% tags=["analyst-only"]
+# %%
+display(Markdown(audit.quality_statement(result, skipped)))
+
+# %% [markdown]
+# ## What each report gets wrong
+#
+# Every check of a report's tables against each other that fails — a total against its parts,
+# outcomes against the aspects they split, a percentage against its counts, a % change or variance
+# against its years, an overall rate against its rows' weighted mean, a year repeating last year's
+# figures, one figure printed twice with two values — and every narrative claim its own tables
+# contradict. The printed figure is kept as printed (and flagged in the data); beside it is what the
+# report's other figures give, and the lines they are printed on. Rounding tolerance: 1 point on
+# percentages; counts must agree exactly.
+
+# %%
 for source_file, counts in findings["reports"].items():
     display(Markdown(f"### {audit.report_title(source_file)}\n\n{audit.errors_summary(source_file, counts)}"))
-    errors = audit.report_errors(result, source_file)
-    if len(errors):
-        display(audit.shorten(errors))
+    if counts["wrong"] or counts["failed_relations"]:
+        display(audit.wrong_table(result, source_file))
 
 # %%
 save_findings(run_id, findings)

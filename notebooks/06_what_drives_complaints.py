@@ -60,3 +60,10 @@ display(Markdown("\n".join(f"- {line}" for line in findings["cannot_conclude"]))
 
 # %%
 save_findings(run_id, findings, paths)
+
+# %% [markdown]
+# ## How far the reports' own words hold
+
+# %%
+display(Markdown(synthesis.claims_sentence(synthesis.claims_checked(paths, council))))
+

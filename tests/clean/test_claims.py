@@ -69,3 +69,79 @@ def test_confirmed_claims_barking_and_harrow(source_file, line, quantity, claime
 def test_a_year_is_not_a_claim():
     # Harrow line 675: "… Children Act 1989 defines the representations …"
     assert claims_on("data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt", 675) == []
+
+
+# Claims the vocabulary learnt for the report checker (stage-aware, number words, differences).
+HAR_ = "data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt"
+BD_ = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"
+
+
+def test_wrong_claim_about_last_years_stage_2_complaints():
+    # Harrow line 971: "There were four Stage 2 complaints in 2019-20, compared to four for last year";
+    # the transactions table (line 862) and the Stage 2 tables (lines 966, 979) print 5 for 2018/19.
+    hits = {c["period"]: (c["claimed_value"], c["verdict"], c["computed_value"]) for c in claims_on(HAR_, 971)
+            if c["quantity"] == "stage_count_vs_last_year"}
+    assert hits == {"2019-20": (4.0, "confirmed", 4.0), "2018-19": (4.0, "wrong", 5.0)}
+
+
+CHECKER_CONFIRMED = [
+    # Harrow line 958: "Approximately 30% of Stage 1 complaints had some element upheld"; line 952: (5 + 2) / 23 = 30.4%
+    (HAR_, 958, "some_element_upheld", 30.0),
+    # Harrow line 852: "Stage 1 complaints, down by seven compared to 2018/19"; 23 (line 861) − 30 (line 862)
+    (HAR_, 852, "stage_count_down_by", -7.0),
+    # Harrow line 867: "'transactions' in 2019/20 (130), compared to 2018/19 (120)"; lines 848/861 and 862
+    (HAR_, 867, "transactions_vs_last_year", 130.0),
+    (HAR_, 867, "transactions_vs_last_year", 120.0),
+    # Barking & Dagenham line 229: "a reported increase of 20 Cases"; adults' Stage 1 total 54 − 34 (line 219)
+    (BD_, 229, "increase_in_cases", 20.0),
+    # Barking & Dagenham line 312: "an increase of 12 compliments"; adults' compliments 18 − 6 (line 307)
+    (BD_, 312, "increase_in_compliments", 12.0),
+    # Barking & Dagenham line 141: "undertook 3 Stage 2 investigations"; line 124 Total 3
+    (BD_, 141, "stage_2_investigations", 3.0),
+    # Barking & Dagenham line 173: "The Local Government Ombudsman only undertook 2 formal investigations"; line 167 Total 2
+    (BD_, 173, "ombudsman_formal_investigations", 2.0),
+    # Lewisham line 122 (5.2): "Of the 2,307 new Stage 1 complaints received in 2020/21"; Table 2 Total (line 152)
+    (LEW, 122, "new_stage_1_complaints", 2307.0),
+    # Lewisham line 128 (5.5): "There were 5,561 new enquiries received in 2020/21"; Table 3 Total (line 180)
+    (LEW, 128, "new_enquiries", 5561.0),
+]
+
+
+@pytest.mark.parametrize("source_file, line, quantity, claimed", CHECKER_CONFIRMED)
+def test_confirmed_claims_of_the_checker(source_file, line, quantity, claimed):
+    test_confirmed_claims(source_file, line, quantity, claimed)
+
+
+def test_wrong_claim_flags_the_table_figures_it_contradicts():
+    from _reports import report
+
+    # Bromley 2023-24 line 734 "35% were fully or partially upheld": checked against line 751
+    # (Education OVERALL: 107 fully + 21 partially of 231 aspects), all three flagged
+    assert sorted(o.measure for o in report(B2324)[0] if o.source_line == 751 and o.table == "service_aspects"
+                  and "prose_disagrees" in o.quality_flag) == ["aspects", "partially_upheld", "upheld"]
+    # Lewisham line 124 "from 7,969 in 19/20": Table 4's 2019/20 figure (line 2238, 8042) is flagged, 2020/21's is not
+    assert {o.period: o.value for o in report(LEW)[0] if o.source_line == 2238 and "prose_disagrees" in o.quality_flag} == {"2019-20": 8042.0}
+    # Harrow line 971 "compared to four for last year": the 2018/19 Stage 2 cell it was checked against (line 862, 5)
+    assert [o.value for o in report(HAR_)[0] if o.source_line == 862 and "prose_disagrees" in o.quality_flag] == [5.0]
+    # a confirmed claim flags nothing: Bromley 2023-24 line 523 Housing "40% … upheld" against line 540
+    assert not [o for o in report(B2324)[0] if o.source_line == 540 and "prose_disagrees" in o.quality_flag]
+
+
+def test_wrong_escalation_share_in_a_paragraph_run_into_table_debris():
+    # Harrow line 473 (a paragraph the PDF conversion ran into table cells, tab-separated):
+    # "Some 21% of Stage 1 complaints went on to be considered at Stage 2"; Table 9 (line 467) prints
+    # 31 Stage 1 and 7 Stage 2 complaints: 22.6%
+    hits = [c for c in claims_on(HAR_, 473) if c["quantity"] == "escalation_share"]
+    assert [(c["claimed_value"], c["verdict"], c["computed_value"]) for c in hits] == [(21.0, "wrong", 22.6)]
+
+
+def test_lewisham_upheld_shares_by_stage():
+    # Lewisham lines 649-652, against Table 8 (Lewisham Council):
+    # "39% of all complaint cases … upheld or partly upheld": (266 + 480) / 1,884 = 39.6% (lines 581-583)
+    # "Stage 1 – 40%": (251 + 471) / 1,799 = 40.1%; "Stage 2 – 26%": (9 + 8) / 64 = 26.6%
+    # "Stage 3 – 57%": (6 + 1) / 21 = 33.3% — wrong (57% is Lewisham Homes' 8 of 14; the report's
+    # own 8.3 says its Stage 3 rate was mis-recorded)
+    verdicts = {line: [(c["verdict"], c["computed_value"]) for c in claims_on(LEW, line) if c["quantity"].endswith("upheld_share")]
+                for line in (649, 650, 651, 652)}
+    assert verdicts == {649: [("confirmed", 39.6)], 650: [("confirmed", 40.1)], 651: [("confirmed", 26.6)],
+                        652: [("wrong", 33.3)]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 
 import pandas as pd
@@ -173,3 +174,39 @@ def test_claim_counts_per_report_match_the_claims_table():
     assert counts["claims_found"] == len(mine) > 0
     assert counts["wrong"] == int((mine["verdict"] == "wrong").sum()) >= 1  # line 124: 7,969 vs Table 4's 8,042
     assert counts["confirmed"] + counts["wrong"] + counts["not_checkable"] == counts["claims_found"]
+
+
+# --- the quality statement and the reader's table of errors ------------------------------------
+
+HAR = "data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt"
+
+
+def test_quality_by_report_counts_lines_independently(bd_audit):
+    # recomputed here from the raw file, data/clean/observations.csv and the skip records
+    skipped = audit.skip_records("barking_and_dagenham")
+    row = audit.quality_by_report(bd_audit, skipped).iloc[0]
+    raw = (ROOT / BD).read_text(encoding="utf-8").split("\n")
+    digits = {i + 1 for i, text in enumerate(raw) if any(ch.isdigit() for ch in text)}
+    obs = clean("observations")
+    used = {int(n) for n in obs.loc[obs.source_file == BD, "source_line"]}
+    covered = {n for r in skipped.itertuples() for n in range(r.start, r.end + 1)}
+    assert (row["lines_with_digits"], row["used"], row["neither"]) == (len(digits), len(digits & used), len(digits - used - covered))
+    assert row["used"] + row["in_skip_records"] + row["neither"] == row["lines_with_digits"]
+    # Barking & Dagenham: 253 figures, one flagged (line 390 "Total 71" against 10 + 2 + 1 + 55 = 68)
+    assert (row["figures"], row["flagged_errors"], row["failed_relations"], row["wrong"]) == (len(obs[obs.source_file == BD]), 1, 1, 0)
+    text = audit.quality_statement(bd_audit, skipped)
+    assert f"of its {len(digits):,} lines holding a digit" in text and "Barking and Dagenham 2018-19 report" in text
+
+
+def test_wrong_table_reads_like_a_bulletin():
+    result = audit.build("harrow")
+    frame = audit.wrong_table(result, HAR).data
+    # Harrow line 467: Table 9 Total 21% against its rows weighted by their Stage 1 complaints (line 466): 22.3%
+    row = frame[frame["Printed at"] == "Harrow 2019-20 report, line 467"]
+    assert row[["Printed", "The report's other figures give", "From"]].values.tolist() == [
+        ["21%", "22.3%", "Harrow 2019-20 report, line 466"]]
+    # line 971: "compared to four for last year" — the tables print 5 for 2018/19 (line 862)
+    claim = frame[(frame["Printed at"] == "Harrow 2019-20 report, line 971")]
+    assert claim[["Year", "Printed", "The report's other figures give"]].values.tolist() == [["2018-19", "4", "5"]]
+    text = " ".join(str(v) for v in frame[["What is wrong", "Figure", "Printed", "Printed at", "From"]].values.ravel())
+    assert not re.search(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", text) and "data/raw" not in text

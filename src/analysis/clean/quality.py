@@ -24,7 +24,7 @@ FLAG_CODES = {
     "misaligned_row": "the row's cells do not line up with the table's header (a cell too many or missing), so its figures may have shifted; value left empty",
     "flattened_unrecovered": "a figure of a table the PDF conversion flattened (Bromley 2023-24 ASC services) that cannot be placed unambiguously; value left empty",
     **RELATION_FLAGS,
-    "prose_disagrees": "the report's narrative states this figure (or a share, count or change computed from it) differently, beyond rounding; see data/clean/claims.csv (verdict wrong)",
+    "prose_disagrees": "the report's narrative and its tables disagree about this figure beyond rounding: set on both sides of a wrong claim, the prose figure and the table figures the claim is checked against (the cells its computed value comes from); see data/clean/claims.csv (verdict wrong, computed_source)",
 }
 # Percent measures that are a share of something, so cannot exceed 100.
 _CHANGE_MEASURES = {"pct_change"}
@@ -41,16 +41,34 @@ def apply_quality_checks(observations: list[Observation], relations: tuple = ())
     """Return the observations with every computed flag added (same order, same count);
     ``relations``: the template's declared table relations (analysis.clean.relations)."""
     flags: dict[int, set[str]] = defaultdict(set)
-    for check in CHECKS:
-        for index, code, *_ in check(observations):
-            flags[index].add(code)
-    for finding in check_relations(observations, relations):
+    checked, related = _findings(observations, relations)
+    for index, code, *_ in checked:
+        flags[index].add(code)
+    for finding in related:
         flags[finding.index].add(finding.code)
     out = list(observations)
     for index, codes in flags.items():
         for code in sorted(codes):
             out[index] = out[index].flagged(code)
     return out
+
+
+_LAST: list = [None, None]  # (fingerprint, findings) of the last report checked
+
+
+def _fingerprint(observations: list[Observation], relations: tuple) -> tuple:
+    """What the checks read (not the flags they set), so the conflicts step reuses the flagging
+    step's findings for the same report instead of running every check twice."""
+    return (relations, tuple((o.table, o.source_line, o.period, o.quarter, o.division, o.service, o.category, o.stage,
+                              o.measure, o.value, o.unit, o.role, o.group, o.column, o.row_line) for o in observations))
+
+
+def _findings(observations: list[Observation], relations: tuple) -> tuple[list, list]:
+    """(the CHECKS' findings, the relations' findings) of one report, computed once."""
+    key = _fingerprint(observations, relations)
+    if _LAST[0] != key:
+        _LAST[:] = [key, ([f for check in CHECKS for f in check(observations)], check_relations(observations, relations))]
+    return _LAST[1]
 
 
 def _impossible_values(observations):
@@ -183,11 +201,11 @@ def within_report_conflicts(observations: list[Observation], relations: tuple = 
     against its years), as conflict records: the printed figure is ``chosen`` (a printed figure
     wins over a derived one), the derived value is ``other`` with the lines it is derived from."""
     found: dict[tuple[int, str], tuple[float | None, str]] = {}
-    for check in CHECKS:
-        for index, code, derived, lines in check(observations):
-            if code in CONFLICT_OF_FLAG:
-                found[(index, code)] = (derived, ",".join(str(n) for n in sorted(set(lines))))
-    for finding in check_relations(observations, relations):
+    checked, related = _findings(observations, relations)
+    for index, code, derived, lines in checked:
+        if code in CONFLICT_OF_FLAG:
+            found[(index, code)] = (derived, ",".join(str(n) for n in sorted(set(lines))))
+    for finding in related:
         found[(finding.index, finding.code)] = (finding.derived, ",".join(str(n) for n in sorted(set(finding.lines))))
     # A flag an extractor set itself (e.g. Harrow's shares of a row total): the derived value
     # and its lines are not known here, so the other side is the report alone.

@@ -53,6 +53,8 @@ CONFLICT_KINDS = {
     "same_figure_two_labels": "a figure printed in two tables of one report under different labels (declared in relations.SameFigure) with two values",
     "stale_column": "a year's column repeats another year's column cell for cell",
     "duplicate_row": "a row repeats another row of its table cell for cell",
+    "overall_vs_weighted_mean": "an overall rate differs from its rows' rates weighted by their counts (other_value: the weighted mean; other_source: the rows' and counts' lines)",
+    "variance_vs_years": "a printed variance differs from the difference between the two printed years (other_source: their lines)",
     "prose_vs_table": "the report's narrative states a figure differently from its tables (data/clean/claims.csv, verdict wrong)",
 }
 SOURCE_CONFLICTS = ("across_reports", "within_report")  # two printed figures of one key

@@ -62,16 +62,58 @@ class Cell:
     service: str = ""
     category: str = ""
     stage: str = ""  # "" = any stage
+    line: int = 0  # 0 = any line (a prose figure: its line)
+    quarter: str = "*"
+    # Any field may be "*" (any value); a period of "*" pairs cells year by year.
 
 
 @dataclass(frozen=True)
 class SameFigure:
     """Two cells of one report that print the same figure under different labels (an
-    at-a-glance line and a division table's total, …): a reviewable map, one line each."""
+    at-a-glance line and a division table's total, …): a reviewable map, one line each.
+    ``b`` may be several cells whose sum is the figure (quarters adding up to the year)."""
 
     a: Cell
-    b: Cell
+    b: Cell | tuple[Cell, ...]
     why: str
+
+
+@dataclass(frozen=True)
+class Share:
+    """On one printed row, the ``percent`` cell is ``numerator`` over ``base`` (x 100). Cells are
+    matched by their key (period, quarter, division, service, category, stage), not by line, so
+    this holds for tables printed a cell per line (Lewisham) as for tab-separated ones."""
+
+    tables: tuple[str, ...]
+    percent: str
+    numerator: tuple[str, ...]
+    base: str
+
+
+@dataclass(frozen=True)
+class RateOf:
+    """A printed rate cell is 100 x ``numerator`` / ``base``, each a cell of the same report (the
+    same table or another); a ``period`` of ``"*"`` pairs the three cells year by year."""
+
+    rate: Cell
+    numerator: Cell
+    base: Cell
+    why: str
+
+
+@dataclass(frozen=True)
+class OverallRate:
+    """The overall row (role ``total``) of ``table`` prints ``rate``; it must be the mean of the
+    rows' printed rates weighted by ``weight`` (a count per row: ``weight_table``'s cell of the same
+    period, division and service, at ``weight_stage`` if given). Rows printed outside the total
+    (Bromley's E&PP) may be in or out: either scope passes. An overall equal to the plain
+    (unweighted) mean of the rows is flagged as such."""
+
+    table: str
+    rate: str
+    weight_table: str
+    weight: str
+    weight_stage: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +135,10 @@ RELATION_FLAGS = {
     "same_figure_differs": "a figure the report prints twice under different labels (see relations.SameFigure declarations) is printed with two values",
     "stale_column": "a year's column repeats another year's printed values cell for cell (likely last year's figures left in)",
     "duplicate_row": "a row repeats another row of the same table cell for cell (likely a copy-paste slip)",
+    "rate_disagrees_with_counts": "a printed rate differs by more than 1 point from the rate its counts give (numerator over base, from the same or another table of the report; see relations.RateOf declarations)",
+    "overall_not_weighted_mean": "an overall rate differs by more than 1 point from the mean of its rows' rates weighted by each row's count (with or without the rows printed outside the total)",
+    "overall_is_unweighted_mean": "an overall rate is the plain average of its rows' rates, not their weighted mean (rows of different sizes count the same)",
+    "variance_disagrees": "a printed variance (difference between two years) differs from the difference between the two printed years",
 }
 # Flag code → conflict kind (rows of data/clean/conflicts.csv).
 CONFLICT_OF_RELATION = {
@@ -101,6 +147,10 @@ CONFLICT_OF_RELATION = {
     "same_figure_differs": "same_figure_two_labels",
     "stale_column": "stale_column",
     "duplicate_row": "duplicate_row",
+    "rate_disagrees_with_counts": "pct_vs_counts",
+    "overall_not_weighted_mean": "overall_vs_weighted_mean",
+    "overall_is_unweighted_mean": "overall_vs_weighted_mean",
+    "variance_disagrees": "variance_vs_years",
 }
 
 
@@ -159,22 +209,131 @@ def _rates_across_tables(observations: list[Observation], spec: RateAcrossTables
                           f"{' + '.join(spec.numerator)} / {spec.base} over {', '.join(spec.part_tables)}")
 
 
+def _field(wanted: str, value: str) -> bool:
+    return wanted == "*" or wanted == value
+
+
 def _matches(o: Observation, cell: Cell, report_period: str) -> bool:
-    return (o.table == cell.table and o.measure == cell.measure and o.division == cell.division
-            and o.period == (cell.period or report_period) and o.service == cell.service
-            and o.category == cell.category and (not cell.stage or o.stage == cell.stage) and o.value is not None)
+    return (o.table == cell.table and o.measure == cell.measure and _field(cell.division, o.division)
+            and _field(cell.period or report_period, o.period) and _field(cell.service, o.service)
+            and _field(cell.category, o.category) and _field(cell.stage or "*", o.stage)
+            and _field(cell.quarter, o.quarter) and (not cell.line or o.source_line == cell.line) and o.value is not None)
+
+
+_TABLES: list = [None, {}]  # the last list indexed by table (declarations name their table: scan only it)
+
+
+def _in_table(observations: list[Observation], table: str) -> list[int]:
+    if _TABLES[0] is not observations:
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, o in enumerate(observations):
+            index[o.table].append(i)
+        _TABLES[:] = [observations, index]
+    return _TABLES[1].get(table, [])
+
+
+def _cells_by_period(observations: list[Observation], cell: Cell) -> dict[str, list[int]]:
+    """The cells a declaration names, by period (one period unless the cell's period is "*")."""
+    period = observations[0].report_period
+    found: dict[str, list[int]] = defaultdict(list)
+    for i in _in_table(observations, cell.table):
+        o = observations[i]
+        if _matches(o, cell, period):
+            found[o.period].append(i)
+    return found
 
 
 def _same_figures(observations: list[Observation], spec: SameFigure):
     if not observations:
         return
-    period = observations[0].report_period
-    a = [i for i, o in enumerate(observations) if _matches(o, spec.a, period)]
-    b = [i for i, o in enumerate(observations) if _matches(o, spec.b, period)]
-    for i in a:
-        for j in b:
-            if abs(observations[i].value - observations[j].value) > 1e-9:
-                yield Finding(i, "same_figure_differs", observations[j].value, (observations[j].source_line,), spec.why)
+    parts = spec.b if isinstance(spec.b, tuple) else (spec.b,)
+    a = _cells_by_period(observations, spec.a)
+    bs = [_cells_by_period(observations, cell) for cell in parts]
+    for period, cells in a.items():
+        if not all(len(b.get(period, ())) == 1 for b in bs):
+            continue  # a part not printed (or not one cell): nothing can be said
+        others = [observations[b[period][0]] for b in bs]
+        summed = sum(o.value for o in others)
+        for i in cells:
+            if abs(observations[i].value - summed) > 1e-9:
+                yield Finding(i, "same_figure_differs", summed, tuple(o.source_line for o in others), spec.why)
+
+
+def _shares(observations: list[Observation], spec: Share):
+    rows: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for i, o in enumerate(observations):
+        if o.table in spec.tables and o.value is not None and o.measure in (spec.percent, spec.base, *spec.numerator):
+            rows[(o.group, o.period, o.quarter, o.division, o.service, o.category, o.stage)][o.measure] = i
+    for cells in rows.values():
+        if not all(m in cells for m in (spec.percent, spec.base, *spec.numerator)):
+            continue
+        base = observations[cells[spec.base]].value
+        if not base:
+            continue
+        share = 100 * sum(observations[cells[m]].value for m in spec.numerator) / base
+        printed = observations[cells[spec.percent]]
+        if abs(share - printed.value) > PERCENT_TOLERANCE:
+            yield Finding(cells[spec.percent], "pct_disagrees_with_counts", round(share, 1),
+                          tuple(sorted({observations[cells[m]].source_line for m in (spec.base, *spec.numerator)})),
+                          f"{' + '.join(spec.numerator)} / {spec.base}")
+
+
+def _rates_of(observations: list[Observation], spec: RateOf):
+    if not observations:
+        return
+    rates, numerators, bases = (_cells_by_period(observations, c) for c in (spec.rate, spec.numerator, spec.base))
+    for period, cells in rates.items():
+        if len(numerators.get(period, ())) != 1 or len(bases.get(period, ())) != 1:
+            continue
+        numerator, base = observations[numerators[period][0]], observations[bases[period][0]]
+        if not base.value:
+            continue
+        rate = 100 * numerator.value / base.value
+        for i in cells:
+            if abs(rate - observations[i].value) > PERCENT_TOLERANCE:
+                yield Finding(i, "rate_disagrees_with_counts", round(rate, 1),
+                              tuple(sorted({numerator.source_line, base.source_line})), spec.why)
+
+
+def _overall_rates(observations: list[Observation], spec: OverallRate):
+    weights: dict[tuple, list[int]] = defaultdict(list)
+    for i, o in enumerate(observations):
+        if (o.table == spec.weight_table and o.measure == spec.weight and o.value is not None and o.role != "total"
+                and (not spec.weight_stage or o.stage == spec.weight_stage)):
+            weights[(o.period, o.division, o.service)].append(i)
+    rows: dict[tuple, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, o in enumerate(observations):
+        if o.table == spec.table and o.measure == spec.rate and o.value is not None:
+            rows[(o.group, o.period, o.quarter)][o.role].append(i)
+    for cells in rows.values():
+        if len(cells.get("total", ())) != 1 or len(cells.get("part", ())) < 2:
+            continue
+        overall = observations[cells["total"][0]]
+
+        def weighted(indices):
+            pairs = []
+            for i in indices:
+                o = observations[i]
+                w = {observations[j].value for j in weights.get((o.period, o.division, o.service), ())}
+                if len(w) != 1:
+                    return None, ()
+                pairs.append((o.value, w.pop(), weights[(o.period, o.division, o.service)][0]))
+            total = sum(w for _, w, _ in pairs)
+            return (sum(r * w for r, w, _ in pairs) / total if total else None), tuple(observations[j].source_line for *_, j in pairs)
+
+        inner, weight_lines = weighted(cells["part"])
+        if inner is None:
+            continue  # a row without its count: nothing can be said
+        wider, _ = weighted(cells["part"] + cells.get("outside", [])) if cells.get("outside") else (None, ())
+        if any(v is not None and abs(v - overall.value) <= PERCENT_TOLERANCE for v in (inner, wider)):
+            continue
+        plain = sum(observations[i].value for i in cells["part"]) / len(cells["part"])
+        code = "overall_is_unweighted_mean" if abs(plain - overall.value) <= PERCENT_TOLERANCE else "overall_not_weighted_mean"
+        lines = {observations[i].source_line for i in cells["part"]} | set(weight_lines)
+        yield Finding(cells["total"][0], code, round(inner, 1), tuple(sorted(lines)),
+                      f"{spec.rate} of the rows weighted by {spec.weight} ({spec.weight_table}): {inner:.1f}"
+                      + (f", with the rows outside the total {wider:.1f}" if wider is not None else "")
+                      + f"; unweighted mean {plain:.1f}")
 
 
 def _stale_columns(observations: list[Observation]):
@@ -197,6 +356,50 @@ def _stale_columns(observations: list[Observation]):
                 for line in sorted(new):
                     yield Finding(new[line], "stale_column", observations[old[line]].value, (line,),
                                   f"{after} column equals the {before} column")
+    # Years printed as rows (Harrow's "2019/20 | 99 (76%) | 23 (18%) …"): one year's row of a
+    # measure repeats the previous year's row cell for cell, on another line.
+    rows: dict[tuple, dict[str, dict[tuple, int]]] = defaultdict(lambda: defaultdict(dict))
+    for i, o in enumerate(observations):
+        if o.group and o.value is not None and o.role in {"part", "total", "percent"}:
+            rows[(o.group, o.measure, o.quarter)][o.period][(o.division, o.service, o.category, o.stage)] = i
+    for periods in rows.values():
+        ordered = sorted(periods)
+        for before, after in zip(ordered, ordered[1:]):
+            old, new = periods[before], periods[after]
+            if set(old) != set(new) or len(new) < 3:
+                continue
+            if {observations[i].source_line for i in new.values()} & {observations[i].source_line for i in old.values()}:
+                continue  # the same line: the column check above
+            if len({observations[i].value for i in new.values()}) < 3:
+                continue
+            if all(observations[old[k]].value == observations[new[k]].value for k in new):
+                for k in sorted(new):
+                    yield Finding(new[k], "stale_column", observations[old[k]].value, (observations[old[k]].source_line,),
+                                  f"the {after} row repeats the {before} row (line {observations[old[k]].source_line})")
+
+
+def _variances(observations: list[Observation]):
+    """A ``<measure>_variance`` cell against the difference between the two years it compares
+    (printed unsigned, so the absolute difference; points for a percentage)."""
+    cells: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for i, o in enumerate(observations):
+        if o.group and o.value is not None:
+            cells[(o.group, o.division, o.service, o.category, o.stage, o.quarter, o.measure.removesuffix("_variance"))][
+                f"{o.period}{'~' if o.measure.endswith('_variance') else ''}"] = i
+    for by_period in cells.values():
+        for key, i in by_period.items():
+            if not key.endswith("~"):
+                continue
+            period = key[:-1]
+            start = int(period[:4]) - 1
+            now, before = by_period.get(period), by_period.get(f"{start}-{(start + 1) % 100:02d}")
+            if now is None or before is None:
+                continue
+            difference = abs(observations[now].value - observations[before].value)
+            if abs(difference - observations[i].value) > (PERCENT_TOLERANCE if observations[i].unit == "percent" else 1e-9):
+                yield Finding(i, "variance_disagrees", round(difference, 1),
+                              (observations[before].source_line, observations[now].source_line),
+                              f"{period} minus the previous year")
 
 
 def _duplicate_rows(observations: list[Observation]):
@@ -225,15 +428,19 @@ def _duplicate_rows(observations: list[Observation]):
                 seen[signature] = line
 
 
-_DECLARED = {Partition: _partitions, RateAcrossTables: _rates_across_tables, SameFigure: _same_figures}
-_GENERIC = (_stale_columns, _duplicate_rows)
+_DECLARED = {Partition: _partitions, RateAcrossTables: _rates_across_tables, SameFigure: _same_figures,
+             Share: _shares, RateOf: _rates_of, OverallRate: _overall_rates}
+_GENERIC = (_stale_columns, _duplicate_rows, _variances)
 
 
 def check_relations(observations: list[Observation], relations: tuple = ()) -> list[Finding]:
     """Every failed relation of one report: the template's declarations, then the generic ones."""
     found: list[Finding] = []
-    for spec in relations:
-        found.extend(_DECLARED[type(spec)](observations, spec))
-    for check in _GENERIC:
-        found.extend(check(observations))
+    try:
+        for spec in relations:
+            found.extend(_DECLARED[type(spec)](observations, spec))
+        for check in _GENERIC:
+            found.extend(check(observations))
+    finally:
+        _TABLES[:] = [None, {}]  # hold no report's figures between calls
     return found

@@ -251,6 +251,8 @@ ERROR_KINDS = {
     "within_report": "same figure printed twice with two values",
     "stale_column": "column repeats another year's values",
     "duplicate_row": "row repeats another row",
+    "overall_vs_weighted_mean": "overall rate differs from its rows' weighted mean",
+    "variance_vs_years": "variance differs from the years it compares",
     "prose_vs_table": "narrative states a figure its tables contradict",
 }
 
@@ -268,18 +270,18 @@ def report_errors(audit: Audit, source_file: str) -> pd.DataFrame:
     for c in audit.conflicts.itertuples(index=False):
         if c.kind not in ERROR_KINDS or _file(c.chosen_source) != source_file:
             continue
-        rows.append({"what": ERROR_KINDS[c.kind], "measure": c.measure, "division": c.division,
+        rows.append({"what": ERROR_KINDS[c.kind], "measure": c.measure, "division": c.division, "period": c.period,
                      "label": c.service or c.category, "printed": c.chosen_value, "printed_at": _cite(c.chosen_source),
                      "printed_line": audit.line(source_file, _lines(c.chosen_source)[0]),
                      "other": c.other_value, "other_at": _cite(c.other_source),
                      "other_line": " | ".join(audit.line(source_file, n) for n in _lines(c.other_source)[:3]),
                      "kind": c.kind, "line_": _lines(c.chosen_source)[0]})
-    columns = ["what", "measure", "division", "label", "printed", "printed_at", "printed_line", "other", "other_at",
+    columns = ["what", "measure", "division", "period", "label", "printed", "printed_at", "printed_line", "other", "other_at",
                "other_line", "kind"]
     if not rows:
         return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame(rows).drop_duplicates(["kind", "printed_at", "measure", "label", "printed", "other"])
-    return frame.sort_values(["line_", "kind"], kind="mergesort")[columns].fillna("").reset_index(drop=True)
+    frame = pd.DataFrame(rows).drop_duplicates(["kind", "printed_at", "measure", "period", "label", "printed", "other"])
+    return frame.sort_values(["line_", "kind"], kind="mergesort")[columns].astype(object).fillna("").reset_index(drop=True)
 
 
 def claim_counts(audit: Audit) -> dict[str, dict[str, int]]:
@@ -313,6 +315,95 @@ def errors_summary(source_file: str, counts: dict[str, int]) -> str:
             f"({counts['not_checkable']:,} not checkable). {counts['failed_relations']:,} table relations fail.")
 
 
+def _number_kind(measure: str) -> str:
+    """How a figure of ``measure`` is shown: a percentage, money or a count."""
+    if measure.startswith("pct") or measure.endswith("_variance") and measure.startswith("pct"):
+        return "pct"
+    return "gbp" if measure.endswith("_gbp") else "count"
+
+
+def _where(source_file: str, at: str) -> str:
+    """'Bromley 2023-24 report, line 734' (or 'lines 826, 964'); the report alone when no line is known."""
+    return f"{present.report_name(source_file)}, {at}" if at else present.report_name(source_file)
+
+
+def wrong_table(audit: Audit, source_file: str):
+    """What one report gets wrong, for a reader: each failed relation or wrong claim with both
+    sides (what is printed where, and what the report's other figures give, from which lines),
+    labels and numbers through ``analysis.present`` (a page table, no ids)."""
+    errors = report_errors(audit, source_file)
+    rows = []
+    for e in errors.itertuples(index=False):
+        kind = _number_kind(e.measure)
+        figure = " · ".join(x for x in (present.measure(e.measure), present.division(e.division) if e.division else "", e.label) if x)
+        rows.append({"What is wrong": e.what[:1].upper() + e.what[1:], "Figure": figure, "Year": e.period or present.MISSING,
+                     "Printed": present.number(e.printed, kind) if e.printed != "" else present.MISSING,
+                     "Printed at": _where(source_file, e.printed_at), "The printed line": e.printed_line,
+                     "The report's other figures give": present.number(e.other, kind) if e.other != "" else present.MISSING,
+                     "From": _where(source_file, e.other_at), "Their line(s)": e.other_line})
+    frame = pd.DataFrame(rows, columns=["What is wrong", "Figure", "Year", "Printed", "Printed at", "The printed line",
+                                        "The report's other figures give", "From", "Their line(s)"])
+    return present.table(frame, kinds={c: "text" for c in frame.columns}, labels={c: c for c in frame.columns})
+
+
+# --- the quality statement (OSR style) ----------------------------------------------------------
+
+
+def quality_by_report(audit: Audit, skipped: pd.DataFrame) -> pd.DataFrame:
+    """Per raw file, the figures behind the quality statement: raw lines holding a digit, how many
+    a figure uses (an observation's source line), how many a skip record covers, how many neither;
+    figures extracted and flagged (all flags, and without the informational ``wider_scope_total``);
+    claims checked, confirmed and wrong; failed relations."""
+    lines = uncited_lines(audit, skipped).set_index("source_file")
+    counts = claim_counts(audit)
+    rows = []
+    for source_file in audit.files:
+        obs = audit.observations[audit.observations["source_file"] == source_file]
+        flags = obs["quality_flag"].fillna("").map(lambda text: set(filter(None, text.split(";"))))
+        c = counts[source_file]
+        row = lines.loc[source_file]
+        rows.append({"source_file": source_file, "lines_with_digits": int(row["lines_with_digits"]), "used": int(row["cited"]),
+                     "in_skip_records": int(row["in_skip_records"]), "neither": int(row["neither"]),
+                     "figures": int(len(obs)), "flagged": int((flags.map(len) > 0).sum()),
+                     "flagged_errors": int(flags.map(lambda f: bool(f - {"wider_scope_total"})).sum()),
+                     "claims_found": c["claims_found"], "checked": c["confirmed"] + c["wrong"], "confirmed": c["confirmed"],
+                     "wrong": c["wrong"], "failed_relations": c["failed_relations"]})
+    return pd.DataFrame(rows)
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """'1 claim is' / '3 claims are'."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _share(part: int, whole: int) -> str:
+    return present.number(100 * part / whole, "pct") if whole else present.MISSING
+
+
+def quality_statement(audit: Audit, skipped: pd.DataFrame) -> str:
+    """An OSR-style quality statement, per report, in plain words: how much of the report was
+    read (coverage), how much of what was read the report itself contradicts (accuracy), and
+    what the checks cannot see."""
+    paragraphs = []
+    for r in quality_by_report(audit, skipped).itertuples(index=False):
+        paragraphs.append(
+            f"**{present.report_name(r.source_file)}.** *Coverage:* of its {r.lines_with_digits:,} lines holding a digit, "
+            f"{r.used:,} are used by a figure and {r.in_skip_records:,} are covered by a record of what the extractor "
+            f"deliberately skips (with the reason); {r.neither:,} ({_share(r.neither, r.lines_with_digits)}) are neither — "
+            "mostly dates, page numbers, headings and narrative not read as a figure. "
+            f"*Accuracy:* {r.flagged_errors:,} of its {r.figures:,} figures ({_share(r.flagged_errors, r.figures)}) "
+            f"{'carries' if r.flagged_errors == 1 else 'carry'} a warning flag; {_n(r.failed_relations, 'check', 'checks')} of "
+            f"the report's own tables against each other {'fails' if r.failed_relations == 1 else 'fail'}, and of "
+            f"{_n(r.checked, 'narrative claim', 'narrative claims')} the tables can check, {r.confirmed:,} "
+            f"{'is' if r.confirmed == 1 else 'are'} confirmed and {r.wrong:,} {'is' if r.wrong == 1 else 'are'} wrong "
+            f"({r.claims_found - r.checked:,} more cannot be checked).")
+    paragraphs.append(
+        "*What these checks cannot see:* a figure that is wrong in the same way everywhere it is printed, a total whose "
+        "parts are not printed, and any figure the report does not print. Percentages are allowed 1 point for rounding; "
+        "counts must agree exactly.")
+    return "\n\n".join(paragraphs)
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 
@@ -335,6 +426,7 @@ def findings(audit: Audit, skipped: pd.DataFrame) -> dict:
         "raw_lines_with_digits": int(unread["lines_with_digits"].sum()),
         "raw_lines_uncited": int(unread["neither"].sum()),
         "reports": claim_counts(audit),  # per raw file: claims found/confirmed/wrong/not_checkable, failed relations
+        "quality": quality_by_report(audit, skipped).set_index("source_file").to_dict("index"),  # the quality statement's figures
     }
 
 

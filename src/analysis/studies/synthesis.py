@@ -336,6 +336,26 @@ def drivers_table(s: Synthesis):
                          labels={"supported": "Supported by the data", "interval": "95% interval"})
 
 
+def claims_checked(paths: Paths, council: str = "all") -> list[dict]:
+    """Per report of the study (of ``council``): the narrative's numeric claims found, checked
+    against the report's own tables, confirmed and wrong (``data/clean/claims.csv``)."""
+    import pandas as pd
+
+    claims = pd.read_csv(paths.clean / "claims.csv", dtype=str, keep_default_na=False)
+    if council != "all":
+        claims = claims[claims["council"] == council]
+    return [{"report": present.report_name(f), "found": len(c), "checked": int(c["verdict"].isin(["confirmed", "wrong"]).sum()),
+             "confirmed": int((c["verdict"] == "confirmed").sum()), "wrong": int((c["verdict"] == "wrong").sum())}
+            for f, c in claims.groupby("source_file", sort=True)]
+
+
+def claims_sentence(rows: list[dict]) -> str:
+    """One sentence: how many claims were checked, confirmed and wrong, report by report."""
+    parts = "; ".join(f"{r['report']}: {r['checked']:,} of {r['found']:,} checked, {r['confirmed']:,} confirmed, "
+                      f"{r['wrong']:,} wrong" for r in rows)
+    return f"The reports' own narrative claims, checked against their tables — {parts}." if rows else ""
+
+
 def findings(s: Synthesis) -> dict:
     return {
         "council": s.council, "councils": s.councils, "headlines": headlines(s), "key_findings": key_findings(s),

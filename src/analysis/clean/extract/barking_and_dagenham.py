@@ -143,3 +143,28 @@ def extract(report: RawReport) -> list[Observation]:
     for section in sections:
         out.extend(_prose(report, section, TIMELINESS))
     return out
+
+
+# Table relations (analysis.clean.relations): declared, reviewable.
+from ..relations import Cell, SameFigure  # noqa: E402
+
+# The summary page (lines 9-27) prints each section table's 2018/19 total again.
+RELATIONS = tuple(
+    SameFigure(Cell("prose", measure, division, stage=stage, line=line), Cell(table, measure, division, stage=stage),
+               f"{division}: the summary page's {measure} (line {line}) and the {table} table's total")
+    for line, table, measure, division, stage in (
+        (9, "stage_1_complaints_received", "complaints", "childrens_social_care", "stage_1"),
+        (10, "stage_2_complaints_commenced", "complaints", "childrens_social_care", "stage_2"),
+        (11, "stage_3_reviews_undertaken", "complaints", "childrens_social_care", "stage_3"),
+        (12, "ombudsman_investigations", "ombudsman_investigations", "childrens_social_care", "ombudsman"),
+        (13, "compliments_received", "compliments", "childrens_social_care", "all"),
+        (14, "members_casework", "enquiries", "childrens_social_care", "enquiry"),
+        (18, "stage_1_complaints_received", "complaints", "adult_social_care", "stage_1"),
+        (19, "ombudsman_investigations", "ombudsman_investigations", "adult_social_care", "ombudsman"),
+        (20, "compliments_received", "compliments", "adult_social_care", "all"),
+        (21, "members_casework", "enquiries", "adult_social_care", "enquiry"),
+        (25, "stage_1_complaints_received", "complaints", "education", "stage_1"),
+        (26, "compliments_received", "compliments", "education", "all"),
+        (27, "members_casework", "enquiries", "education", "enquiry"),
+    )
+)

@@ -647,7 +647,7 @@ def flattened_service_table(report: RawReport, section: Section) -> list[Observa
 # ---------------------------------------------------------------------------------------
 # Relations the tables above must satisfy (checked by analysis.clean.relations)
 
-from ..relations import Cell, Partition, RateAcrossTables, SameFigure  # noqa: E402
+from ..relations import Cell, OverallRate, Partition, RateAcrossTables, SameFigure  # noqa: E402
 
 _OUTCOMES = ("upheld", "partially_upheld", "not_upheld", "ongoing")
 RELATIONS = (
@@ -666,4 +666,7 @@ RELATIONS = (
                  f"{division}: aspects in the OVERALL rows of the division's service table and its nature table")
       for division in ("adult_social_care", "childrens_social_care", "housing", "planning_regeneration",
                        "education", "chief_executives")),
+    # "Responding on time": the OVERALL row against the division rates weighted by the divisions'
+    # complaints in the multi-year complaints table.
+    OverallRate("on_time_by_division", "pct_on_time", "complaints_by_division_multi_year", "complaints"),
 )

@@ -692,3 +692,36 @@ def extract(report: RawReport) -> list[Observation]:
     out.extend(read_prose(figure, report, adults) for figure in ADULT_PROSE)
     SKIPPED_PASSAGES[:] = skipped_passages(report, children, CHILD_SKIPS) + skipped_passages(report, adults, ADULT_SKIPS)
     return out
+
+
+# Table relations (analysis.clean.relations): declared, reviewable.
+from ..relations import Cell, OverallRate, RateOf, SameFigure  # noqa: E402
+
+_CHILDREN = "Children and Families Services"
+RELATIONS = (
+    # Children's Table 9: the Total row's escalation rate against its service rows weighted by
+    # their Stage 1 complaints.
+    OverallRate("children_stage2_escalation_by_service", "pct_escalated", "children_stage2_escalation_by_service",
+                "complaints", "stage_1"),
+    # Children's Table 10 (escalation trend, Total row) against Table 15's Stage 2 / Stage 1, year by year.
+    RateOf(Cell("children_stage2_escalation_trend", "pct_escalated", "childrens_social_care", "*", _CHILDREN, stage="stage_2"),
+           Cell("children_escalation_3yr", "complaints", "childrens_social_care", "*", _CHILDREN, stage="stage_2"),
+           Cell("children_escalation_3yr", "complaints", "childrens_social_care", "*", _CHILDREN, stage="stage_1"),
+           "children's escalation rate (Table 10) against Stage 2 / Stage 1 complaints (Table 15)"),
+    # Adults' escalation table: % escalating against its own Stage 2 / Stage 1 columns.
+    RateOf(Cell("adults_stage2_escalation_3yr", "pct_escalated", "adult_social_care", "*", stage="stage_2"),
+           Cell("adults_stage2_escalation_3yr", "complaints", "adult_social_care", "*", stage="stage_2"),
+           Cell("adults_stage2_escalation_3yr", "complaints", "adult_social_care", "*", stage="stage_1"),
+           "adults' % escalating against the table's Stage 2 / Stage 1"),
+    # One outcome per Stage 1 complaint: Table 7/8's outcome total is Table 15's Stage 1 count.
+    SameFigure(Cell("children_stage1_outcomes_3yr", "outcomes", "childrens_social_care", "*", _CHILDREN, stage="stage_1"),
+               Cell("children_escalation_3yr", "complaints", "childrens_social_care", "*", _CHILDREN, stage="stage_1"),
+               "children's Stage 1 outcomes (Table 7/8 total) and Stage 1 complaints (Table 15)"),
+    # Adults: Stage 1 and Stage 2 counts in the transactions table and the stage tables.
+    SameFigure(Cell("adults_transactions_3yr", "complaints", "adult_social_care", "*", stage="stage_1"),
+               Cell("adults_stage1_by_service_3yr", "complaints", "adult_social_care", "*", stage="stage_1"),
+               "adults' Stage 1 complaints: transactions table and Stage 1 activity table"),
+    SameFigure(Cell("adults_transactions_3yr", "complaints", "adult_social_care", "*", stage="stage_2"),
+               Cell("adults_stage2_escalation_3yr", "complaints", "adult_social_care", "*", stage="stage_2"),
+               "adults' Stage 2 complaints: transactions table and escalation table"),
+)

@@ -865,3 +865,42 @@ def extract(report: RawReport) -> list[Observation]:
     for figures in LINE_FIGURES:
         out.extend(read_line_figures(figures, report))
     return out
+
+
+# Table relations (analysis.clean.relations): declared, reviewable.
+from ..relations import Cell as Figure  # noqa: E402
+from ..relations import RateOf, SameFigure, Share  # noqa: E402
+
+_T8 = ("t8_complaint_outcomes_council", "t8_complaint_outcomes_homes")
+RELATIONS = (
+    # Table 8 (a cell per line): each "% of Total" cell is its outcome's count over the total.
+    *(Share(_T8, f"pct_{outcome}", (outcome,), "complaints_decided")
+      for outcome in ("resolved_early", "withdrawn", "not_upheld", "partially_upheld", "upheld")),
+    # CYP and LGSCO tables: % on time, % accepted and % upheld against their counts.
+    Share(("cyp_t4_on_time_by_quarter", "cyp_t5_on_time_by_division"), "pct_on_time", ("answered_on_time",), "cases_due"),
+    Share(("cyp_t7_stage2_requests",), "pct_accepted_for_investigation", ("accepted_for_investigation",), "complaints"),
+    # CYP Table 6 (Stage 1 outcomes): each outcome's "%" cell over the Total column, and the
+    # Total row's own "%" cell (the whole, 100%).
+    *(Share(("cyp_t6_stage1_outcomes",), f"pct_{outcome}", (outcome,), "complaints_decided")
+      for outcome in ("not_upheld", "partially_upheld", "upheld", "resolved_early", "resolved_upon_receipt")),
+    *(RateOf(Figure("cyp_t6_stage1_outcomes", "pct_of_total", "childrens_social_care", service=column),
+             Figure("cyp_t6_stage1_outcomes", "complaints_decided", "childrens_social_care", service=column),
+             Figure("cyp_t6_stage1_outcomes", "complaints_decided", "childrens_social_care", service=""),
+             f"CYP Table 6: the % row of the {column or 'Total'} column against its count over the Total column")
+      for column in ("Stage 1", "Children Act Stage 1", "")),
+    RateOf(Figure("t10_lgsco_casework", "pct_ombudsman_upheld", "all", "*", stage="ombudsman"),
+           Figure("t10_lgsco_casework", "ombudsman_upheld", "all", "*", stage="ombudsman"),
+           Figure("t10_lgsco_casework", "ombudsman_investigations", "all", "*", stage="ombudsman"),
+           "Table 10: % of LGSCO investigations upheld against upheld / investigated"),
+    # Table 4's yearly complaints and enquiries are Table 2's plus Table 3's totals.
+    *(SameFigure(Figure("t4_complaints_and_enquiries_by_year", "complaints_and_enquiries", "all", period, stage="*"),
+                 (Figure("t2_stage1_complaints_by_organisation", "complaints", "all", period, stage="stage_1"),
+                  Figure("t3_enquiries_by_organisation", "enquiries", "all", period, stage="enquiry")),
+                 f"{period} complaints and enquiries: Table 4 against Tables 2 + 3")
+      for period in ("2019-20", "2020-21")),
+    # Adult social care: the year's complaints (by year) are its four quarters' (by quarter).
+    *(SameFigure(Figure("asc_complaints_by_year", "complaints", "adult_social_care", period),
+                 tuple(Figure("asc_complaints_by_quarter", "complaints", "adult_social_care", period, quarter=q) for q in ("Q1", "Q2", "Q3", "Q4")),
+                 f"adult social care {period} complaints: the by-year chart and the four quarters of the by-quarter chart")
+      for period in ("2019-20", "2020-21")),
+)
