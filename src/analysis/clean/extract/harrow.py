@@ -714,7 +714,7 @@ RELATIONS = (
            Cell("adults_stage2_escalation_3yr", "complaints", "adult_social_care", "*", stage="stage_1"),
            "adults' % escalating against the table's Stage 2 / Stage 1"),
     # One outcome per Stage 1 complaint: Table 7/8's outcome total is Table 15's Stage 1 count.
-    SameFigure(Cell("children_stage1_outcomes_3yr", "outcomes", "childrens_social_care", "*", _CHILDREN, stage="stage_1"),
+    SameFigure(Cell("children_stage1_outcomes_3yr", "complaints_decided", "childrens_social_care", "*", _CHILDREN, stage="stage_1"),
                Cell("children_escalation_3yr", "complaints", "childrens_social_care", "*", _CHILDREN, stage="stage_1"),
                "children's Stage 1 outcomes (Table 7/8 total) and Stage 1 complaints (Table 15)"),
     # Adults: Stage 1 and Stage 2 counts in the transactions table and the stage tables.
