@@ -348,8 +348,7 @@ def test_bromley_sections_explain_why_they_are_empty():
 
 
 def test_quasi_newcombe_is_newcombe_at_phi_one_and_wider_above():
-    from analysis.stats import compare_proportions
-    from analysis.studies.dispersion import quasi_newcombe
+    from analysis.stats import compare_proportions, quasi_newcombe
 
     plain = compare_proportions(25, 34, 22, 36)
     same = quasi_newcombe(25, 34, 22, 36, 1.0)

@@ -38,8 +38,8 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from .. import present
 from ..data import cite
-from ..stats import binomial_glm, compare_proportions, odds_ratios, quasi_wilson, wilson
-from .dispersion import ServiceDispersion, effective_phi, linked_sources, quasi_newcombe, service_dispersion
+from ..stats import binomial_glm, compare_proportions, effective_phi, odds_ratios, quasi_newcombe, quasi_wilson, wilson
+from .dispersion import ServiceDispersion, linked_sources, service_dispersion
 
 CONTRACTED = "Contracted Services"
 SERVICE_TABLE = "service_aspects"

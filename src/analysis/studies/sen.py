@@ -24,8 +24,16 @@ from .. import present
 from ..clean.reconcile import reconcile
 from ..data import cite, select
 from ..paths import Paths
-from ..stats import CountTrend, compare_proportions, count_model, not_estimable_reason, quasi_wilson, wilson
-from .dispersion import linked_sources, quasi_newcombe, service_dispersion
+from ..stats import (
+    CountTrend,
+    compare_proportions,
+    count_model,
+    not_estimable_reason,
+    quasi_newcombe,
+    quasi_wilson,
+    wilson,
+)
+from .dispersion import linked_sources, service_dispersion
 
 EDUCATION = "education"
 SEN = "SEN"  # Bromley's service label, exactly as printed
