@@ -243,3 +243,14 @@ def test_quasi_newcombe_covers_at_the_nominal_rate_where_plain_newcombe_undercov
     assert abs(quasi_cover - 0.95) <= 0.025
     assert plain_cover < 0.91
     assert all(q.high - q.low > p.high - p.low for q, p in zip(quasi[:20], plain[:20]))
+
+
+def test_quasi_newcombe_z_test_is_the_plain_test_divided_by_root_phi():
+    from analysis.stats import quasi_newcombe
+
+    # with one φ for both groups the effective counts scale the pooled variance by φ, so z falls by √φ
+    plain = compare_proportions(150, 400, 60, 320)
+    adjusted = quasi_newcombe(150, 400, 60, 320, 2.25)
+    assert quasi_newcombe(150, 400, 60, 320, 1.0).p_value == pytest.approx(plain.p_value)
+    assert adjusted.z == pytest.approx(plain.z / 1.5)
+    assert adjusted.p_value > plain.p_value

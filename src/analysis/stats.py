@@ -250,6 +250,8 @@ class AdjustedDifference:
     high: float
     phi_a: float  # φ used for group a (≥ 1)
     phi_b: float  # φ used for group b (≥ 1)
+    z: float = float("nan")  # two-proportion z on the effective counts
+    p_value: float = float("nan")
 
 
 def quasi_newcombe(successes_a, trials_a, successes_b, trials_b, phi_a: float, phi_b: float | None = None,
@@ -259,14 +261,20 @@ def quasi_newcombe(successes_a, trials_a, successes_b, trials_b, phi_a: float, p
     The quasi-binomial assumption of :func:`quasi_wilson` applied to both groups, each with its own φ
     when they come from different years (``phi_b`` None: the same φ as a). φ ≤ 1 or unknown is taken
     as 1, which gives statsmodels' plain Newcombe interval exactly — the sensitivity row beside it.
-    Assumes the two groups independent of each other.
+    The z test (and p value) is the two-proportion test on the same effective counts. Assumes the two
+    groups independent of each other.
     """
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     fa, fb = effective_phi(phi_a), effective_phi(phi_a if phi_b is None else phi_b)
-    low, high = confint_proportions_2indep(successes_a / fa, trials_a / fa, successes_b / fb, trials_b / fb,
-                                           method="newcomb", compare="diff", alpha=alpha)
-    return AdjustedDifference(successes_a / trials_a - successes_b / trials_b, float(low), float(high), fa, fb)
+    ea, na, eb, nb = successes_a / fa, trials_a / fa, successes_b / fb, trials_b / fb
+    low, high = confint_proportions_2indep(ea, na, eb, nb, method="newcomb", compare="diff", alpha=alpha)
+    pooled = (ea + eb) / (na + nb)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb)) if 0 < pooled < 1 else float("nan")
+    z = (ea / na - eb / nb) / se if se and np.isfinite(se) else float("nan")
+    p = float(2 * scipy_stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
+    return AdjustedDifference(successes_a / trials_a - successes_b / trials_b, float(low), float(high), fa, fb,
+                              float(z), p)
 
 
 @dataclass(frozen=True)

@@ -91,14 +91,20 @@ def root_causes(f: dict, council: str) -> Driver | str:
     row = _get(change, "by_cause", cause, default=None) if cause else None
     if council in ("all", "bromley") and isinstance(row, dict) and row.get("low") is not None:
         label = present.humanise(cause).lower()
+        adjusted = row.get("phi_before") is not None and row.get("phi_after") is not None
+        widened = (f", widened for φ = {present.number(row['phi_before'], 'decimal', 2)} and "
+                   f"{present.number(row['phi_after'], 'decimal', 2)} aspects per complaint" if adjusted else "")
         finding = (f"In Bromley, {label} grew from {present.number(row['share_before'], 'share')} to "
                    f"{present.number(row['share_after'], 'share')} of complaint aspects between {change['before']} and "
-                   f"{change['after']} ({_points(row['difference'])}, 95% CI {_points(row['low'])} to {_points(row['high'])}), "
-                   f"the largest rise of any cause.")
+                   f"{change['after']} ({_points(row['difference'])}, 95% CI {_points(row['low'])} to {_points(row['high'])}"
+                   f"{widened}), the largest rise of any cause.")
+        caveat = ("Shares of aspects (one complaint can raise several): the interval counts each year's aspects as "
+                  "aspects ÷ φ, its aspects per complaint; aspects per complaint also rose, so part of the rise may be "
+                  "a change in recording; printed labels are mapped to shared causes by hand." if adjusted else
+                  "Shares of aspects (one complaint can raise several), so the interval, which treats aspects as "
+                  "independent, is a floor on the uncertainty; printed labels are mapped to shared causes by hand.")
         return Driver("02_root_causes", DRIVERS["02_root_causes"], "bromley", row["low"] > 0 or row["high"] < 0, finding,
-                      _points(row["difference"]), f"{_points(row['low'])} to {_points(row['high'])}", "aspects",
-                      "Shares of aspects (one complaint can raise several), so the interval, which treats aspects as "
-                      "independent, is a floor on the uncertainty; printed labels are mapped to shared causes by hand.")
+                      _points(row["difference"]), f"{_points(row['low'])} to {_points(row['high'])}", "aspects", caveat)
     tops = [t for t in (_get(f, "top_causes", default={}) or {}).values()
             if isinstance(t, dict) and (council == "all" or t.get("council") == council)
             and t.get("table_total") and t.get("value") is not None]
