@@ -414,4 +414,3 @@ def test_rates_and_shares_on_aspects_use_the_adjusted_interval_and_state_phi(fou
     share = found["lack_of_action_vs_rest"]["2023-24"]
     assert share["phi"] == pytest.approx(937 / 533)
     assert share["low"] < share["plain_low"] and share["high"] > share["plain_high"]
-    assert share["p_value"] > share["plain_p_value"]

@@ -201,11 +201,18 @@ def covid(f: dict, council: str) -> Driver | str:
                    f"{present.number(p['low'], 'ratio')}–{present.number(p['high'], 'ratio')}, widened for "
                    f"over-dispersion, φ = {present.number(p.get('dispersion'), 'decimal', 2)})"
                    + ("; the interval includes no change." if includes else "."))
+        trend = next((r for r in (f.get("sensitivity") or []) if isinstance(r, dict)
+                      and r.get("name") == "like_for_like_vs_trend" and r.get("low") is not None), None)
+        against_trend = (f" Against a trend through the {trend.get('pre_years')} pre-pandemic years instead — too few to "
+                         f"check it — the ratio is {present.number(trend['estimate'], 'ratio')} (95% CI "
+                         f"{present.number(trend['low'], 'ratio')}–{present.number(trend['high'], 'ratio')})"
+                         + (", an interval that includes no change." if trend["low"] <= 1 <= trend["high"] else ".")
+                         if trend else "")
         return Driver("05_covid_dip", DRIVERS["05_covid_dip"], p["council"], not includes, finding,
                       present.number(p["estimate"], "ratio"),
                       f"{present.number(p['low'], 'ratio')}–{present.number(p['high'], 'ratio')}", "complaints",
                       "Against 2019-20 itself, not a trend: one pandemic year, so the dip cannot be told apart from any "
-                      "other change that year, and the year before was already below the two before it.")
+                      "other change that year, and the year before was already below the two before it." + against_trend)
     panels = f.get("panels") or {}
     candidates = []
     for name, panel in panels.items():
