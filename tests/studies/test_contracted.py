@@ -143,6 +143,25 @@ def test_gap_change_glm_matches_the_odds_ratios_by_hand():
     assert ct.gap_change_glm(rates, "partially_upheld") is None  # 0 of 34: odds ratio 0
 
 
+def test_gap_change_intervals_are_widened_by_phi_and_p_values_holm_adjusted():
+    from scipy.stats import norm
+
+    rates = ct.outcome_rates(ct.contracted_vs_in_house(bromley_frame()))
+    plain = {o: r for o in ct.OUTCOMES if (r := ct.gap_change_glm(rates, o)) is not None}
+    wide = ct.widen_interactions(plain, 2.25)
+    for outcome, g in wide.items():
+        p = plain[outcome]
+        # the log-scale half width × √2.25 = 1.5, around the same odds ratio
+        assert np.log(g.adj_high / g.adj_low) == pytest.approx(1.5 * np.log(p.high / p.low))
+        assert np.sqrt(g.adj_low * g.adj_high) == pytest.approx(p.odds_ratio)
+        se = np.log(p.high / p.low) / (2 * 1.959964) * 1.5
+        assert g.p_adjusted == pytest.approx(2 * norm.sf(abs(np.log(p.odds_ratio)) / se))
+    ordered = sorted(g.p_adjusted for g in wide.values())
+    k = len(ordered)
+    assert min(g.p_holm for g in wide.values()) == pytest.approx(min(1.0, k * ordered[0]))  # Holm's first step
+    assert ct.widen_interactions(plain, 0.5)[next(iter(plain))].adj_low == pytest.approx(plain[next(iter(plain))].low)
+
+
 def test_fee_complaints():
     fees = ct.fee_complaints(bromley_frame()).set_index(["period", "service"])
     both = fees.loc[("2019-20", "Care fees (both)")]

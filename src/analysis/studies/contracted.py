@@ -241,6 +241,32 @@ class Interaction:
     p_value: float
     dispersion: float  # NaN when the model is saturated (no residual degrees of freedom)
     n_cells: int
+    phi: float = 1.0  # φ borrowed from Bromley's services (the larger of the two years'), ≥ 1
+    adj_low: float = float("nan")  # the Wald interval with its standard error × √φ
+    adj_high: float = float("nan")
+    p_adjusted: float = float("nan")  # the Wald test with the same widened standard error
+    p_holm: float = float("nan")  # p_adjusted, Holm-adjusted over the outcomes tested
+
+
+def widen_interactions(gap_change: dict, phi: float) -> dict:
+    """Each interaction's interval and p value with the standard error × √φ (φ borrowed from the
+    services: a saturated fit cannot estimate its own), and Holm's adjustment over the outcomes tested."""
+    from dataclasses import replace
+
+    from scipy.stats import norm
+
+    from ..stats import holm
+
+    phi = effective_phi(phi)
+    out = {}
+    for outcome, g in gap_change.items():
+        se = np.log(g.high / g.low) / (2 * 1.959964) * np.sqrt(phi)
+        z = np.log(g.odds_ratio) / se
+        out[outcome] = replace(g, phi=phi, adj_low=float(g.odds_ratio * np.exp(-1.959964 * se)),
+                               adj_high=float(g.odds_ratio * np.exp(1.959964 * se)), p_adjusted=float(2 * norm.sf(abs(z))))
+    for (outcome, g), h in zip(list(out.items()), holm([g.p_adjusted for g in out.values()])):
+        out[outcome] = replace(g, p_holm=float(h))
+    return out
 
 
 def gap_change_glm(rates: pd.DataFrame, outcome: str) -> Interaction | None:
@@ -580,6 +606,8 @@ def build(obs: pd.DataFrame, council: str = "all", period: str = "") -> Results:
         dispersion = {p: d for p in sorted(groups["period"].unique())
                       if (d := service_dispersion(obs, "bromley", p)) is not None}
         rates, differences, change = adjust(rates, differences, change, dispersion)
+        if gap_change:
+            gap_change = widen_interactions(gap_change, max(phi_of(dispersion, p) for p in sorted(groups["period"].unique())))
     results = Results(council, period, evidence, groups, share, rates, differences, change, gap_change, fees,
                       checks, unrecovered, dispersion, None, pd.DataFrame())
     if not change.empty:
@@ -970,8 +998,10 @@ def text_change(results: Results) -> str:
     for outcome, g in results.gap_change.items():
         lines.append(f"- Did the contracted-vs-in-house gap in *{OUTCOMES[outcome][0].lower()}* change? Binomial GLM "
                      f"interaction (odds-ratio change {first} → {last}): {g.odds_ratio:.2f} "
-                     f"(95% CI {g.low:.2f}–{g.high:.2f}, {p_text(g.p_value)}; saturated fit, aspects treated as "
-                     "independent, so the interval is optimistic).")
+                     f"(95% CI {g.adj_low:.2f}–{g.adj_high:.2f}, widened for φ = {g.phi:.2f} across Bromley's services "
+                     f"because the saturated fit cannot estimate its own; Holm-adjusted over the {len(results.gap_change)} "
+                     f"outcomes tested, {p_text(g.p_holm)}. Sensitivity, aspects independent: {g.low:.2f}–{g.high:.2f}, "
+                     f"{p_text(g.p_value)}).")
     return "\n".join(lines)
 
 
