@@ -253,6 +253,13 @@ for name, info in summary["without_dip_year"].items():
 
 
 # %% [markdown]
+# ## What this cannot tell us
+
+# %%
+display(Markdown(covid.cannot_tell_text(summary)))
+
+
+# %% [markdown]
 # ## Headline figures (machine-readable)
 #
 # Saved for tests and the synthesis notebook.

@@ -358,3 +358,11 @@ def test_findings_state_the_hand_checked_dips(findings):
     assert primary["name"] == "primary" and 0 < primary["low"] < primary["estimate"] < primary["high"] < 1
     assert 3 <= len(findings["key_findings"]) <= 5
     assert findings["ombudsman_pause"] == ["2020-03", "2020-06"]  # lewisham…txt:1249
+
+
+def test_what_this_cannot_tell_us_is_specific_to_the_run(summary, clean):
+    text = covid.cannot_tell_text(summary)
+    # Bromley prints 2017-18, 2018-19 and 2019-20 before the dip (bromley_2019-20…txt:613); Lewisham's series two years
+    assert "3 pre-pandemic years" in text and "Lewisham" in text and "descriptive ratios" in text
+    harrow = covid.cannot_tell_text(covid.summarise(*clean, council="harrow"))
+    assert "Harrow" in harrow and "Its reports" in harrow and "Bromley" not in harrow

@@ -986,6 +986,38 @@ def channel_sentences(summary: dict) -> list[str]:
     return out
 
 
+def cannot_tell_text(summary: dict) -> str:
+    """'What this cannot tell us', specific to the series and years this run holds."""
+    dip, base = summary["dip_year"], summary["base_year"]
+    lines = []
+    p = summary.get("primary")
+    trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"), None)
+    if p and not p.get("not_estimable"):
+        pre = f"{trend['pre_years']} pre-pandemic years" if trend and trend.get("pre_years") else "few pre-pandemic years"
+        lines.append(f"- **Whether the fall was the pandemic's.** {dip} is one year; Bromley's reports give {pre}, "
+                     f"already falling into {base}, so a fall that would have happened anyway cannot be told apart from "
+                     "one the pandemic caused, nor from anything else that changed that year.")
+    if any(s.get("channel") == "ombudsman" and s.get("observed") for s in summary["series"].values()):
+        lines.append(f"- **Whether fewer complaints meant fewer problems.** The Ombudsman paused its casework "
+                     f"({summary['ombudsman_pause'][0]} to {summary['ombudsman_pause'][1]}) and people may have "
+                     "complained less, or by other routes, while services were closed; the counts say how many were "
+                     "recorded, not how many people had cause to complain.")
+    two_year = [s for s in summary["series"].values() if (s.get("model") or {}).get("descriptive")]
+    if two_year:
+        names = sorted({council_label(s["council"]) for s in two_year})
+        lines.append(f"- **How uncertain {', '.join(names)}'s changes are.** {len(two_year)} series print only "
+                     f"{base} and {dip}: a ratio of two numbers with nothing to measure their year-to-year variation, "
+                     "so they are shown as descriptive ratios, without intervals.")
+    if summary.get("without_dip_year"):
+        names = [council_label(c) for c in sorted(summary["without_dip_year"])]
+        lines.append(f"- **Anything about the pandemic year for {', '.join(names)}.** "
+                     f"{'Their reports' if len(names) > 1 else 'Its reports'} in the data stop before {dip}.")
+    if summary["panels"].get("bromley"):
+        lines.append("- **The rebound's cause.** Bromley's later years mix recovery, the SEN surge in Education and "
+                     "changes in what each report counts; the rebound figures describe, they do not explain.")
+    return "\n".join(lines)
+
+
 def rebound_sentence(summary: dict, council: str = "bromley", without: str = "education") -> str:
     p = summary["panels"].get(council)
     if not p:
