@@ -448,3 +448,13 @@ def test_no_findings_value_is_infinite_or_nan_or_absurd(findings):
         return out
     for run, f in findings.items():
         assert walk(f) == [], run
+
+
+def test_contracted_share_of_aspects_states_phi_and_uses_the_adjusted_interval(findings):
+    share = findings["bromley"]["bromley"]["share"]
+    # φ = aspects per complaint: 570 / 445 (bromley_2019-20…txt:649, :620); 937 / 533 (bromley_2023-24…txt:122, :94)
+    assert share["2019-20"]["phi"] == pytest.approx(570 / 445, abs=1e-6)
+    assert share["2023-24"]["phi"] == pytest.approx(937 / 533, abs=1e-6)
+    for year in ("2019-20", "2023-24"):
+        s = share[year]
+        assert s["adj_low"] < s["low"] < s["rate"] < s["high"] < s["adj_high"]

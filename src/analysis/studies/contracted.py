@@ -554,8 +554,8 @@ class Results:
         bromley: dict = {"periods": self.bromley_periods}
         if not self.share.empty:
             bromley["share"] = nested(self.share, ["period"], [
-                "contracted_aspects", "asc_aspects", "rate", "low", "high", "contracted_mentions", "asc_mentions",
-                "mentions_rate", "mentions_low", "mentions_high", "source"])
+                "contracted_aspects", "asc_aspects", "rate", "low", "high", "adj_low", "adj_high", "phi",
+                "contracted_mentions", "asc_mentions", "mentions_rate", "mentions_low", "mentions_high", "source"])
         if not self.groups.empty:
             bromley["counts"] = nested(self.groups, ["period", "group"], [*COUNT_MEASURES, "source", "flags"])
             bromley["rates"] = nested(self.rates, ["period", "group", "outcome"],
@@ -606,6 +606,7 @@ def build(obs: pd.DataFrame, council: str = "all", period: str = "") -> Results:
         dispersion = {p: d for p in sorted(groups["period"].unique())
                       if (d := service_dispersion(obs, "bromley", p)) is not None}
         rates, differences, change = adjust(rates, differences, change, dispersion)
+        share = adjust_share(share, obs)
         if gap_change:
             gap_change = widen_interactions(gap_change, max(phi_of(dispersion, p) for p in sorted(groups["period"].unique())))
     results = Results(council, period, evidence, groups, share, rates, differences, change, gap_change, fees,
@@ -613,6 +614,22 @@ def build(obs: pd.DataFrame, council: str = "all", period: str = "") -> Results:
     if not change.empty:
         results.primary, results.sensitivity = primary_estimate(results)
     return results
+
+
+def adjust_share(share: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """The contracted share of ASC aspects with a quasi-Wilson interval (``adj_low``/``adj_high``) on n/φ,
+    φ = that year's aspects per complaint (:func:`analysis.studies.root_causes.aspects_per_complaint`:
+    aspects of one complaint may concern the same provider); ``low``/``high`` stay the plain Wilson ones."""
+    from .root_causes import aspects_per_complaint
+
+    share = share.copy()
+    phis = [effective_phi(aspects_per_complaint(obs, p)) for p in share["period"]]
+    adjusted = [quasi_wilson(x, n, f) if pd.notna(x) and pd.notna(n) and n > 0 else None
+                for x, n, f in zip(share["contracted_aspects"], share["asc_aspects"], phis)]
+    share["adj_low"] = [a.low if a else np.nan for a in adjusted]
+    share["adj_high"] = [a.high if a else np.nan for a in adjusted]
+    share["phi"] = phis
+    return share
 
 
 def phi_of(dispersion: dict, period: str) -> float:
@@ -903,7 +920,10 @@ def text_share(results: Results) -> str:
     """Bromley's contracted share of adult social care aspects, year by year."""
     return "\n".join(
         f"- **{r['period']}**: {count(r['contracted_aspects'])} of {count(r['asc_aspects'])} adult social care "
-        f"complaint aspects ({pct(r['rate'])}, {interval(r['low'], r['high'])}) concerned contracted providers; "
+        f"complaint aspects ({pct(r['rate'])}, {interval(r.get('adj_low', r['low']), r.get('adj_high', r['high']))}"
+        + (f", widened for φ = {r['phi']:.2f} aspects per complaint; aspects independent: {interval(r['low'], r['high'])}"
+           if r.get("phi", 1.0) > 1 else "")
+        + ") concerned contracted providers; "
         f"by mentions, {count(r['contracted_mentions'])} of {count(r['asc_mentions'])} ({pct(r['mentions_rate'])}). "
         f"Source: {linked_sources(r['source'])}." for r in results.share.to_dict("records"))
 
