@@ -458,3 +458,17 @@ def test_contracted_share_of_aspects_states_phi_and_uses_the_adjusted_interval(f
     for year in ("2019-20", "2023-24"):
         s = share[year]
         assert s["adj_low"] < s["low"] < s["rate"] < s["high"] < s["adj_high"]
+
+
+def test_evidence_rows_on_aspects_use_aspects_per_complaint_and_complaints_stay_plain(findings):
+    from analysis.stats import wilson
+
+    rows = {(e["council"], e["kind"], e["period"], e["unit_of_count"]): e for e in findings["all"]["evidence"]}
+    bromley = rows[("bromley", "provider", "2023-24", "aspects")]
+    assert bromley["phi"] == pytest.approx(937 / 533, abs=1e-6)  # bromley_2023-24…txt:122 and :94
+    plain = wilson(bromley["numerator"], bromley["denominator"])
+    assert bromley["low"] < plain.low and bromley["high"] > plain.high
+    harrow = rows[("harrow", "commissioning_team", "2018-19", "complaints")]
+    assert harrow["phi"] == 1.0
+    by_hand = wilson(harrow["numerator"], harrow["denominator"])
+    assert (harrow["low"], harrow["high"]) == pytest.approx((by_hand.low, by_hand.high), abs=1e-6)

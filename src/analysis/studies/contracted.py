@@ -394,7 +394,7 @@ KIND_LABELS = {"provider": "Complaints about contracted providers",
 
 EVIDENCE_COLUMNS = ["council", "kind", "definition", "period", "label", "numerator", "denominator", "share",
                     "low", "high", "printed_pct", "denominator_rule", "unit_of_count", "source", "denominator_source",
-                    "flags", "context", "cause_rank", "causes"]
+                    "flags", "context", "cause_rank", "causes", "phi"]
 
 
 def cite_rows(rows: pd.DataFrame) -> str:
@@ -456,12 +456,18 @@ def evidence_table(obs: pd.DataFrame, specs: tuple[Evidence, ...] = EVIDENCE) ->
                                     "context": _context(obs, spec.council, row["period"])})
                 continue
             total, rule, total_source = _denominator(obs, row, spec.label_column)
-            proportion = wilson(row["value"], total)
+            # aspects: quasi-Wilson on n/φ, φ = aspects per complaint that year (complaints: φ = 1, plain Wilson)
+            phi = 1.0
+            if row["measure"] == "aspects":
+                from .root_causes import aspects_per_complaint
+
+                phi = effective_phi(aspects_per_complaint(obs, row["period"], row["council"]))
+            proportion = quasi_wilson(row["value"], total, phi)
             printed = obs[(obs["council"] == row["council"]) & (obs["table"] == row["table"])
                           & (obs["period"] == row["period"]) & (obs[spec.label_column] == row[spec.label_column])
                           & (obs["stage"] == row["stage"]) & (obs["measure"] == "pct_of_total")]
             rows.append(base | {"numerator": row["value"], "denominator": total, "share": proportion.rate,
-                                "low": proportion.low, "high": proportion.high,
+                                "low": proportion.low, "high": proportion.high, "phi": proportion.dispersion,
                                 "printed_pct": printed["value"].iloc[0] if not printed.empty else np.nan,
                                 "denominator_rule": rule, "denominator_source": total_source, "context": ""})
     frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
@@ -1079,14 +1085,15 @@ def evidence_display(results: Results):
         "council": e["council"], "period": e["period"], "evidence": e["kind"].map(KIND_LABELS),
         "as printed": e["label"], "count": e["numerator"], "of": e["denominator"],
         "unit": e["unit_of_count"].map(lambda u: UNIT_WORDS.get(u, u)), "share": e["share"], "low": e["low"],
-        "high": e["high"], "printed %": e["printed_pct"], "source": e["source"]})
+        "high": e["high"], "phi": e["phi"], "printed %": e["printed_pct"], "source": e["source"]})
     return present.table(frame, kinds={"council": "council", "period": "text", "share": "share", "low": "share",
-                                       "high": "share", "printed %": "pct", "source": "source"},
+                                       "high": "share", "phi": "decimal", "printed %": "pct", "source": "source"},
                          labels={"period": "Year", "council": "Council", "evidence": "What is counted",
                                  "as printed": "As printed", "count": "Count", "of": "Of", "unit": "Unit",
                                  "share": "Share", "low": "95% CI from", "high": "95% CI to",
+                                 "phi": "φ used (aspects per complaint; 1 for complaints)",
                                  "printed %": "Printed %", "source": "Source"},
-                         digits={"share": 1, "low": 1, "high": 1},
+                         digits={"share": 1, "low": 1, "high": 1, "phi": 2},
                          caption="Each council's own measure; the units differ, so the rows are not a ranking.")
 
 
