@@ -414,3 +414,7 @@ def test_rates_and_shares_on_aspects_use_the_adjusted_interval_and_state_phi(fou
     share = found["lack_of_action_vs_rest"]["2023-24"]
     assert share["phi"] == pytest.approx(937 / 533)
     assert share["low"] < share["plain_low"] and share["high"] > share["plain_high"]
+    # SEN's share of Education's aspects: the same φ (aspects per complaint that year)
+    sen_share = found["sen_aspects"]["2023-24"]
+    assert sen_share["phi"] == pytest.approx(937 / 533)
+    assert sen_share["low"] < sen_share["plain_low"] and sen_share["high"] > sen_share["plain_high"]

@@ -178,9 +178,12 @@ def sen_aspects(obs: pd.DataFrame, council: str, period: str = "") -> pd.DataFra
     """SEN aspects and their share of all Education aspects, per year of a service table.
 
     From Education's service table: the SEN row and the OVERALL row (service ''), each year
-    printed in its own report only. Share with a Wilson 95% interval (aspects treated as
-    independent, which they are not quite: read it as a floor on the uncertainty).
+    printed in its own report only. Share with a quasi-Wilson 95% interval on n/φ, φ = that year's
+    aspects per complaint (:func:`analysis.studies.root_causes.aspects_per_complaint`; aspects of one
+    complaint are not independent), the plain Wilson one kept as ``plain_low``/``plain_high``.
     """
+    from .root_causes import aspects_per_complaint
+
     rows = up_to(select(_table(obs, council, SERVICE_TABLE), division=EDUCATION, measure="aspects"), period)
     out = []
     for year, group in rows.groupby("period"):
@@ -188,12 +191,14 @@ def sen_aspects(obs: pd.DataFrame, council: str, period: str = "") -> pd.DataFra
         overall = group[group["service"] == ""]
         if sen.empty or overall.empty:
             continue
-        share = wilson(sen["value"].iloc[0], overall["value"].iloc[0])
+        x, n = sen["value"].iloc[0], overall["value"].iloc[0]
+        share, plain = quasi_wilson(x, n, aspects_per_complaint(obs, year, council)), wilson(x, n)
         out.append({"period": year, "sen_aspects": share.successes, "education_aspects": share.trials,
-                    "sen_share": share.rate, "low": share.low, "high": share.high,
+                    "sen_share": share.rate, "low": share.low, "high": share.high, "phi": share.dispersion,
+                    "plain_low": plain.low, "plain_high": plain.high,
                     "sen_source": cite(sen.iloc[0]), "education_source": cite(overall.iloc[0])})
-    return pd.DataFrame(out, columns=["period", "sen_aspects", "education_aspects", "sen_share", "low", "high",
-                                      "sen_source", "education_source"])
+    return pd.DataFrame(out, columns=["period", "sen_aspects", "education_aspects", "sen_share", "low", "high", "phi",
+                                      "plain_low", "plain_high", "sen_source", "education_source"])
 
 
 def share_of_rise(frame: pd.DataFrame, start: str, end: str, part: str = "education", total: str = "total") -> dict:
