@@ -58,6 +58,7 @@ class Synthesis:
     missing: list[Missing] = field(default_factory=list)
     units: dict[str, list[str]] = field(default_factory=dict)  # council → units its drivers count in
     coverage: dict[str, list[str]] = field(default_factory=dict)  # council → drivers stated (council="all" only)
+    london: dict = field(default_factory=dict)  # the London Ombudsman funnel, from the root-causes findings
 
 
 def _get(data, *keys, default=None):
@@ -269,6 +270,8 @@ def build(paths: Paths, council: str = "all") -> Synthesis:
             out.units.setdefault(result.council, [])
             if result.unit not in out.units[result.council]:
                 out.units[result.council].append(result.unit)
+    _, causes = load_driver_findings(paths, "02_root_causes", "all")
+    out.london = london_benchmark(causes, councils) if causes else {}
     if council == "all":
         for other in councils:
             each = build(paths, other)
@@ -277,6 +280,45 @@ def build(paths: Paths, council: str = "all") -> Synthesis:
                 out.units.setdefault(c, [])
                 out.units[c] += [u for u in units if u not in out.units[c]]
     return out
+
+
+def london_benchmark(f: dict, councils: list[str]) -> dict:
+    """The study's councils in the London Ombudsman funnel (root-causes findings): the one comparison
+    across councils on a shared measure. {} when the findings hold no funnel."""
+    rows = [r for r in (f.get("funnel") or []) if isinstance(r, dict) and r.get("received")]
+    if not rows or f.get("funnel_pooled") is None:
+        return {}
+    mine = [r for r in rows if r.get("borough") in councils]
+    return {"period": f.get("funnel_period"), "boroughs": len(rows), "pooled": f["funnel_pooled"],
+            "dispersion": f.get("funnel_dispersion"), "adjusted": f.get("funnel_adjusted"),
+            "councils": {r["borough"]: {k: r.get(k) for k in ("upheld", "received", "rate", "low95", "high95", "outside_95")}
+                         for r in mine}}
+
+
+def london_sentence(s: Synthesis) -> str:
+    b = s.london
+    if not b:
+        return ""
+    shown = {c: r for c, r in b["councils"].items() if s.council in ("all", c)}
+    if not shown:
+        return ""
+    inside = sum(not r["outside_95"] for r in shown.values())
+    parts = "; ".join(f"{present.council(c)} {present.number(r['upheld'])} of {present.number(r['received'])} "
+                      f"({present.number(r['rate'], 'share', 1)}, limits {present.interval(r['low95'], r['high95'], 'share', 1)})"
+                      for c, r in sorted(shown.items()))
+    phi = b.get("dispersion")
+    spread = (f"φ = {present.number(phi, 'decimal', 2)}, " + ("so the funnel limits are widened by √φ" if b.get("adjusted")
+                                                             else "so the limits are the binomial ones")
+              if phi is not None else "φ not estimable")
+    if len(shown) == 1:
+        verdict = ("inside the 95% limits: it is not told apart from the London rate" if inside else
+                   "outside the 95% limits")
+    else:
+        verdict = ((f"all {len(shown)}" if inside == len(shown) else f"{inside} of the {len(shown)}") + " sit inside the 95% limits"
+                   + (", so the council rankings the reports quote say little" if inside == len(shown) else ""))
+    return (f"The one measure every London borough shares — Ombudsman cases upheld out of cases received, "
+            f"{b['period']} — is {present.number(b['pooled'], 'share', 0)} across {b['boroughs']} boroughs ({spread}): "
+            f"{parts}; {verdict}.")
 
 
 def coverage_sentence(s: Synthesis) -> str:
@@ -292,12 +334,13 @@ def coverage_sentence(s: Synthesis) -> str:
 def comparability(s: Synthesis) -> str:
     units = sorted({u for us in s.units.values() for u in us})
     per = "; ".join(f"{present.council(c)}: {', '.join(us)}" for c, us in sorted(s.units.items()))
+    london = london_sentence(s)
     if len(units) <= 1:
         return (f"The drivers' figures here are all counts of {units[0] if units else 'complaints'} ({per}); they still "
-                "come from different tables and years, so compare directions, not sizes.")
+                "come from different tables and years, so compare directions, not sizes." + (f" {london}" if london else ""))
     return (f"The figures count different things — {', '.join(units)} ({per}) — and come from different years and "
             "tables, so they can be compared in direction (up or down, larger or smaller than the rest) but not ranked "
-            "by size across councils or drivers.")
+            "by size across councils or drivers." + (f" {london}" if london else ""))
 
 
 def cannot_conclude(s: Synthesis) -> list[str]:
@@ -354,4 +397,5 @@ def findings(s: Synthesis) -> dict:
         "council": s.council, "councils": s.councils, "headlines": headlines(s), "key_findings": key_findings(s),
         "drivers": [asdict(d) for d in s.drivers], "not_stated": [asdict(m) for m in s.missing],
         "units": s.units, "coverage": s.coverage, "comparability": comparability(s), "cannot_conclude": cannot_conclude(s),
+        "london_benchmark": s.london,
     }
