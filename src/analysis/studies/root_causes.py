@@ -655,7 +655,7 @@ def printed_rate_conflicts(conflicts: pd.DataFrame, rows: pd.DataFrame, councils
     the printed rate would need), source, derived_sources. The study's upheld rates use the division
     tables, which print the counts; the printed rates are reported, not used.
     """
-    columns = ["council", "period", "category", "printed_pct", "derived_pct", "gap", "aspects", "implied", "source",
+    columns = ["council", "period", "category", "code", "printed_pct", "derived_pct", "gap", "aspects", "implied", "source",
                "derived_sources"]
     if conflicts is None or conflicts.empty:
         return pd.DataFrame(columns=columns)
@@ -667,7 +667,8 @@ def printed_rate_conflicts(conflicts: pd.DataFrame, rows: pd.DataFrame, councils
                     & (whole["category"].map(normalise) == normalise(c.category))]
         aspects = float(hit["value"].sum()) if len(hit) else float("nan")
         printed, derived = float(c.chosen_value), float(c.other_value)
-        out.append({"council": c.council, "period": c.period, "category": c.category, "printed_pct": printed,
+        code = hit["category_std"].iloc[0] if len(hit) else ""
+        out.append({"council": c.council, "period": c.period, "category": c.category, "code": code, "printed_pct": printed,
                     "derived_pct": derived, "gap": derived - printed, "aspects": aspects,
                     "implied": printed / 100 * aspects if np.isfinite(aspects) else float("nan"),
                     "source": c.chosen_source, "derived_sources": c.other_source})
@@ -1356,7 +1357,8 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
         bullets.append(f"Lack of action is the most common cause of complaint in Bromley {pe.period}: "
                        f"{present.number(pe.count)} of {present.number(pe.total)} aspects, "
                        f"{present.estimate(pe.share, pe.low, pe.high, 'share')}. This is the study's primary estimate; "
-                       "its interval allows for several aspects per complaint.")
+                       f"its interval allows for several aspects per complaint (φ = "
+                       f"{present.number(pe.dispersion, 'decimal', 2)} aspects per complaint).")
     sh = study.shift
     if sh is not None:
         rec = {r.period: r for r in (study.recording or [])}
@@ -1383,6 +1385,14 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
                 f"{present.number(top['upheld_or_partially'])} of {present.number(top['decided'])} decided aspects, "
                 f"{present.estimate(top['rate'], top['low'], top['high'], 'share')} (interval widened for φ = "
                 f"{present.number(phi, 'decimal', 2)})")
+        conflicts = study.rate_conflicts
+        if conflicts is not None and len(conflicts):
+            printed = conflicts[(conflicts["council"] == BROMLEY) & (conflicts["period"] == bromley_key[1])
+                                & (conflicts["code"] == top["category_std"])]
+            if len(printed):
+                r = printed.iloc[0]
+                text += (f"; the report's causes table prints {present.number(r['printed_pct'], 'decimal', 1)}% for "
+                         f"'{r['category']}', which its division tables' counts contradict")
         if study.model is not None:
             terms, before, after = significant_counts(study.model)
             text += f"; after Holm's adjustment {after} of {terms} model terms differ from the reference (not {before})"
