@@ -1179,8 +1179,8 @@ def rate_conflicts_text(study: RootCauseStudy) -> str:
             "column of a causes table differs from the rate the study derives by adding the divisions' "
             "nature-of-complaint tables (upheld or partly, of decided aspects):\n\n" + "\n".join(lines) +
             "\n\nThe report does not say how its percentage is computed — which outcomes count as upheld, and "
-            "which aspects form the base (the causes table counts E&PP and ongoing aspects; the division tables "
-            "give the outcome of each decided aspect). The study's upheld rates use the division tables, which "
+            "which aspects form the base (the causes table's counts include E&PP and may include aspects still "
+            "open; the division tables give the outcome of each decided aspect). The study's upheld rates use the division tables, which "
             "print the counts behind every rate; the printed rates are shown here, not used. Every case is in "
             "the conflicts table of the data downloads (kind \"rate vs division tables\").")
 
