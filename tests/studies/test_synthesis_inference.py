@@ -54,3 +54,18 @@ def test_london_benchmark_sentence_from_the_root_causes_funnel():
     one = synthesis.london_sentence(synthesis.Synthesis("bromley", ["bromley"], london=b))
     assert "Lewisham" not in one and "not told apart from the London rate" in one
     assert synthesis.london_benchmark({}, ["bromley"]) == {}
+
+
+def test_sen_driver_uses_the_like_for_like_total_not_the_printed_one():
+    # Bromley's division table (bromley_2019-20…txt:614-620; bromley_2023-24…txt:87-95): Education 38 → 135;
+    # printed Total 445 → 533, which adds Planning & Regeneration (32 in 2023-24, …txt:90): like for like 445 → 501
+    f = {"council": "bromley", "growth": {"periods": ["2019-20", "2023-24"], "annual_growth": 0.466, "low": 0.167,
+                                          "high": 0.842, "n": 5},
+         "share_of_rise": [{"start": "2019-20", "end": "2023-24", "part_change": 97, "total_change": 88, "share": 97 / 88}],
+         "share_of_rise_like_for_like": [{"start": "2019-20", "end": "2023-24", "part_change": 97, "total_change": 56,
+                                          "share": 97 / 56, "excluded": ["planning_regeneration"]}]}
+    d = synthesis.sen(f, "all")
+    assert "rose by 56" in d.finding and "rose by 88" not in d.finding and "like for like" in d.finding
+    assert "more than the whole rise" in d.finding
+    older = {k: v for k, v in f.items() if k != "share_of_rise_like_for_like"}  # a findings file without it
+    assert "rose by 88" in synthesis.sen(older, "all").finding

@@ -171,15 +171,25 @@ def sen(f: dict, council: str) -> Driver | str:
     if not f or (council != "all" and own != council):
         return "the SEN notebook studies another council"
     growth = f.get("growth") or {}
-    rises = [r for r in (f.get("share_of_rise") or []) if isinstance(r, dict)]
     start = (growth.get("periods") or [None])[0]
+    # like for like first: the printed totals add a division (Planning & Regeneration) part-way through
+    like = [r for r in (f.get("share_of_rise_like_for_like") or []) if isinstance(r, dict)]
+    rises = like or [r for r in (f.get("share_of_rise") or []) if isinstance(r, dict)]
     rise = next((r for r in rises if r.get("start") == start), rises[-1] if rises else None)
     if not growth or growth.get("low") is None or rise is None:
         return "its findings hold no growth estimate"
-    whole = rise["share"] is not None and rise["share"] >= 1
+    whole = rise.get("share") is not None and rise["share"] >= 1
+    excluded = [present.division(d) for d in (rise.get("excluded") or [])]
+    total = ("all complaints counted like for like" + (f" (without {', '.join(excluded)}, which the printed totals "
+                                                        "add part-way)" if excluded else "")
+             if like else "all complaints")
+    if rise.get("share") is None and rise.get("not_estimable"):
+        share_words = f" — no share of the rise ({rise['not_estimable']})"
+    else:
+        share_words = " — more than the whole rise" if whole else f" — {present.number(rise['share'], 'share')} of the rise"
     finding = (f"In {present.council(own)}, Education complaints rose by {present.number(rise['part_change'])} between "
-               f"{rise['start']} and {rise['end']} while all complaints rose by {present.number(rise['total_change'])}"
-               + (" — more than the whole rise" if whole else f" — {present.number(rise['share'], 'share')} of the rise")
+               f"{rise['start']} and {rise['end']} while {total} rose by {present.number(rise['total_change'])}"
+               + share_words
                + f"; Education complaints grew {present.number(growth['annual_growth'], 'share')} a year "
                f"(95% CI {present.number(growth['low'], 'share')} to {present.number(growth['high'], 'share')}).")
     return Driver("04_sen_surge", DRIVERS["04_sen_surge"], own, growth["low"] > 0, finding,
