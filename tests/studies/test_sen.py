@@ -418,3 +418,6 @@ def test_rates_and_shares_on_aspects_use_the_adjusted_interval_and_state_phi(fou
     sen_share = found["sen_aspects"]["2023-24"]
     assert sen_share["phi"] == pytest.approx(937 / 533)
     assert sen_share["low"] < sen_share["plain_low"] and sen_share["high"] > sen_share["plain_high"]
+    # the year's causes are tested together: Holm over the six causes of bromley_2023-24…txt:134-141
+    assert share["p_holm"] >= share["p_value"]
+    assert len(found["lack_of_action_vs_rest"]) == 2

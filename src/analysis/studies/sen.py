@@ -429,8 +429,8 @@ def causes_against_rest(obs: pd.DataFrame, council: str, period: str, division: 
     per complaint (:func:`analysis.studies.root_causes.aspects_per_complaint`: aspects of one
     complaint may share their cause); the plain ones (φ = 1) are the sensitivity. Columns: category,
     division_aspects, division_total, division_share, rest_aspects, rest_total, rest_share,
-    difference, low, high, p_value, phi, plain_low, plain_high, plain_p_value, division_source,
-    total_source.
+    difference, low, high, p_value, p_holm (Holm over the year's causes), phi, plain_low, plain_high,
+    plain_p_value, division_source, total_source.
     """
     from .root_causes import aspects_per_complaint
 
@@ -456,7 +456,12 @@ def causes_against_rest(obs: pd.DataFrame, council: str, period: str, division: 
                     "p_value": adjusted.p_value, "phi": adjusted.phi_a, "plain_low": comparison.low,
                     "plain_high": comparison.high, "plain_p_value": comparison.p_value,
                     "division_source": cite(row), "total_source": cite(match.iloc[0])})
-    return pd.DataFrame(out).sort_values("division_aspects", ascending=False, kind="mergesort").reset_index(drop=True)
+    frame = pd.DataFrame(out)
+    if len(frame):
+        from ..stats import holm
+
+        frame["p_holm"] = holm(frame["p_value"])  # every cause of the year is tested at once
+    return frame.sort_values("division_aspects", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
 def _column_total(rows: pd.DataFrame) -> float:
@@ -1068,6 +1073,9 @@ def text_causes(a: SenAnalysis) -> str:
                 + (f", interval widened for φ = {present.number(r['phi'], 'decimal', 2)} aspects per complaint (aspects "
                    f"treated as independent: {100 * r['plain_low']:+.0f} to {100 * r['plain_high']:+.0f})"
                    if r["phi"] > 1 else " (plain interval: aspects per complaint not printed for this year)")
+                + (f"; Holm-adjusted over the {len(causes)} causes compared, "
+                   + ("p < 0.001" if r["p_holm"] < 0.001 else f"p = {r['p_holm']:.2g}")
+                   if "p_holm" in r and pd.notna(r["p_holm"]) else "")
                 + f". Source: {linked_sources(r['division_source'])}.")
     return "\n".join(lines) or "*No causes-by-division table in this council's data.*"
 
