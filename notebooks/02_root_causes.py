@@ -33,7 +33,7 @@ from IPython.display import Markdown, display
 from analysis import charts, present
 from analysis.studies import benchmark as bm
 from analysis.studies import root_causes as rc
-from analysis.data import load_observations
+from analysis.data import load_conflicts, load_observations
 from analysis.site.findings import save_findings
 from analysis.clean.manifest import read_manifest
 from analysis.paths import Paths
@@ -43,7 +43,8 @@ charts.setup()
 paths = Paths.discover()
 taxonomy = load_taxonomy(paths)
 observations = load_observations(paths)
-study = rc.analyse(observations, taxonomy, council, period, sorted({entry.council for entry in read_manifest(paths)}))
+study = rc.analyse(observations, taxonomy, council, period, sorted({entry.council for entry in read_manifest(paths)}),
+                   load_conflicts(paths))
 london = bm.benchmark(observations)
 names = study.names
 findings = rc.findings(study, london)
@@ -100,13 +101,19 @@ else:
 #
 # Like for like: the 2019-20 causes table has no Environment & Public Protection column, so E&PP
 # is left out of both years (the 2019-20 Housing column covered Planning & Regeneration, which
-# 2023-24 prints apart; both are kept). Differences in shares have Newcombe 95% intervals; their p
-# values are Holm-adjusted over all the causes compared.
+# 2023-24 prints apart; both are kept). **Primary:** each difference in shares has a Newcombe 95%
+# interval on effective counts — each year's aspects divided by φ, that year's aspects per complaint
+# (several aspects of one complaint may share their cause, so n aspects carry less information than n
+# independent ones) — and a z test on the same counts, Holm-adjusted over all the causes compared.
+# **Sensitivity:** the plain Newcombe interval, which treats every aspect as independent.
 
 # %%
 if study.changes:
     charts.show(rc.change_figure(study.changes, names, study.change_periods))
     display(Markdown(rc.change_text(study)))
+    change_table = rc.change_table(study)
+    display(present.table(change_table, kinds={c: "share" for c in change_table.columns if c.startswith("Share")}
+                          | {"Change, points": "decimal", "p (Holm)": "text"}, digits={"Change, points": 1}))
 else:
     display(Markdown("Bromley's two reports are not both in this run, so no change to report."))
 
@@ -141,6 +148,23 @@ for text, figure in rc.upheld_sections(study):
     display(Markdown(text))
     if figure is not None:
         charts.show(figure)
+
+# %% [markdown]
+# ### The printed upheld rates that the counts contradict
+#
+# Bromley's causes table prints a "% upheld" for each cause beside its counts; the study derives the
+# rates from the divisions' nature-of-complaint tables instead, which print the outcome counts.
+
+# %%
+if study.rate_conflicts is not None and len(study.rate_conflicts):
+    display(Markdown(rc.rate_conflicts_text(study)))
+    display(present.table(rc.rate_conflicts_table(study), kinds={"Council and year": "text", "Cause (as printed)": "text",
+                                                                "Printed % upheld": "decimal",
+                                                                "From the division tables, %": "decimal",
+                                                                "Gap, points": "decimal", "Source": "source"},
+                          digits={"Printed % upheld": 1, "From the division tables, %": 1, "Gap, points": 1}))
+else:
+    display(Markdown(rc.rate_conflicts_text(study)))
 
 # %% [markdown]
 # ### A model of Bromley's upheld aspects: upheld ~ cause + division

@@ -148,8 +148,10 @@ display(Markdown(sen.text_cannot(result)))
 # of the fitted mean, not of next year's count.
 #
 # **Upheld rates.** φ = Pearson χ² / (k − 1) of the upheld rates across the council's k services that
-# year; intervals use effective counts n/φ (quasi-Wilson; Newcombe for a difference). The cause and
-# nature tables below keep plain intervals, which treat aspects as independent.
+# year; intervals use effective counts n/φ (quasi-Wilson; Newcombe for a difference). The nature and
+# services tables below use the same n/φ (their φ column), with the plain intervals beside them as the
+# sensitivity. The Education-vs-rest cause shares use φ = that year's aspects per complaint (the design
+# effect if a complaint's aspects always shared one cause, an upper bound).
 
 # %%
 if result.has_series:

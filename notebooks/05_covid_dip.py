@@ -65,6 +65,16 @@ display(Markdown(
 # widened for how differently its divisions moved; the other estimates of the same dip follow as
 # sensitivity rows.
 #
+# **Why this one is the primary.** The question is how far complaints fell in the pandemic year.
+# Bromley's reports print three years before it (2017-18 to 2019-20), Lewisham's only one. The
+# primary compares 2020-21 with 2019-20 itself, over the same divisions in both years, and takes its
+# uncertainty from how differently those divisions moved (the Pearson dispersion φ of that fit). The
+# alternative — 2020-21 against a trend drawn through the pre-pandemic years — needs the trend to be
+# known: with three yearly points the line is fixed by two of them and only one is left to check it,
+# so whether complaints were on a steady decline or 2019-20 was simply a low year cannot be told.
+# That estimate is shown as a sensitivity row, with a φ borrowed from the division panel (whose
+# pre-pandemic years can measure it); so is the primary comparison with that larger φ.
+#
 # Each series against the year before the pandemic, with the report line the pandemic-year
 # figure comes from. Bromley's total is the printed *Total* row, which excludes Environment &
 # Public Protection (E&PP) — that division changed how it recorded complaints in these years, so
@@ -240,6 +250,13 @@ for name, info in summary["without_dip_year"].items():
                      f"({', '.join(info['years'])}):"))
     display(present.table(covid.baseline_table(rec, name, dip_year), kinds={"division": "division", "stage": "stage",
                                                                           "measure": "measure", "service": "text"}))
+
+
+# %% [markdown]
+# ## What this cannot tell us
+
+# %%
+display(Markdown(covid.cannot_tell_text(summary)))
 
 
 # %% [markdown]

@@ -200,3 +200,57 @@ def test_holm_matches_a_hand_computed_case():
     assert adjusted[:4] == pytest.approx([0.04, 0.09, 0.09, 0.20])
     assert np.isnan(adjusted[4])  # a missing p value stays missing, and does not count as a test
     assert holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1
+
+
+def test_quasi_newcombe_is_newcombes_formula_on_effective_counts():
+    from analysis.stats import quasi_newcombe
+
+    # Newcombe (1998) method 10, by hand from Wilson limits (l, u) of each group:
+    # low = d − √((p_a − l_a)² + (u_b − p_b)²), high = d + √((u_a − p_a)² + (p_b − l_b)²).
+    # With φ_a = 2 and φ_b = 4 the Wilson limits are those of 48/2 of 56/2 and 20/4 of 40/4.
+    a, b = wilson(24, 28), wilson(5, 10)
+    pa, pb = 48 / 56, 20 / 40
+    d = pa - pb
+    low = d - np.sqrt((pa - a.low) ** 2 + (b.high - pb) ** 2)
+    high = d + np.sqrt((a.high - pa) ** 2 + (pb - b.low) ** 2)
+    result = quasi_newcombe(48, 56, 20, 40, 2.0, 4.0)
+    assert (result.difference, result.low, result.high) == pytest.approx((d, low, high), abs=1e-9)
+    assert (result.phi_a, result.phi_b) == (2.0, 4.0)
+    # φ = 1 (or below, or unknown) is the plain Newcombe interval exactly: the sensitivity row
+    plain = compare_proportions(48, 56, 20, 40)
+    for phi in (1.0, 0.6, float("nan")):
+        same = quasi_newcombe(48, 56, 20, 40, phi)
+        assert (same.low, same.high, same.phi_a, same.phi_b) == pytest.approx((plain.low, plain.high, 1.0, 1.0))
+    assert quasi_newcombe(48, 56, 20, 40, 3.0).phi_b == 3.0  # φ_b defaults to φ_a
+
+
+def test_quasi_newcombe_covers_at_the_nominal_rate_where_plain_newcombe_undercovers():
+    from analysis.stats import quasi_newcombe
+
+    # Two years of clustered aspects: 120 complaints of 4 aspects (ρ = 1/3, φ = 1 + 3/3 = 2) at
+    # p = 0.38, and 90 complaints of 3 aspects (ρ = 0.25, φ = 1.5) at p = 0.19; the true difference
+    # is 0.19. The plain interval should cover well below 95%, the one on n/φ about 95%.
+    rng = np.random.default_rng(20261202)
+    reps = 2000
+    phi_a, phi_b = 1 + 3 / 3, 1 + 2 * 0.25
+    xa = _beta_binomial_totals(rng, reps, 120, 4, 0.38, 1 / 3)
+    xb = _beta_binomial_totals(rng, reps, 90, 3, 0.19, 0.25)
+    truth = 0.38 - 0.19
+    quasi = [quasi_newcombe(a, 480, b, 270, phi_a, phi_b) for a, b in zip(xa, xb)]
+    plain = [compare_proportions(a, 480, b, 270) for a, b in zip(xa, xb)]
+    quasi_cover = np.mean([q.low <= truth <= q.high for q in quasi])
+    plain_cover = np.mean([p.low <= truth <= p.high for p in plain])
+    assert abs(quasi_cover - 0.95) <= 0.025
+    assert plain_cover < 0.91
+    assert all(q.high - q.low > p.high - p.low for q, p in zip(quasi[:20], plain[:20]))
+
+
+def test_quasi_newcombe_z_test_is_the_plain_test_divided_by_root_phi():
+    from analysis.stats import quasi_newcombe
+
+    # with one φ for both groups the effective counts scale the pooled variance by φ, so z falls by √φ
+    plain = compare_proportions(150, 400, 60, 320)
+    adjusted = quasi_newcombe(150, 400, 60, 320, 2.25)
+    assert quasi_newcombe(150, 400, 60, 320, 1.0).p_value == pytest.approx(plain.p_value)
+    assert adjusted.z == pytest.approx(plain.z / 1.5)
+    assert adjusted.p_value > plain.p_value

@@ -231,11 +231,50 @@ def quasi_wilson(successes: float, trials: float, dispersion: float, alpha: floa
     n/φ independent ones. φ below 1 (or unknown) is floored at 1, so the interval is never
     narrower than the plain Wilson one.
     """
-    phi = dispersion if np.isfinite(dispersion) and dispersion > 1 else 1.0
+    phi = effective_phi(dispersion)
     if trials <= 0:
         return AdjustedProportion(successes, trials, float("nan"), float("nan"), float("nan"), phi)
     low, high = proportion_confint(successes / phi, trials / phi, alpha=alpha, method="wilson")
     return AdjustedProportion(successes, trials, successes / trials, float(low), float(high), phi)
+
+
+def effective_phi(phi: float | None) -> float:
+    """φ as used to widen an interval: floored at 1 (never narrower than binomial), 1 when unknown."""
+    return float(phi) if phi is not None and np.isfinite(phi) and phi > 1 else 1.0
+
+
+@dataclass(frozen=True)
+class AdjustedDifference:
+    difference: float  # rate a − rate b (the raw rates: φ does not move the estimate)
+    low: float
+    high: float
+    phi_a: float  # φ used for group a (≥ 1)
+    phi_b: float  # φ used for group b (≥ 1)
+    z: float = float("nan")  # two-proportion z on the effective counts
+    p_value: float = float("nan")
+
+
+def quasi_newcombe(successes_a, trials_a, successes_b, trials_b, phi_a: float, phi_b: float | None = None,
+                   alpha: float = 0.05) -> AdjustedDifference:
+    """Newcombe's hybrid-score interval for the difference a − b on effective counts (x/φ of n/φ in each group).
+
+    The quasi-binomial assumption of :func:`quasi_wilson` applied to both groups, each with its own φ
+    when they come from different years (``phi_b`` None: the same φ as a). φ ≤ 1 or unknown is taken
+    as 1, which gives statsmodels' plain Newcombe interval exactly — the sensitivity row beside it.
+    The z test (and p value) is the two-proportion test on the same effective counts. Assumes the two
+    groups independent of each other.
+    """
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    fa, fb = effective_phi(phi_a), effective_phi(phi_a if phi_b is None else phi_b)
+    ea, na, eb, nb = successes_a / fa, trials_a / fa, successes_b / fb, trials_b / fb
+    low, high = confint_proportions_2indep(ea, na, eb, nb, method="newcomb", compare="diff", alpha=alpha)
+    pooled = (ea + eb) / (na + nb)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb)) if 0 < pooled < 1 else float("nan")
+    z = (ea / na - eb / nb) / se if se and np.isfinite(se) else float("nan")
+    p = float(2 * scipy_stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
+    return AdjustedDifference(successes_a / trials_a - successes_b / trials_b, float(low), float(high), fa, fb,
+                              float(z), p)
 
 
 @dataclass(frozen=True)

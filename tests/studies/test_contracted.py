@@ -143,6 +143,25 @@ def test_gap_change_glm_matches_the_odds_ratios_by_hand():
     assert ct.gap_change_glm(rates, "partially_upheld") is None  # 0 of 34: odds ratio 0
 
 
+def test_gap_change_intervals_are_widened_by_phi_and_p_values_holm_adjusted():
+    from scipy.stats import norm
+
+    rates = ct.outcome_rates(ct.contracted_vs_in_house(bromley_frame()))
+    plain = {o: r for o in ct.OUTCOMES if (r := ct.gap_change_glm(rates, o)) is not None}
+    wide = ct.widen_interactions(plain, 2.25)
+    for outcome, g in wide.items():
+        p = plain[outcome]
+        # the log-scale half width × √2.25 = 1.5, around the same odds ratio
+        assert np.log(g.adj_high / g.adj_low) == pytest.approx(1.5 * np.log(p.high / p.low))
+        assert np.sqrt(g.adj_low * g.adj_high) == pytest.approx(p.odds_ratio)
+        se = np.log(p.high / p.low) / (2 * 1.959964) * 1.5
+        assert g.p_adjusted == pytest.approx(2 * norm.sf(abs(np.log(p.odds_ratio)) / se))
+    ordered = sorted(g.p_adjusted for g in wide.values())
+    k = len(ordered)
+    assert min(g.p_holm for g in wide.values()) == pytest.approx(min(1.0, k * ordered[0]))  # Holm's first step
+    assert ct.widen_interactions(plain, 0.5)[next(iter(plain))].adj_low == pytest.approx(plain[next(iter(plain))].low)
+
+
 def test_fee_complaints():
     fees = ct.fee_complaints(bromley_frame()).set_index(["period", "service"])
     both = fees.loc[("2019-20", "Care fees (both)")]
@@ -348,8 +367,7 @@ def test_bromley_sections_explain_why_they_are_empty():
 
 
 def test_quasi_newcombe_is_newcombe_at_phi_one_and_wider_above():
-    from analysis.stats import compare_proportions
-    from analysis.studies.dispersion import quasi_newcombe
+    from analysis.stats import compare_proportions, quasi_newcombe
 
     plain = compare_proportions(25, 34, 22, 36)
     same = quasi_newcombe(25, 34, 22, 36, 1.0)
@@ -430,3 +448,27 @@ def test_no_findings_value_is_infinite_or_nan_or_absurd(findings):
         return out
     for run, f in findings.items():
         assert walk(f) == [], run
+
+
+def test_contracted_share_of_aspects_states_phi_and_uses_the_adjusted_interval(findings):
+    share = findings["bromley"]["bromley"]["share"]
+    # φ = aspects per complaint: 570 / 445 (bromley_2019-20…txt:649, :620); 937 / 533 (bromley_2023-24…txt:122, :94)
+    assert share["2019-20"]["phi"] == pytest.approx(570 / 445, abs=1e-6)
+    assert share["2023-24"]["phi"] == pytest.approx(937 / 533, abs=1e-6)
+    for year in ("2019-20", "2023-24"):
+        s = share[year]
+        assert s["adj_low"] < s["low"] < s["rate"] < s["high"] < s["adj_high"]
+
+
+def test_evidence_rows_on_aspects_use_aspects_per_complaint_and_complaints_stay_plain(findings):
+    from analysis.stats import wilson
+
+    rows = {(e["council"], e["kind"], e["period"], e["unit_of_count"]): e for e in findings["all"]["evidence"]}
+    bromley = rows[("bromley", "provider", "2023-24", "aspects")]
+    assert bromley["phi"] == pytest.approx(937 / 533, abs=1e-6)  # bromley_2023-24…txt:122 and :94
+    plain = wilson(bromley["numerator"], bromley["denominator"])
+    assert bromley["low"] < plain.low and bromley["high"] > plain.high
+    harrow = rows[("harrow", "commissioning_team", "2018-19", "complaints")]
+    assert harrow["phi"] == 1.0
+    by_hand = wilson(harrow["numerator"], harrow["denominator"])
+    assert (harrow["low"], harrow["high"]) == pytest.approx((by_hand.low, by_hand.high), abs=1e-6)

@@ -231,9 +231,38 @@ def test_primary_estimate_is_the_like_for_like_ratio_with_a_dispersion_widened_i
     assert primary["high"] == pytest.approx(310 / 445 * np.exp(half), rel=1e-4)
     assert primary["high"] < 1 and primary["assumptions"] and primary["method"]
     names = [row["name"] for row in summary["sensitivity"]]
-    assert names[:2] == ["printed_total", "printed_total_vs_trend"] and "model" in names
+    assert names[:4] == ["like_for_like_level_panel_phi", "like_for_like_vs_trend", "printed_total",
+                         "printed_total_vs_trend"] and "model" in names
     # the printed total counts P&R from 2020-21: 335 / 445 (bromley_2023-24…txt:94)
-    assert summary["sensitivity"][0]["estimate"] == pytest.approx(335 / 445)
+    assert summary["sensitivity"][2]["estimate"] == pytest.approx(335 / 445)
+
+
+def test_the_trend_counterfactual_is_a_sensitivity_row_with_the_panels_phi(summary):
+    import statsmodels.api as sm
+
+    rows = {r["name"]: r for r in summary["sensitivity"]}
+    phi = summary["panels"]["bromley"]["model"]["dispersion"]
+    assert phi > summary["primary"]["dispersion"]  # the panel's pre-pandemic years vary more than the two-year fit
+    # like-for-like totals of the primary's five divisions (Public Health, 1 0 0, left out):
+    # 2017-18 183+119+112+31+58 = 503, 2018-19 142+114+118+44+66 = 484, 2019-20 445 (bromley_2019-20…txt:614-618),
+    # 2020-21 310 (bromley_2023-24…txt:87-92). The trend through the three pre-pandemic totals, at t = 0:
+    pre = sm.GLM(np.array([503, 484, 445.0]), sm.add_constant(np.array([-3, -2, -1.0])),
+                 family=sm.families.Poisson()).fit()
+    expected = pre.get_prediction(np.array([[1.0, 0.0]])).predicted_mean[0]
+    var_log = np.array([1.0, 0.0]) @ pre.cov_params() @ np.array([1.0, 0.0])
+    trend = rows["like_for_like_vs_trend"]
+    assert trend["pre_years"] == 3 and trend["df_resid"] == 1
+    assert trend["estimate"] == pytest.approx(310 / expected, rel=1e-6)
+    half = scipy_stats.norm.ppf(0.975) * np.sqrt(phi * (1 / 310 + var_log))
+    assert (trend["low"], trend["high"]) == pytest.approx((trend["estimate"] * np.exp(-half),
+                                                          trend["estimate"] * np.exp(half)), rel=1e-4)
+    assert trend["low"] < 1 < trend["high"]  # against a trend the interval includes no dip: hence not the primary
+    # the primary's comparison with the panel's φ: wider than the primary, still below 1
+    level = rows["like_for_like_level_panel_phi"]
+    assert level["estimate"] == pytest.approx(310 / 445)
+    half = scipy_stats.norm.ppf(0.975) * np.sqrt(phi * (1 / 445 + 1 / 310))
+    assert level["high"] == pytest.approx(310 / 445 * np.exp(half), rel=1e-4) and level["high"] < 1
+    assert "fragile" in trend["label"] and "3 pre-pandemic years" in trend["label"]
 
 
 def test_degenerate_fits_are_not_estimable_and_two_point_fits_descriptive(summary):
@@ -329,3 +358,11 @@ def test_findings_state_the_hand_checked_dips(findings):
     assert primary["name"] == "primary" and 0 < primary["low"] < primary["estimate"] < primary["high"] < 1
     assert 3 <= len(findings["key_findings"]) <= 5
     assert findings["ombudsman_pause"] == ["2020-03", "2020-06"]  # lewisham…txt:1249
+
+
+def test_what_this_cannot_tell_us_is_specific_to_the_run(summary, clean):
+    text = covid.cannot_tell_text(summary)
+    # Bromley prints 2017-18, 2018-19 and 2019-20 before the dip (bromley_2019-20…txt:613); Lewisham's series two years
+    assert "3 pre-pandemic years" in text and "Lewisham" in text and "descriptive ratios" in text
+    harrow = covid.cannot_tell_text(covid.summarise(*clean, council="harrow"))
+    assert "Harrow" in harrow and "Its reports" in harrow and "Bromley" not in harrow

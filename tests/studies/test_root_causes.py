@@ -105,6 +105,24 @@ def test_like_for_like_change_leaves_out_epp(bromley_rows):
     assert rc.change(bromley_rows, "2019-20", "2023-24")[0].code == "lack_of_action"
 
 
+def test_change_interval_is_newcombe_on_aspects_per_complaint_with_plain_as_sensitivity(bromley_rows):
+    from analysis.stats import compare_proportions, quasi_newcombe
+
+    # φ = aspects per complaint: BROMLEY_20:649 570 aspects / :620 445 complaints; BROMLEY_24:122 937 / :94 533
+    phi_20, phi_24 = 570 / 445, 937 / 533
+    lack = {c.code: c for c in rc.change(bromley_rows, "2019-20", "2023-24", phi_before=phi_20,
+                                        phi_after=phi_24)}["lack_of_action"]
+    by_hand = quasi_newcombe(356, 937, 110, 589, phi_24, phi_20)
+    plain = compare_proportions(356, 937, 110, 589)
+    assert (lack.low, lack.high, lack.p_value) == pytest.approx((by_hand.low, by_hand.high, by_hand.p_value))
+    assert (lack.plain_low, lack.plain_high) == pytest.approx((plain.low, plain.high))
+    assert lack.low < lack.plain_low and lack.high > lack.plain_high  # wider: aspects are not independent
+    assert (lack.phi_before, lack.phi_after) == pytest.approx((phi_20, phi_24))
+    # without a φ the primary is the plain interval (φ taken as 1), said by phi = 1
+    same = {c.code: c for c in rc.change(bromley_rows, "2019-20", "2023-24")}["lack_of_action"]
+    assert (same.low, same.phi_before) == pytest.approx((plain.low, 1.0))
+
+
 def test_by_division_shares(bromley_rows):
     table = rc.by_division(bromley_rows).set_index(["period", "division", "category_std"])
     # Education 2023-24: lack of action 151 of 231 aspects (BROMLEY_24:137, :140)
@@ -328,3 +346,22 @@ def test_findings_hold_the_london_funnel(findings):
     bromley = next(r for r in findings["funnel"] if r["borough"] == "bromley")
     assert (bromley["upheld"], bromley["received"]) == (26, 103)
     assert findings["funnel_pooled"] == pytest.approx(455 / 2544, abs=1e-6)
+
+
+def test_findings_change_uses_the_adjusted_interval_and_states_phi(findings):
+    change = findings["bromley_change"]
+    lack = change["by_cause"]["lack_of_action"]
+    # φ per year = aspects per complaint: BROMLEY_20:649 570 / :620 445; BROMLEY_24:122 937 / :94 533
+    assert change["phi"] == {"2019-20": pytest.approx(570 / 445, abs=1e-6), "2023-24": pytest.approx(937 / 533, abs=1e-6)}
+    assert lack["low"] < lack["plain_low"] < lack["difference"] < lack["plain_high"] < lack["high"]
+    assert lack["low"] > 0 and "Newcombe" in change["method"]
+    assert any("widened for φ = 1.28" in k and "1.76" in k for k in findings["key_findings"])
+
+
+def test_findings_flag_the_printed_rates_the_division_tables_contradict(findings):
+    rows = {(r["period"], r["category"]): r for r in findings["printed_rate_conflicts"]["rows"]}
+    # BROMLEY_24:139 "Service Delay … 56 5.1% 67.9%"; the divisions' tables give 48 of 56 upheld or partly (85.7%)
+    delay = rows[("2023-24", "Service Delay")]
+    assert (delay["printed_pct"], delay["derived_pct"], delay["aspects"]) == (67.9, 85.7, 56)
+    assert delay["source"].endswith("bromley_2023-24_complaints-and-compliments-annual-report.txt:139")
+    assert len(rows) == 9 and all(r["printed_pct"] < r["derived_pct"] for r in rows.values())

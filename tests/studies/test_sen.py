@@ -402,3 +402,22 @@ def test_sen_texts_cite_without_raw_paths(found, synthetic):
     text = "\n".join([sen.text_upheld(a), sen.text_causes(a), sen.text_ombudsman(a)]
                      + [sen.text_quote(q) for q in a.evidence])
     assert "data/raw" not in text.replace("../reports/", "") and "`" not in text
+
+
+def test_rates_and_shares_on_aspects_use_the_adjusted_interval_and_state_phi(found):
+    # upheld rates of the nature table: φ of the services' upheld rates that year (as the headline's)
+    lack = found["nature_of_complaint"]["2023-24"]["Lack of action"]
+    assert lack["phi"] == pytest.approx(found["dispersion"]["2023-24"]["phi"]) and lack["phi"] > 2
+    assert lack["low"] < lack["plain_low"] < lack["upheld_rate"] < lack["plain_high"] < lack["high"]
+    # a cause's share, Education vs the rest: φ = aspects per complaint, 937 aspects
+    # (bromley_2023-24…txt:122) over 533 complaints (…txt:94); the plain interval is the sensitivity
+    share = found["lack_of_action_vs_rest"]["2023-24"]
+    assert share["phi"] == pytest.approx(937 / 533)
+    assert share["low"] < share["plain_low"] and share["high"] > share["plain_high"]
+    # SEN's share of Education's aspects: the same φ (aspects per complaint that year)
+    sen_share = found["sen_aspects"]["2023-24"]
+    assert sen_share["phi"] == pytest.approx(937 / 533)
+    assert sen_share["low"] < sen_share["plain_low"] and sen_share["high"] > sen_share["plain_high"]
+    # the year's causes are tested together: Holm over the six causes of bromley_2023-24…txt:134-141
+    assert share["p_holm"] >= share["p_value"]
+    assert len(found["lack_of_action_vs_rest"]) == 2

@@ -38,8 +38,8 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from .. import present
 from ..data import cite
-from ..stats import binomial_glm, compare_proportions, odds_ratios, quasi_wilson, wilson
-from .dispersion import ServiceDispersion, effective_phi, linked_sources, quasi_newcombe, service_dispersion
+from ..stats import binomial_glm, compare_proportions, effective_phi, odds_ratios, quasi_newcombe, quasi_wilson, wilson
+from .dispersion import ServiceDispersion, linked_sources, service_dispersion
 
 CONTRACTED = "Contracted Services"
 SERVICE_TABLE = "service_aspects"
@@ -241,6 +241,32 @@ class Interaction:
     p_value: float
     dispersion: float  # NaN when the model is saturated (no residual degrees of freedom)
     n_cells: int
+    phi: float = 1.0  # φ borrowed from Bromley's services (the larger of the two years'), ≥ 1
+    adj_low: float = float("nan")  # the Wald interval with its standard error × √φ
+    adj_high: float = float("nan")
+    p_adjusted: float = float("nan")  # the Wald test with the same widened standard error
+    p_holm: float = float("nan")  # p_adjusted, Holm-adjusted over the outcomes tested
+
+
+def widen_interactions(gap_change: dict, phi: float) -> dict:
+    """Each interaction's interval and p value with the standard error × √φ (φ borrowed from the
+    services: a saturated fit cannot estimate its own), and Holm's adjustment over the outcomes tested."""
+    from dataclasses import replace
+
+    from scipy.stats import norm
+
+    from ..stats import holm
+
+    phi = effective_phi(phi)
+    out = {}
+    for outcome, g in gap_change.items():
+        se = np.log(g.high / g.low) / (2 * 1.959964) * np.sqrt(phi)
+        z = np.log(g.odds_ratio) / se
+        out[outcome] = replace(g, phi=phi, adj_low=float(g.odds_ratio * np.exp(-1.959964 * se)),
+                               adj_high=float(g.odds_ratio * np.exp(1.959964 * se)), p_adjusted=float(2 * norm.sf(abs(z))))
+    for (outcome, g), h in zip(list(out.items()), holm([g.p_adjusted for g in out.values()])):
+        out[outcome] = replace(g, p_holm=float(h))
+    return out
 
 
 def gap_change_glm(rates: pd.DataFrame, outcome: str) -> Interaction | None:
@@ -368,7 +394,7 @@ KIND_LABELS = {"provider": "Complaints about contracted providers",
 
 EVIDENCE_COLUMNS = ["council", "kind", "definition", "period", "label", "numerator", "denominator", "share",
                     "low", "high", "printed_pct", "denominator_rule", "unit_of_count", "source", "denominator_source",
-                    "flags", "context", "cause_rank", "causes"]
+                    "flags", "context", "cause_rank", "causes", "phi"]
 
 
 def cite_rows(rows: pd.DataFrame) -> str:
@@ -430,12 +456,18 @@ def evidence_table(obs: pd.DataFrame, specs: tuple[Evidence, ...] = EVIDENCE) ->
                                     "context": _context(obs, spec.council, row["period"])})
                 continue
             total, rule, total_source = _denominator(obs, row, spec.label_column)
-            proportion = wilson(row["value"], total)
+            # aspects: quasi-Wilson on n/φ, φ = aspects per complaint that year (complaints: φ = 1, plain Wilson)
+            phi = 1.0
+            if row["measure"] == "aspects":
+                from .root_causes import aspects_per_complaint
+
+                phi = effective_phi(aspects_per_complaint(obs, row["period"], row["council"]))
+            proportion = quasi_wilson(row["value"], total, phi)
             printed = obs[(obs["council"] == row["council"]) & (obs["table"] == row["table"])
                           & (obs["period"] == row["period"]) & (obs[spec.label_column] == row[spec.label_column])
                           & (obs["stage"] == row["stage"]) & (obs["measure"] == "pct_of_total")]
             rows.append(base | {"numerator": row["value"], "denominator": total, "share": proportion.rate,
-                                "low": proportion.low, "high": proportion.high,
+                                "low": proportion.low, "high": proportion.high, "phi": proportion.dispersion,
                                 "printed_pct": printed["value"].iloc[0] if not printed.empty else np.nan,
                                 "denominator_rule": rule, "denominator_source": total_source, "context": ""})
     frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
@@ -528,8 +560,8 @@ class Results:
         bromley: dict = {"periods": self.bromley_periods}
         if not self.share.empty:
             bromley["share"] = nested(self.share, ["period"], [
-                "contracted_aspects", "asc_aspects", "rate", "low", "high", "contracted_mentions", "asc_mentions",
-                "mentions_rate", "mentions_low", "mentions_high", "source"])
+                "contracted_aspects", "asc_aspects", "rate", "low", "high", "adj_low", "adj_high", "phi",
+                "contracted_mentions", "asc_mentions", "mentions_rate", "mentions_low", "mentions_high", "source"])
         if not self.groups.empty:
             bromley["counts"] = nested(self.groups, ["period", "group"], [*COUNT_MEASURES, "source", "flags"])
             bromley["rates"] = nested(self.rates, ["period", "group", "outcome"],
@@ -580,11 +612,30 @@ def build(obs: pd.DataFrame, council: str = "all", period: str = "") -> Results:
         dispersion = {p: d for p in sorted(groups["period"].unique())
                       if (d := service_dispersion(obs, "bromley", p)) is not None}
         rates, differences, change = adjust(rates, differences, change, dispersion)
+        share = adjust_share(share, obs)
+        if gap_change:
+            gap_change = widen_interactions(gap_change, max(phi_of(dispersion, p) for p in sorted(groups["period"].unique())))
     results = Results(council, period, evidence, groups, share, rates, differences, change, gap_change, fees,
                       checks, unrecovered, dispersion, None, pd.DataFrame())
     if not change.empty:
         results.primary, results.sensitivity = primary_estimate(results)
     return results
+
+
+def adjust_share(share: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """The contracted share of ASC aspects with a quasi-Wilson interval (``adj_low``/``adj_high``) on n/φ,
+    φ = that year's aspects per complaint (:func:`analysis.studies.root_causes.aspects_per_complaint`:
+    aspects of one complaint may concern the same provider); ``low``/``high`` stay the plain Wilson ones."""
+    from .root_causes import aspects_per_complaint
+
+    share = share.copy()
+    phis = [effective_phi(aspects_per_complaint(obs, p)) for p in share["period"]]
+    adjusted = [quasi_wilson(x, n, f) if pd.notna(x) and pd.notna(n) and n > 0 else None
+                for x, n, f in zip(share["contracted_aspects"], share["asc_aspects"], phis)]
+    share["adj_low"] = [a.low if a else np.nan for a in adjusted]
+    share["adj_high"] = [a.high if a else np.nan for a in adjusted]
+    share["phi"] = phis
+    return share
 
 
 def phi_of(dispersion: dict, period: str) -> float:
@@ -875,7 +926,10 @@ def text_share(results: Results) -> str:
     """Bromley's contracted share of adult social care aspects, year by year."""
     return "\n".join(
         f"- **{r['period']}**: {count(r['contracted_aspects'])} of {count(r['asc_aspects'])} adult social care "
-        f"complaint aspects ({pct(r['rate'])}, {interval(r['low'], r['high'])}) concerned contracted providers; "
+        f"complaint aspects ({pct(r['rate'])}, {interval(r.get('adj_low', r['low']), r.get('adj_high', r['high']))}"
+        + (f", widened for φ = {r['phi']:.2f} aspects per complaint; aspects independent: {interval(r['low'], r['high'])}"
+           if r.get("phi", 1.0) > 1 else "")
+        + ") concerned contracted providers; "
         f"by mentions, {count(r['contracted_mentions'])} of {count(r['asc_mentions'])} ({pct(r['mentions_rate'])}). "
         f"Source: {linked_sources(r['source'])}." for r in results.share.to_dict("records"))
 
@@ -970,8 +1024,10 @@ def text_change(results: Results) -> str:
     for outcome, g in results.gap_change.items():
         lines.append(f"- Did the contracted-vs-in-house gap in *{OUTCOMES[outcome][0].lower()}* change? Binomial GLM "
                      f"interaction (odds-ratio change {first} → {last}): {g.odds_ratio:.2f} "
-                     f"(95% CI {g.low:.2f}–{g.high:.2f}, {p_text(g.p_value)}; saturated fit, aspects treated as "
-                     "independent, so the interval is optimistic).")
+                     f"(95% CI {g.adj_low:.2f}–{g.adj_high:.2f}, widened for φ = {g.phi:.2f} across Bromley's services "
+                     f"because the saturated fit cannot estimate its own; Holm-adjusted over the {len(results.gap_change)} "
+                     f"outcomes tested, {p_text(g.p_holm)}. Sensitivity, aspects independent: {g.low:.2f}–{g.high:.2f}, "
+                     f"{p_text(g.p_value)}).")
     return "\n".join(lines)
 
 
@@ -1029,14 +1085,15 @@ def evidence_display(results: Results):
         "council": e["council"], "period": e["period"], "evidence": e["kind"].map(KIND_LABELS),
         "as printed": e["label"], "count": e["numerator"], "of": e["denominator"],
         "unit": e["unit_of_count"].map(lambda u: UNIT_WORDS.get(u, u)), "share": e["share"], "low": e["low"],
-        "high": e["high"], "printed %": e["printed_pct"], "source": e["source"]})
+        "high": e["high"], "phi": e["phi"], "printed %": e["printed_pct"], "source": e["source"]})
     return present.table(frame, kinds={"council": "council", "period": "text", "share": "share", "low": "share",
-                                       "high": "share", "printed %": "pct", "source": "source"},
+                                       "high": "share", "phi": "decimal", "printed %": "pct", "source": "source"},
                          labels={"period": "Year", "council": "Council", "evidence": "What is counted",
                                  "as printed": "As printed", "count": "Count", "of": "Of", "unit": "Unit",
                                  "share": "Share", "low": "95% CI from", "high": "95% CI to",
+                                 "phi": "φ used (aspects per complaint; 1 for complaints)",
                                  "printed %": "Printed %", "source": "Source"},
-                         digits={"share": 1, "low": 1, "high": 1},
+                         digits={"share": 1, "low": 1, "high": 1, "phi": 2},
                          caption="Each council's own measure; the units differ, so the rows are not a ranking.")
 
 

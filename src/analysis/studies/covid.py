@@ -520,10 +520,83 @@ def primary_estimate(long: pd.DataFrame, dip_year: str = DIP_YEAR, by: str = "di
     return out
 
 
-def sensitivity(summary: dict, council: str = "bromley") -> list[dict]:
-    """The other readings of the same dip, each labelled: the printed total (which adds a
+Z95 = 1.959963984540054
+
+
+def like_for_like_parts(long: pd.DataFrame, dip_year: str = DIP_YEAR, by: str = "division") -> list[str]:
+    """The parts of the primary estimate: printed in both the dip year and the year before, not zero in both."""
+    base = previous_year(dip_year)
+    two = long[long["period"].isin([base, dip_year])]
+    both = two.groupby(by)["period"].nunique()
+    totals = two.groupby(by)["value"].sum()
+    return sorted(p for p in both[both == 2].index if totals[p] > 0)
+
+
+def borrowed_phi_estimate(long: pd.DataFrame, phi: float, dip_year: str = DIP_YEAR, by: str = "division",
+                          trend: bool = False) -> dict | None:
+    """Like for like (the primary's divisions, summed), the dip with a quasi-Poisson interval whose φ is
+    borrowed from the division panel (``phi``: there the divisions' pre-pandemic years give it residual df).
+
+    ``trend=False``: against the year before, ``count ~ C(division) + dip`` on the two years, as the
+    primary, only with the panel's φ. ``trend=True``: the like-for-like total of every year up to the
+    dip, ``count ~ t + dip`` — a log-linear trend through the pre-pandemic years carried one year
+    forward; with three pre-pandemic years that fit has one residual df, so its own φ cannot be
+    trusted and the larger of it and the panel's is used. Standard errors are the Poisson ones × √φ.
+    """
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    parts = like_for_like_parts(long, dip_year, by)
+    frame = long[long[by].isin(parts)].copy()
+    frame["count"] = frame["value"].astype(float)
+    frame["t"] = frame["period"].map(year_index) - year_index(dip_year)
+    frame["dip"] = (frame["period"] == dip_year).astype(int)
+    if trend:
+        frame = frame[frame["t"] <= 0].groupby(["period", "t", "dip"], as_index=False)["count"].sum()
+        formula, pre = "count ~ t + dip", int((frame["t"] < 0).sum())
+        if pre < 2:
+            return None
+    else:
+        frame = frame[frame["period"].isin([previous_year(dip_year), dip_year])]
+        formula, pre = f"count ~ C({by}) + dip", 1
+    if len(parts) < 2 or frame.empty:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = smf.glm(formula, data=frame, family=sm.families.Poisson()).fit()
+    own = float(fit.pearson_chi2 / fit.df_resid) if fit.df_resid > 0 else float("nan")
+    used = max(v for v in (own, phi, 1.0) if np.isfinite(v))
+    se = float(fit.bse["dip"]) * np.sqrt(used)
+    ratio = float(np.exp(fit.params["dip"]))
+    out = {"estimate": ratio, "low": ratio * float(np.exp(-Z95 * se)), "high": ratio * float(np.exp(Z95 * se)),
+           "dispersion": used, "own_dispersion": own, "borrowed_dispersion": phi, "df_resid": int(fit.df_resid),
+           "pre_years": pre if trend else None, "parts": parts}
+    return guard_ratio(out, "estimate")
+
+
+def sensitivity(summary: dict, council: str = "bromley", long: pd.DataFrame | None = None,
+                dip_year: str = DIP_YEAR) -> list[dict]:
+    """The other readings of the same dip, each labelled: the like-for-like total with the division
+    panel's φ (against the year before, and against a trend), the printed total (which adds a
     division from the dip year on), its counterfactual trend and the panel models."""
     rows = []
+    panel_model = (summary["panels"].get(council) or {}).get("model") or {}
+    phi = panel_model.get("dispersion")
+    if long is not None and phi is not None and np.isfinite(phi):
+        for trend, name, label in (
+                (False, "like_for_like_level_panel_phi", f"Like for like against {previous_year(dip_year)}, φ borrowed "
+                                                        "from the division panel (year-to-year variation)"),
+                (True, "like_for_like_vs_trend", "Like for like against the log-linear trend of the pre-pandemic "
+                                                 "years (fragile), φ borrowed from the division panel")):
+            est = borrowed_phi_estimate(long, phi, dip_year, trend=trend)
+            if est:
+                if trend:
+                    label = label.replace("the pre-pandemic years", f"its {est['pre_years']} pre-pandemic years")
+                row = {"name": name, "label": label, **est,
+                       "interval": f"95% CI, quasi-Poisson, φ = {present.number(est['dispersion'], 'decimal', 2)}"}
+                if est.get("not_estimable"):
+                    row["interval"] = "not estimable"
+                rows.append(row)
     total = summary["series"].get(f"{council}.complaints_excl_epp")
     if total and total["observed"]:
         o = total["observed"]
@@ -624,7 +697,7 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
         out["primary"] = primary_estimate(panel(obs), dip_year)
         if out["primary"]:
             out["primary"]["council"] = "bromley"
-        out["sensitivity"] = sensitivity(out)
+        out["sensitivity"] = sensitivity(out, long=panel(obs), dip_year=dip_year)
     if used:
         out["other_readings"] = cross_check(rec, pd.concat(used, ignore_index=True)).to_dict(orient="records")
     # A council whose own reports stop before the dip year (the London-wide Ombudsman table in
@@ -684,6 +757,21 @@ def primary_markdown(summary: dict) -> str:
             f"printed in both years). The interval is from a quasi-Poisson model whose standard errors are widened "
             f"by how much the divisions' changes differ from one common change (Pearson dispersion "
             f"φ = {present.number(p['dispersion'], 'decimal', 2)}).\n\n**What it assumes.** {p['assumptions']}")
+    rows = {r["name"]: r for r in summary.get("sensitivity", [])}
+    level, trend = rows.get("like_for_like_level_panel_phi"), rows.get("like_for_like_vs_trend")
+    if trend and not trend.get("not_estimable"):
+        text += (f"\n\n**Why the change against {p['before_period']}, not against a trend, is the primary.** Bromley's "
+                 f"division table prints {trend['pre_years']} pre-pandemic years. A log-linear trend through "
+                 f"{trend['pre_years']} yearly totals, carried one year forward, leaves "
+                 f"{present.number(trend['df_resid'])} degree{'s' if trend['df_resid'] != 1 else ''} of freedom to check it by: whether complaints were "
+                 "really on a steady decline, or 2019-20 was simply a low year, cannot be told from these data, so the "
+                 f"counterfactual would be an assumption rather than an estimate. Against that trend the like-for-like "
+                 f"ratio is {_rr(trend, 'estimate')} (φ = {present.number(trend['dispersion'], 'decimal', 2)}, borrowed "
+                 "from the division panel, whose pre-pandemic years do give it residual df) — a sensitivity row.")
+        if level and not level.get("not_estimable"):
+            text += (f" With the same larger φ the primary comparison gives {_rr(level, 'estimate')}: the fall against "
+                     f"{p['before_period']} does not hang on which dispersion is used; whether it was more than the "
+                     "pre-pandemic decline continued is what the data cannot settle.")
     return text
 
 
@@ -709,9 +797,14 @@ def key_findings(summary: dict) -> list[str]:
         if p.get("not_estimable"):
             out.append(f"Bromley's like-for-like change into {dip} is not estimable ({p['not_estimable']}).")
         else:
+            trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
+                          and not r.get("not_estimable")), None)
+            against_trend = (f"; against its {trend['pre_years']}-year pre-pandemic trend instead, a fragile "
+                             f"counterfactual, {_rr(trend, 'estimate')}" if trend else "")
             out.append(f"Like for like, Bromley received {present.number(100 * (1 - p['estimate']), 'pct', 0)} fewer "
                        f"complaints in {dip} than in {base} ({present.number(p['before'])} → "
-                       f"{present.number(p['after'])}; rate ratio {_rr(p, 'estimate')}).")
+                       f"{present.number(p['after'])}). Primary estimate: rate ratio {_rr(p, 'estimate')}, "
+                       f"φ = {present.number(p['dispersion'], 'decimal', 2)}{against_trend}.")
     stage_1, enquiries = summary["series"].get("lewisham.stage_1"), summary["series"].get("lewisham.enquiries")
     if stage_1 and stage_1["observed"]:
         o = stage_1["observed"]
@@ -891,6 +984,38 @@ def channel_sentences(summary: dict) -> list[str]:
         out.append(f"The Ombudsman took no new complaints from {start} to {end}, so its {summary['dip_year']} "
                    "referrals lost the first quarter's intake: part of their fall is the pause itself.")
     return out
+
+
+def cannot_tell_text(summary: dict) -> str:
+    """'What this cannot tell us', specific to the series and years this run holds."""
+    dip, base = summary["dip_year"], summary["base_year"]
+    lines = []
+    p = summary.get("primary")
+    trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"), None)
+    if p and not p.get("not_estimable"):
+        pre = f"{trend['pre_years']} pre-pandemic years" if trend and trend.get("pre_years") else "few pre-pandemic years"
+        lines.append(f"- **Whether the fall was the pandemic's.** {dip} is one year; Bromley's reports give {pre}, "
+                     f"already falling into {base}, so a fall that would have happened anyway cannot be told apart from "
+                     "one the pandemic caused, nor from anything else that changed that year.")
+    if any(s.get("channel") == "ombudsman" and s.get("observed") for s in summary["series"].values()):
+        lines.append(f"- **Whether fewer complaints meant fewer problems.** The Ombudsman paused its casework "
+                     f"({summary['ombudsman_pause'][0]} to {summary['ombudsman_pause'][1]}) and people may have "
+                     "complained less, or by other routes, while services were closed; the counts say how many were "
+                     "recorded, not how many people had cause to complain.")
+    two_year = [s for s in summary["series"].values() if (s.get("model") or {}).get("descriptive")]
+    if two_year:
+        names = sorted({council_label(s["council"]) for s in two_year})
+        lines.append(f"- **How uncertain {', '.join(names)}'s changes are.** {len(two_year)} series print only "
+                     f"{base} and {dip}: a ratio of two numbers with nothing to measure their year-to-year variation, "
+                     "so they are shown as descriptive ratios, without intervals.")
+    if summary.get("without_dip_year"):
+        names = [council_label(c) for c in sorted(summary["without_dip_year"])]
+        lines.append(f"- **Anything about the pandemic year for {', '.join(names)}.** "
+                     f"{'Their reports' if len(names) > 1 else 'Its reports'} in the data stop before {dip}.")
+    if summary["panels"].get("bromley"):
+        lines.append("- **The rebound's cause.** Bromley's later years mix recovery, the SEN surge in Education and "
+                     "changes in what each report counts; the rebound figures describe, they do not explain.")
+    return "\n".join(lines)
 
 
 def rebound_sentence(summary: dict, council: str = "bromley", without: str = "education") -> str:

@@ -7,8 +7,8 @@ are decided together and services genuinely differ. That φ is the one both stud
 widen their intervals (effective counts n/φ), and the funnel shows which services stand out
 once it is allowed for.
 
-(``quasi_newcombe`` would sit naturally in :mod:`analysis.stats`; it lives here because this
-branch does not own that module.)
+The intervals themselves (:func:`analysis.stats.quasi_wilson`, :func:`analysis.stats.quasi_newcombe`)
+live in the core.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ..data import select
 from ..stats import Funnel, funnel, pearson_dispersion
@@ -86,34 +85,6 @@ def service_dispersion(obs: pd.DataFrame, council: str, period: str) -> ServiceD
     plain = funnel(labels, used["upheld_or_partially"], used["aspects"], adjust=False)
     phi = pearson_dispersion(used["upheld_or_partially"], used["aspects"])
     return ServiceDispersion(council, period, phi, len(used), len(table), adjusted.pooled, adjusted, plain, table)
-
-
-def effective_phi(phi: float) -> float:
-    """φ as used to widen an interval: floored at 1 (never narrower than binomial), 1 when unknown."""
-    return float(phi) if phi is not None and np.isfinite(phi) and phi > 1 else 1.0
-
-
-@dataclass(frozen=True)
-class AdjustedDifference:
-    difference: float  # rate a − rate b (the raw rates: φ does not move the estimate)
-    low: float
-    high: float
-    phi_a: float
-    phi_b: float
-
-
-def quasi_newcombe(successes_a, trials_a, successes_b, trials_b, phi_a: float, phi_b: float | None = None,
-                   alpha: float = 0.05) -> AdjustedDifference:
-    """Newcombe's hybrid-score interval for a − b on effective counts (x/φ of n/φ in each group).
-
-    The quasi-binomial assumption of :func:`analysis.stats.quasi_wilson` applied to both groups
-    (each with its own φ when they come from different years); φ = 1 gives statsmodels' plain
-    Newcombe interval exactly.
-    """
-    fa, fb = effective_phi(phi_a), effective_phi(phi_a if phi_b is None else phi_b)
-    low, high = confint_proportions_2indep(successes_a / fa, trials_a / fa, successes_b / fb, trials_b / fb,
-                                           method="newcomb", compare="diff", alpha=alpha)
-    return AdjustedDifference(successes_a / trials_a - successes_b / trials_b, float(low), float(high), fa, fb)
 
 
 def linked_sources(text: str, base: str = "../") -> str:

@@ -175,19 +175,28 @@ class CauseChange:
     share_before: float
     share_after: float
     difference: float  # share after − before
-    low: float
+    low: float  # PRIMARY: Newcombe 95% interval on effective counts (n / φ of each year)
     high: float
-    p_value: float
+    p_value: float  # z test on the same effective counts
     p_holm: float = float("nan")  # Holm-adjusted over every cause of the comparison
+    phi_before: float = 1.0  # φ used for each year (aspects per complaint, ≥ 1)
+    phi_after: float = 1.0
+    plain_low: float = float("nan")  # sensitivity: plain Newcombe (aspects independent)
+    plain_high: float = float("nan")
+    plain_p_value: float = float("nan")
 
 
 def change(rows: pd.DataFrame, before: str, after: str, council: str = BROMLEY,
-           exclude_divisions: tuple[str, ...] = (NOT_COMPARABLE_DIVISION,)) -> list[CauseChange]:
+           exclude_divisions: tuple[str, ...] = (NOT_COMPARABLE_DIVISION,),
+           phi_before: float = 1.0, phi_after: float = 1.0) -> list[CauseChange]:
     """Each code's share of aspects in ``before`` vs ``after``, like for like: every division column
-    but ``exclude_divisions``; a Newcombe interval on the difference in shares.
+    but ``exclude_divisions``.
 
-    Bromley's 2019-20 "Housing" column is the then Housing, Planning & Regeneration division,
-    which 2023-24 prints as housing + planning_regeneration: both years keep all of it.
+    PRIMARY interval: Newcombe's on effective counts (:func:`analysis.stats.quasi_newcombe`, n / φ of
+    each year, φ = that year's aspects per complaint: aspects of one complaint are not independent),
+    with its z test; the plain Newcombe interval (φ = 1) is kept as the sensitivity. Bromley's 2019-20
+    "Housing" column is the then Housing, Planning & Regeneration division, which 2023-24 prints as
+    housing + planning_regeneration: both years keep all of it.
     """
     parts = breakdown_rows(rows, council)
     parts = parts[(parts["division"] != "all") & ~parts["division"].isin(exclude_divisions)]
@@ -198,9 +207,12 @@ def change(rows: pd.DataFrame, before: str, after: str, council: str = BROMLEY,
     out = []
     for code in sums.columns:
         a, b = float(sums.loc[after, code]), float(sums.loc[before, code])
-        test = stats.compare_proportions(a, total_after, b, total_before)
+        plain = stats.compare_proportions(a, total_after, b, total_before)
+        adjusted = stats.quasi_newcombe(a, total_after, b, total_before, phi_after, phi_before)
         out.append(CauseChange(code, b, total_before, a, total_after, b / total_before, a / total_after,
-                               test.difference, test.low, test.high, test.p_value))
+                               adjusted.difference, adjusted.low, adjusted.high, adjusted.p_value,
+                               phi_before=adjusted.phi_b, phi_after=adjusted.phi_a, plain_low=plain.low,
+                               plain_high=plain.high, plain_p_value=plain.p_value))
     adjusted = stats.holm([c.p_value for c in out])
     out = [CauseChange(**{**c.__dict__, "p_holm": float(h)}) for c, h in zip(out, adjusted)]
     return sorted(out, key=lambda c: -c.difference)
@@ -271,22 +283,41 @@ def recording_change(observations: pd.DataFrame, rows: pd.DataFrame, periods: tu
     """Aspects per complaint and 'other' aspects per year (Bromley): the outcome summary's total aspects
     (``proportion_upheld``) over the division table's total complaints (both without E&PP)."""
     out = []
-    base = observations[(observations["council"] == council) & (observations["division"] == "all")
-                        & (observations["category"] == "") & (observations["service"] == "")
-                        & (observations["quarter"] == "") & (observations["stage"] == "all") & observations["value"].notna()]
     causes = breakdown_rows(rows, council)
     causes = causes[(causes["division"] != "all") & (causes["division"] != NOT_COMPARABLE_DIVISION)]
     for period in periods:
-        mine = base[(base["period"] == period) & (base["report_period"] == period)]
-        aspects = mine[(mine["measure"] == "aspects") & (mine["table"] == "proportion_upheld")]
-        complaints = mine[(mine["measure"] == "complaints") & (mine["table"] == "complaints_by_division_multi_year")]
-        if aspects.empty or complaints.empty:
+        found = aspects_and_complaints(observations, period, council)
+        if found is None:
             continue
-        a, c = aspects.iloc[0], complaints.iloc[0]
+        a, c = found
         other = float(causes.loc[(causes["period"] == period) & (causes["category_std"] == "other"), "value"].sum())
         out.append(RecordingChange(period, float(a["value"]), float(c["value"]), float(a["value"]) / float(c["value"]), other,
                                    f"{a['source_file']}:{int(a['source_line'])}", f"{c['source_file']}:{int(c['source_line'])}"))
     return out
+
+
+def aspects_and_complaints(observations: pd.DataFrame, period: str, council: str = BROMLEY):
+    """(aspects row, complaints row) of one year in its own report: the outcome summary's total aspects
+    (``proportion_upheld``) and the division table's total complaints, both without E&PP; None if either
+    is not printed."""
+    mine = observations[(observations["council"] == council) & (observations["division"] == "all")
+                        & (observations["category"] == "") & (observations["service"] == "")
+                        & (observations["quarter"] == "") & (observations["stage"] == "all") & observations["value"].notna()
+                        & (observations["period"] == period) & (observations["report_period"] == period)]
+    aspects = mine[(mine["measure"] == "aspects") & (mine["table"] == "proportion_upheld")]
+    complaints = mine[(mine["measure"] == "complaints") & (mine["table"] == "complaints_by_division_multi_year")]
+    if aspects.empty or complaints.empty or not float(complaints["value"].iloc[0]) > 0:
+        return None
+    return aspects.iloc[0], complaints.iloc[0]
+
+
+def aspects_per_complaint(observations: pd.DataFrame, period: str, council: str = BROMLEY) -> float:
+    """Aspects per complaint of one year (without E&PP; :func:`aspects_and_complaints`), NaN when not printed.
+
+    Used as φ for shares of aspects: if every aspect of a complaint shared its cause, n aspects would
+    carry the information of n / φ complaints — an upper-bound design effect for clusters of that size."""
+    found = aspects_and_complaints(observations, period, council)
+    return float(found[0]["value"]) / float(found[1]["value"]) if found is not None else float("nan")
 
 
 # --------------------------------------------------------------------------------------
@@ -310,6 +341,17 @@ class PrimaryEstimate:
     sensitivity: pd.DataFrame  # estimate, share, low, high, phi, note
 
 
+def council_complaints(observations: pd.DataFrame, council: str, period: str) -> float:
+    """The council's complaints of ``period`` in its own report's by-type-and-division table (all
+    divisions, E&PP included, as its causes table's Total is): the denominator of aspects per complaint."""
+    whole = observations[(observations["council"] == council) & (observations["period"] == period)
+                         & (observations["report_period"] == period) & (observations["division"] == "all")
+                         & (observations["measure"] == "complaints") & (observations["table"] == "complaints_by_type_and_division")
+                         & (observations["stage"] == "all") & (observations["category"] == "") & (observations["service"] == "")
+                         & observations["value"].notna()]
+    return float(whole["value"].iloc[0]) if len(whole) else float("nan")
+
+
 def primary_estimate(observations: pd.DataFrame, rows: pd.DataFrame, tops: pd.DataFrame,
                      shift: ShiftShare | None, council: str = BROMLEY, code: str = PRIMARY_CODE) -> PrimaryEstimate | None:
     """The code's share of the council's printed causes table (all divisions) in its latest year.
@@ -328,11 +370,7 @@ def primary_estimate(observations: pd.DataFrame, rows: pd.DataFrame, tops: pd.Da
     table = table[table["period"] == period]
     hit = table[table["category_std"] == code]
     count, total = float(hit["value"].sum()), float(table["value"].sum())
-    whole = observations[(observations["council"] == council) & (observations["period"] == period)
-                         & (observations["report_period"] == period) & (observations["division"] == "all")
-                         & (observations["measure"] == "complaints") & (observations["table"] == "complaints_by_type_and_division")
-                         & (observations["stage"] == "all") & (observations["category"] == "") & (observations["service"] == "")]
-    complaints = float(whole["value"].iloc[0]) if len(whole) else float("nan")
+    complaints = council_complaints(observations, council, period)
     phi = total / complaints if np.isfinite(complaints) and complaints > 0 else float("nan")
     primary = stats.quasi_wilson(count, total, phi)
     source = f"{hit['source_file'].iloc[0]}:{int(hit['source_line'].iloc[0])}" if len(hit) else ""
@@ -592,6 +630,7 @@ class RootCauseStudy:
     primary: PrimaryEstimate | None = None
     sensitivity: pd.DataFrame | None = None  # crosswalk judgement calls
     test_holm: dict[tuple[str, str, str], float] | None = None
+    rate_conflicts: pd.DataFrame | None = None  # printed causes-table upheld rates vs the division tables'
 
 
 def upheld_key(council: str, period: str, organisation: str) -> str:
@@ -604,9 +643,43 @@ def upheld_title(council: str, period: str, organisation: str) -> str:
     return present.council_period(council, period) + (f", {organisation}" if organisation else "")
 
 
+RATE_CONFLICT = "rate_vs_division_tables"  # the conflicts table's kind for a printed rate the counts contradict
+
+
+def printed_rate_conflicts(conflicts: pd.DataFrame, rows: pd.DataFrame, councils: list[str]) -> pd.DataFrame:
+    """Where a causes table's printed '% upheld' disagrees with the rate derived from the divisions'
+    nature-of-complaint counts (``data/clean/conflicts.csv``, kind ``rate_vs_division_tables``).
+
+    Columns: council, period, category, printed_pct, derived_pct, gap (points), aspects (the causes
+    table's count for that cause, all divisions), implied (printed % of those aspects: the numerator
+    the printed rate would need), source, derived_sources. The study's upheld rates use the division
+    tables, which print the counts; the printed rates are reported, not used.
+    """
+    columns = ["council", "period", "category", "code", "printed_pct", "derived_pct", "gap", "aspects", "implied", "source",
+               "derived_sources"]
+    if conflicts is None or conflicts.empty:
+        return pd.DataFrame(columns=columns)
+    mine = conflicts[(conflicts["kind"] == RATE_CONFLICT) & conflicts["council"].isin(councils)]
+    whole = rows[(rows["division"] == "all") & (rows["service"].fillna("") == "") & (rows["measure"] == "aspects")]
+    out = []
+    for c in mine.itertuples(index=False):
+        hit = whole[(whole["council"] == c.council) & (whole["period"] == c.period)
+                    & (whole["category"].map(normalise) == normalise(c.category))]
+        aspects = float(hit["value"].sum()) if len(hit) else float("nan")
+        printed, derived = float(c.chosen_value), float(c.other_value)
+        code = hit["category_std"].iloc[0] if len(hit) else ""
+        out.append({"council": c.council, "period": c.period, "category": c.category, "code": code, "printed_pct": printed,
+                    "derived_pct": derived, "gap": derived - printed, "aspects": aspects,
+                    "implied": printed / 100 * aspects if np.isfinite(aspects) else float("nan"),
+                    "source": c.chosen_source, "derived_sources": c.other_source})
+    frame = pd.DataFrame(out, columns=columns)
+    return frame.sort_values(["council", "period", "gap"], ascending=[True, True, False], kind="mergesort").reset_index(drop=True)
+
+
 def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period: str,
-            councils: list[str]) -> RootCauseStudy:
-    """Run every step for ``council`` ('all' = each of ``councils``) and ``period`` ('' = latest)."""
+            councils: list[str], conflicts: pd.DataFrame | None = None) -> RootCauseStudy:
+    """Run every step for ``council`` ('all' = each of ``councils``) and ``period`` ('' = latest);
+    ``conflicts`` (data/clean/conflicts.csv) flags the printed upheld rates the counts contradict."""
     chosen = list(councils) if council == "all" else [council]
     rows = cause_rows(observations, taxonomy)
     rows = rows[rows["council"].isin(chosen)]
@@ -637,11 +710,14 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
         years = sorted(set(breakdown_rows(rows)["period"]))
         if len(years) >= 2:
             study.change_periods = (years[0], years[-1])
-            study.changes = change(rows, years[0], years[-1])
-            study.shift = shift_share(rows, PRIMARY_CODE, years[0], years[-1])
             study.recording = recording_change(observations, rows, (years[0], years[-1]))
+            per_complaint = {r.period: r.aspects_per_complaint for r in study.recording}
+            study.changes = change(rows, years[0], years[-1], phi_before=per_complaint.get(years[0], float("nan")),
+                                   phi_after=per_complaint.get(years[-1], float("nan")))
+            study.shift = shift_share(rows, PRIMARY_CODE, years[0], years[-1])
         study.primary = primary_estimate(observations, rows, tops, study.shift)
     study.sensitivity = crosswalk_sensitivity(observations, taxonomy, chosen, shown) if with_data else None
+    study.rate_conflicts = printed_rate_conflicts(conflicts, rows, chosen) if conflicts is not None else None
     return study
 
 
@@ -690,9 +766,14 @@ def findings(study: RootCauseStudy, london=None) -> dict:
             "by_cause": {c.code: {"before": c.before, "before_total": c.before_total, "after": c.after,
                                   "after_total": c.after_total, "share_before": c.share_before, "share_after": c.share_after,
                                   "difference": c.difference, "low": c.low, "high": c.high, "p_value": c.p_value,
-                                  "p_holm": c.p_holm}
+                                  "p_holm": c.p_holm, "phi_before": c.phi_before, "phi_after": c.phi_after,
+                                  "plain_low": c.plain_low, "plain_high": c.plain_high, "plain_p_value": c.plain_p_value}
                          for c in study.changes},
             "largest_rise": study.changes[0].code, "largest_fall": study.changes[-1].code,
+            "phi": {before: study.changes[0].phi_before, after: study.changes[0].phi_after},
+            "method": ("PRIMARY: Newcombe 95% interval on effective counts (aspects / phi of each year, phi = that "
+                       "year's aspects per complaint, E&PP left out), z test on the same counts, Holm over the causes; "
+                       "sensitivity: plain Newcombe (aspects independent, plain_low / plain_high)"),
         }
     if study.shift is not None:
         sh = study.shift
@@ -718,6 +799,10 @@ def findings(study: RootCauseStudy, london=None) -> dict:
                             "the crosswalk maps Bromley's 'Lack of Action' to lack_of_action (no judgement call)"],
             "sensitivity": [{k: r[k] for k in ("estimate", "share", "low", "high", "phi", "note")}
                             for _, r in pe.sensitivity.iterrows()]}
+    if study.rate_conflicts is not None and len(study.rate_conflicts):
+        out["printed_rate_conflicts"] = {
+            "kind": RATE_CONFLICT, "used": "the division tables' counts (the printed rates are reported, not used)",
+            "rows": [r.to_dict() for _, r in study.rate_conflicts.iterrows()]}
     if study.sensitivity is not None and len(study.sensitivity):
         out["crosswalk_sensitivity"] = [r.to_dict() for _, r in study.sensitivity.iterrows()]
     if len(study.division):
@@ -1058,11 +1143,15 @@ def change_text(study: RootCauseStudy) -> str:
     text = (f"Like for like (E&PP excluded), {_name(study.names, rise.code)} rose from {rise.before:.0f} of "
             f"{rise.before_total:.0f} aspects ({_pct(rise.share_before)}) in {before} to {rise.after:.0f} of "
             f"{rise.after_total:.0f} ({_pct(rise.share_after)}) in {after}: +{rise.difference * 100:.1f} points "
-            f"(95% CI {rise.low * 100:.1f} to {rise.high * 100:.1f}). The largest fall was "
-            f"{_name(study.names, fall.code)}, {_pct(fall.share_before)} → {_pct(fall.share_after)} "
+            f"(95% CI {rise.low * 100:.1f} to {rise.high * 100:.1f}, {_change_phi_words(rise, before, after)}). "
+            f"The largest fall was {_name(study.names, fall.code)}, {_pct(fall.share_before)} → {_pct(fall.share_after)} "
             f"({fall.difference * 100:.1f} points, {fall.low * 100:.1f} to {fall.high * 100:.1f}). "
             f"Holm-adjusted over the {len(study.changes)} causes compared, the rise has p {_peq(rise.p_holm)}; "
-            f"{sum(c.p_holm < 0.05 for c in study.changes)} of {len(study.changes)} causes changed clearly.")
+            f"{sum(c.p_holm < 0.05 for c in study.changes)} of {len(study.changes)} causes changed clearly. "
+            f"*Sensitivity:* treating every aspect as independent (plain Newcombe, φ = 1) the rise's interval would be "
+            f"{rise.plain_low * 100:.1f} to {rise.plain_high * 100:.1f} points and "
+            f"{sum(p < 0.05 for p in stats.holm([c.plain_p_value for c in study.changes]))} causes would change "
+            "clearly — too precise, as several aspects come from one complaint.")
     if before in printed.index and after in printed.index:
         b, a = printed.loc[before], printed.loc[after]
         text += (f" As printed (all divisions in each year's table), the most frequent cause was "
@@ -1070,6 +1159,61 @@ def change_text(study: RootCauseStudy) -> str:
                  f"{present.citation(b['source']).markdown()}) and '{a['category']}' in {after} ({a['value']:.0f} of {a['table_total']:,.0f}, "
                  f"{_pct(a['share'])}, {present.citation(a['source']).markdown()}).")
     return text
+
+
+def rate_conflicts_text(study: RootCauseStudy) -> str:
+    """Flag and explain the printed causes-table upheld rates that the division tables' counts contradict."""
+    t = study.rate_conflicts
+    if t is None or t.empty:
+        return "No printed upheld rate in this run's causes tables disagrees with the division tables' counts."
+    lines = []
+    for (c, p), g in t.groupby(["council", "period"], sort=True):
+        r = g.iloc[0]  # the largest gap of the year
+        implied = (f", about {present.number(round(r['implied']))} of its {present.number(r['aspects'])} aspects"
+                   if np.isfinite(r["aspects"]) else "")
+        lines.append(f"- **{present.council_period(c, p)}**: {len(g)} causes disagree; the largest gap is "
+                     f"{r['category']}, printed {present.number(r['printed_pct'], 'decimal', 1)}%{implied} "
+                     f"({present.citation(r['source']).markdown()}), against "
+                     f"{present.number(r['derived_pct'], 'decimal', 1)}% from the division tables.")
+    return (f"**The causes table's own upheld rates disagree with the counts.** In {len(t)} cases the '% upheld' "
+            "column of a causes table differs from the rate the study derives by adding the divisions' "
+            "nature-of-complaint tables (upheld or partly, of decided aspects):\n\n" + "\n".join(lines) +
+            "\n\nThe report does not say how its percentage is computed — which outcomes count as upheld, and "
+            "which aspects form the base (the causes table's counts include E&PP and may include aspects still "
+            "open; the division tables give the outcome of each decided aspect). The study's upheld rates use the division tables, which "
+            "print the counts behind every rate; the printed rates are shown here, not used. Every case is in "
+            "the conflicts table of the data downloads (kind \"rate vs division tables\").")
+
+
+def rate_conflicts_table(study: RootCauseStudy) -> pd.DataFrame:
+    t = study.rate_conflicts
+    return pd.DataFrame({"Council and year": [present.council_period(c, p) for c, p in zip(t["council"], t["period"])],
+                         "Cause (as printed)": t["category"], "Printed % upheld": t["printed_pct"],
+                         "From the division tables, %": t["derived_pct"], "Gap, points": t["gap"],
+                         "Aspects of the cause": t["aspects"], "Source": t["source"]})
+
+
+def _change_phi_words(c: CauseChange, before: str, after: str) -> str:
+    """'widened for φ = 1.28 (2019-20) and 1.79 (2023-24) aspects per complaint'."""
+    return (f"widened for φ = {present.number(c.phi_before, 'decimal', 2)} ({before}) and "
+            f"{present.number(c.phi_after, 'decimal', 2)} ({after}) aspects per complaint")
+
+
+def change_table(study: RootCauseStudy) -> pd.DataFrame:
+    """Every cause's like-for-like share in the two years: the difference with its PRIMARY (φ-adjusted)
+    interval and Holm-adjusted p, and the plain interval as the sensitivity column."""
+    before, after = study.change_periods
+    return pd.DataFrame({
+        "Cause": [names_cap(study.names, c.code) for c in study.changes],
+        f"Share {before}": [c.share_before for c in study.changes],
+        f"Share {after}": [c.share_after for c in study.changes],
+        "Change, points": [c.difference * 100 for c in study.changes],
+        "95% interval (φ-adjusted, primary)": [f"{present.number(c.low * 100, 'decimal', 1)} to "
+                                                f"{present.number(c.high * 100, 'decimal', 1)}" for c in study.changes],
+        "p (Holm)": [_p(c.p_holm) for c in study.changes],
+        "95% interval (plain, sensitivity)": [f"{present.number(c.plain_low * 100, 'decimal', 1)} to "
+                                               f"{present.number(c.plain_high * 100, 'decimal', 1)}" for c in study.changes],
+    })
 
 
 def shares_table(study: RootCauseStudy) -> pd.DataFrame:
@@ -1213,7 +1357,8 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
         bullets.append(f"Lack of action is the most common cause of complaint in Bromley {pe.period}: "
                        f"{present.number(pe.count)} of {present.number(pe.total)} aspects, "
                        f"{present.estimate(pe.share, pe.low, pe.high, 'share')}. This is the study's primary estimate; "
-                       "its interval allows for several aspects per complaint.")
+                       f"its interval allows for several aspects per complaint (φ = "
+                       f"{present.number(pe.dispersion, 'decimal', 2)} aspects per complaint).")
     sh = study.shift
     if sh is not None:
         rec = {r.period: r for r in (study.recording or [])}
@@ -1222,9 +1367,15 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
             extra = (f", but complaints were also split into more aspects ({present.number(rec[sh.before].aspects_per_complaint, 'decimal', 2)}"
                      f" → {present.number(rec[sh.after].aspects_per_complaint, 'decimal', 2)} per complaint), so part of the rise "
                      "may be a change in recording")
+        rise = next((c for c in (study.changes or []) if c.code == sh.code), None)
+        interval = ""
+        if rise is not None:
+            interval = (f" (+{present.number(rise.difference * 100, 'decimal', 1)} points, 95% CI "
+                        f"{present.number(rise.low * 100, 'decimal', 1)} to {present.number(rise.high * 100, 'decimal', 1)}, "
+                        f"{_change_phi_words(rise, sh.before, sh.after)})")
         bullets.append(f"Like for like, its share rose from {present.number(sh.share_before, 'share', 0)} ({sh.before}) to "
-                       f"{present.number(sh.share_after, 'share', 0)} ({sh.after}); with {sh.before}'s division mix it would "
-                       f"still be {present.number(sh.share_fixed_mix, 'share', 0)}{extra}.")
+                       f"{present.number(sh.share_after, 'share', 0)} ({sh.after}){interval}; with {sh.before}'s division "
+                       f"mix it would still be {present.number(sh.share_fixed_mix, 'share', 0)}{extra}.")
     bromley_key = next((k for k in study.upheld if k[0] == BROMLEY), None)
     if bromley_key is not None:
         t = study.upheld[bromley_key]
@@ -1234,6 +1385,14 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
                 f"{present.number(top['upheld_or_partially'])} of {present.number(top['decided'])} decided aspects, "
                 f"{present.estimate(top['rate'], top['low'], top['high'], 'share')} (interval widened for φ = "
                 f"{present.number(phi, 'decimal', 2)})")
+        conflicts = study.rate_conflicts
+        if conflicts is not None and len(conflicts):
+            printed = conflicts[(conflicts["council"] == BROMLEY) & (conflicts["period"] == bromley_key[1])
+                                & (conflicts["code"] == top["category_std"])]
+            if len(printed):
+                r = printed.iloc[0]
+                text += (f"; the report's causes table prints {present.number(r['printed_pct'], 'decimal', 1)}% for "
+                         f"'{r['category']}', which its division tables' counts contradict")
         if study.model is not None:
             terms, before, after = significant_counts(study.model)
             text += f"; after Holm's adjustment {after} of {terms} model terms differ from the reference (not {before})"

@@ -24,8 +24,16 @@ from .. import present
 from ..clean.reconcile import reconcile
 from ..data import cite, select
 from ..paths import Paths
-from ..stats import CountTrend, compare_proportions, count_model, not_estimable_reason, quasi_wilson, wilson
-from .dispersion import linked_sources, quasi_newcombe, service_dispersion
+from ..stats import (
+    CountTrend,
+    compare_proportions,
+    count_model,
+    not_estimable_reason,
+    quasi_newcombe,
+    quasi_wilson,
+    wilson,
+)
+from .dispersion import linked_sources, service_dispersion
 
 EDUCATION = "education"
 SEN = "SEN"  # Bromley's service label, exactly as printed
@@ -170,9 +178,12 @@ def sen_aspects(obs: pd.DataFrame, council: str, period: str = "") -> pd.DataFra
     """SEN aspects and their share of all Education aspects, per year of a service table.
 
     From Education's service table: the SEN row and the OVERALL row (service ''), each year
-    printed in its own report only. Share with a Wilson 95% interval (aspects treated as
-    independent, which they are not quite: read it as a floor on the uncertainty).
+    printed in its own report only. Share with a quasi-Wilson 95% interval on n/φ, φ = that year's
+    aspects per complaint (:func:`analysis.studies.root_causes.aspects_per_complaint`; aspects of one
+    complaint are not independent), the plain Wilson one kept as ``plain_low``/``plain_high``.
     """
+    from .root_causes import aspects_per_complaint
+
     rows = up_to(select(_table(obs, council, SERVICE_TABLE), division=EDUCATION, measure="aspects"), period)
     out = []
     for year, group in rows.groupby("period"):
@@ -180,12 +191,14 @@ def sen_aspects(obs: pd.DataFrame, council: str, period: str = "") -> pd.DataFra
         overall = group[group["service"] == ""]
         if sen.empty or overall.empty:
             continue
-        share = wilson(sen["value"].iloc[0], overall["value"].iloc[0])
+        x, n = sen["value"].iloc[0], overall["value"].iloc[0]
+        share, plain = quasi_wilson(x, n, aspects_per_complaint(obs, year, council)), wilson(x, n)
         out.append({"period": year, "sen_aspects": share.successes, "education_aspects": share.trials,
-                    "sen_share": share.rate, "low": share.low, "high": share.high,
+                    "sen_share": share.rate, "low": share.low, "high": share.high, "phi": share.dispersion,
+                    "plain_low": plain.low, "plain_high": plain.high,
                     "sen_source": cite(sen.iloc[0]), "education_source": cite(overall.iloc[0])})
-    return pd.DataFrame(out, columns=["period", "sen_aspects", "education_aspects", "sen_share", "low", "high",
-                                      "sen_source", "education_source"])
+    return pd.DataFrame(out, columns=["period", "sen_aspects", "education_aspects", "sen_share", "low", "high", "phi",
+                                      "plain_low", "plain_high", "sen_source", "education_source"])
 
 
 def share_of_rise(frame: pd.DataFrame, start: str, end: str, part: str = "education", total: str = "total") -> dict:
@@ -367,29 +380,41 @@ def trend_band(fit: Growth, alpha: float = 0.05) -> pd.DataFrame:
 
 # --- what SEN complaints are about, and how often upheld ---------------------------------
 
-def nature(obs: pd.DataFrame, council: str, period: str, division: str = EDUCATION) -> pd.DataFrame:
-    """A division's nature-of-complaint table: aspects per category, share, upheld or partly, Wilson.
+def _service_phi(obs: pd.DataFrame, council: str, period: str) -> float:
+    """φ of the upheld rates across the council's services that year (NaN without a service table)."""
+    spread = service_dispersion(obs, council, period)
+    return spread.phi if spread is not None else float("nan")
 
-    Columns: category, aspects, share (of the division's aspects), upheld_or_partially,
-    upheld_rate, low, high, source.
+
+def nature(obs: pd.DataFrame, council: str, period: str, division: str = EDUCATION) -> pd.DataFrame:
+    """A division's nature-of-complaint table: aspects per category, share, upheld or partly.
+
+    The upheld rate's interval (``low``/``high``) is quasi-Wilson on effective counts n/φ, φ the
+    services' over-dispersion that year (``phi``, ≥ 1); the plain Wilson interval, which treats
+    aspects as independent, is the sensitivity (``plain_low``/``plain_high``). Columns: category,
+    aspects, share (of the division's aspects), upheld_or_partially, upheld_rate, low, high, phi,
+    plain_low, plain_high, source.
     """
     rows = select(_table(obs, council, NATURE_TABLE, period), division=division)
     counts = rows[rows["category"] != ""]
     wide = _wide(counts, ["category"])
     if wide.empty:
         return pd.DataFrame(columns=["category", "aspects", "share", "upheld_or_partially", "upheld_rate",
-                                     "low", "high", "source"])
+                                     "low", "high", "phi", "plain_low", "plain_high", "source"])
     total = wide["aspects"].sum()
     overall = select(rows, category="", measure="aspects")
     if len(overall):
         total = overall["value"].iloc[0]
     wide["upheld_or_partially"] = wide.get("upheld", 0) + wide.get("partially_upheld", 0)
-    rates = [wilson(u, a) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
+    phi = _service_phi(obs, council, period)
+    rates = [quasi_wilson(u, a, phi) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
+    plain = [wilson(u, a) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
     sources = {r.category: cite(r) for r in counts[counts["measure"] == "aspects"].itertuples()}
     out = pd.DataFrame({
         "category": wide["category"], "aspects": wide["aspects"], "share": wide["aspects"] / total,
         "upheld_or_partially": wide["upheld_or_partially"], "upheld_rate": [r.rate for r in rates],
-        "low": [r.low for r in rates], "high": [r.high for r in rates],
+        "low": [r.low for r in rates], "high": [r.high for r in rates], "phi": [r.dispersion for r in rates],
+        "plain_low": [r.low for r in plain], "plain_high": [r.high for r in plain],
         "source": wide["category"].map(sources),
     })
     return out.sort_values("aspects", ascending=False, kind="mergesort").reset_index(drop=True)
@@ -399,10 +424,16 @@ def causes_against_rest(obs: pd.DataFrame, council: str, period: str, division: 
     """Council-wide causes table: each cause's share of a division's aspects vs the rest of the council.
 
     The rest is the printed Total column minus the division's column (so it includes every
-    other column the table prints, E&PP where printed). Columns: category, division_aspects,
-    division_total, division_share, rest_aspects, rest_total, rest_share, difference, low, high,
-    p_value, division_source, total_source.
+    other column the table prints, E&PP where printed). The difference's interval (``low``/``high``)
+    and ``p_value`` are Newcombe's and the z test on effective counts n/φ, φ = that year's aspects
+    per complaint (:func:`analysis.studies.root_causes.aspects_per_complaint`: aspects of one
+    complaint may share their cause); the plain ones (φ = 1) are the sensitivity. Columns: category,
+    division_aspects, division_total, division_share, rest_aspects, rest_total, rest_share,
+    difference, low, high, p_value, p_holm (Holm over the year's causes), phi, plain_low, plain_high,
+    plain_p_value, division_source, total_source.
     """
+    from .root_causes import aspects_per_complaint
+
     rows = select(_causes_rows(obs, council, period), measure="aspects", service="")
     part = rows[rows["division"] == division]
     whole = rows[rows["division"] == "all"]
@@ -410,18 +441,27 @@ def causes_against_rest(obs: pd.DataFrame, council: str, period: str, division: 
     if part.empty or whole.empty:
         return pd.DataFrame(out)
     n_part, n_whole = _column_total(part), _column_total(whole)
+    phi = aspects_per_complaint(obs, period, council)
     for row in part[part["category"] != ""].itertuples():
         match = whole[whole["category"].str.lower() == row.category.lower()]
         if match.empty or float(match["value"].iloc[0]) == 0:
             continue
         x_whole = float(match["value"].iloc[0])
         comparison = compare_proportions(row.value, n_part, x_whole - row.value, n_whole - n_part)
+        adjusted = quasi_newcombe(row.value, n_part, x_whole - row.value, n_whole - n_part, phi)
         out.append({"category": row.category, "division_aspects": row.value, "division_total": n_part,
                     "division_share": comparison.rate_a, "rest_aspects": x_whole - row.value,
                     "rest_total": n_whole - n_part, "rest_share": comparison.rate_b,
-                    "difference": comparison.difference, "low": comparison.low, "high": comparison.high,
-                    "p_value": comparison.p_value, "division_source": cite(row), "total_source": cite(match.iloc[0])})
-    return pd.DataFrame(out).sort_values("division_aspects", ascending=False, kind="mergesort").reset_index(drop=True)
+                    "difference": comparison.difference, "low": adjusted.low, "high": adjusted.high,
+                    "p_value": adjusted.p_value, "phi": adjusted.phi_a, "plain_low": comparison.low,
+                    "plain_high": comparison.high, "plain_p_value": comparison.p_value,
+                    "division_source": cite(row), "total_source": cite(match.iloc[0])})
+    frame = pd.DataFrame(out)
+    if len(frame):
+        from ..stats import holm
+
+        frame["p_holm"] = holm(frame["p_value"])  # every cause of the year is tested at once
+    return frame.sort_values("division_aspects", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
 def _column_total(rows: pd.DataFrame) -> float:
@@ -439,15 +479,22 @@ def _causes_rows(obs: pd.DataFrame, council: str, period: str) -> pd.DataFrame:
 
 
 def service_upheld(obs: pd.DataFrame, council: str, period: str) -> pd.DataFrame:
-    """Every service row of every division's service table: aspects, upheld or partly, Wilson interval."""
+    """Every service row of every division's service table: aspects, upheld or partly, the quasi-Wilson
+    interval on n/φ (φ across the services that year, column ``phi``) and the plain Wilson one as the
+    sensitivity (``plain_low``/``plain_high``)."""
     rows = _table(obs, council, SERVICE_TABLE, period)
     wide = _wide(rows[rows["service"] != ""], ["division", "service"])
     if wide.empty:
-        return pd.DataFrame(columns=["division", "service", "aspects", "upheld_or_partially", "rate", "low", "high"])
+        return pd.DataFrame(columns=["division", "service", "aspects", "upheld_or_partially", "rate", "low", "high",
+                                     "phi", "plain_low", "plain_high"])
     wide["upheld_or_partially"] = wide.get("upheld", 0) + wide.get("partially_upheld", 0)
-    rates = [wilson(u, a) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
+    phi = _service_phi(obs, council, period)
+    rates = [quasi_wilson(u, a, phi) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
+    plain = [wilson(u, a) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
     out = wide[["division", "service", "aspects", "upheld_or_partially"]].copy()
     out["rate"], out["low"], out["high"] = [r.rate for r in rates], [r.low for r in rates], [r.high for r in rates]
+    out["phi"] = [r.dispersion for r in rates]
+    out["plain_low"], out["plain_high"] = [r.low for r in plain], [r.high for r in plain]
     return out.sort_values(["division", "service"], kind="mergesort").reset_index(drop=True)
 
 
@@ -456,8 +503,9 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
 
     Rest of the council = the proportion-upheld table's TOTAL row (aspects and upheld or
     partially upheld, division 'all'; Bromley's excludes E&PP) minus the SEN row of
-    Education's service table. Two-proportion z test and a Newcombe interval for the
-    difference; aspects are treated as independent, which flatters the precision.
+    Education's service table. Newcombe interval and z test for the difference on effective
+    counts n/φ (φ across the services that year); the plain ones, which treat aspects as
+    independent and so flatter the precision, are kept as ``plain_*``.
     """
     sen = select(_table(obs, council, SERVICE_TABLE, period), division=EDUCATION, service=service)
     whole = select(obs, council=council, period=period, division="all", service="", category="", quarter="")
@@ -480,7 +528,7 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
             "rest_upheld_or_partially": x_rest, "rest_aspects": n_rest,
             "rest_rate": b.rate, "rest_low": b.low, "rest_high": b.high,
             "difference": comparison.difference, "difference_low": adjusted.low,
-            "difference_high": adjusted.high, "p_value": comparison.p_value,
+            "difference_high": adjusted.high, "p_value": adjusted.p_value, "plain_p_value": comparison.p_value,
             "dispersion": phi, "dispersion_used": a.dispersion,
             "dispersion_services": spread.services if spread is not None else 0,
             "plain_sen_low": plain_a.low, "plain_sen_high": plain_a.high,
@@ -1022,7 +1070,13 @@ def text_causes(a: SenAnalysis) -> str:
             lines.append(f"- {year}, {r['category']}: " + _versus(
                 r["division_aspects"], r["division_total"], "Education aspects", r["division_share"],
                 r["rest_aspects"], r["rest_total"], "elsewhere", r["rest_share"], r["difference"], r["low"], r["high"])
-                + f" (plain interval: aspects treated as independent). Source: {linked_sources(r['division_source'])}.")
+                + (f", interval widened for φ = {present.number(r['phi'], 'decimal', 2)} aspects per complaint (aspects "
+                   f"treated as independent: {100 * r['plain_low']:+.0f} to {100 * r['plain_high']:+.0f})"
+                   if r["phi"] > 1 else " (plain interval: aspects per complaint not printed for this year)")
+                + (f"; Holm-adjusted over the {len(causes)} causes compared, "
+                   + ("p < 0.001" if r["p_holm"] < 0.001 else f"p = {r['p_holm']:.2g}")
+                   if "p_holm" in r and pd.notna(r["p_holm"]) else "")
+                + f". Source: {linked_sources(r['division_source'])}.")
     return "\n".join(lines) or "*No causes-by-division table in this council's data.*"
 
 
@@ -1172,22 +1226,26 @@ def outcomes_display(table: pd.DataFrame):
                                  "source": "Source"})
 
 
+_ADJUSTED_LABELS = {"low": "95% CI from (φ-adjusted)", "high": "95% CI to (φ-adjusted)", "phi": "φ used",
+                    "plain_low": "Sensitivity: CI from (plain)", "plain_high": "Sensitivity: CI to (plain)"}
+_ADJUSTED_KINDS = {"low": "share", "high": "share", "phi": "decimal", "plain_low": "share", "plain_high": "share"}
+_ADJUSTED_DIGITS = {"low": 0, "high": 0, "phi": 2, "plain_low": 0, "plain_high": 0}
+
+
 def nature_display(table: pd.DataFrame):
-    return present.table(table, kinds={"category": "text", "share": "share", "upheld_rate": "share", "low": "share",
-                                       "high": "share", "source": "source"},
+    return present.table(table, kinds={"category": "text", "share": "share", "upheld_rate": "share", "source": "source",
+                                       **_ADJUSTED_KINDS},
                          labels={"category": "Nature of complaint", "aspects": "Aspects", "share": "Share",
                                  "upheld_or_partially": "Upheld or partly", "upheld_rate": "Upheld rate",
-                                 "low": "95% CI from (plain)", "high": "95% CI to (plain)", "source": "Source"},
-                         digits={"share": 0, "upheld_rate": 0, "low": 0, "high": 0})
+                                 "source": "Source", **_ADJUSTED_LABELS},
+                         digits={"share": 0, "upheld_rate": 0, **_ADJUSTED_DIGITS})
 
 
 def services_display(table: pd.DataFrame):
-    return present.table(table, kinds={"division": "division", "service": "text", "rate": "share", "low": "share",
-                                       "high": "share"},
+    return present.table(table, kinds={"division": "division", "service": "text", "rate": "share", **_ADJUSTED_KINDS},
                          labels={"division": "Division", "service": "Service", "aspects": "Aspects",
-                                 "upheld_or_partially": "Upheld or partly", "rate": "Rate",
-                                 "low": "95% CI from (plain)", "high": "95% CI to (plain)"},
-                         digits={"rate": 0, "low": 0, "high": 0})
+                                 "upheld_or_partially": "Upheld or partly", "rate": "Rate", **_ADJUSTED_LABELS},
+                         digits={"rate": 0, **_ADJUSTED_DIGITS})
 
 
 def inventory_display(table: pd.DataFrame):

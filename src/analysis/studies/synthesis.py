@@ -58,6 +58,7 @@ class Synthesis:
     missing: list[Missing] = field(default_factory=list)
     units: dict[str, list[str]] = field(default_factory=dict)  # council → units its drivers count in
     coverage: dict[str, list[str]] = field(default_factory=dict)  # council → drivers stated (council="all" only)
+    london: dict = field(default_factory=dict)  # the London Ombudsman funnel, from the root-causes findings
 
 
 def _get(data, *keys, default=None):
@@ -91,14 +92,20 @@ def root_causes(f: dict, council: str) -> Driver | str:
     row = _get(change, "by_cause", cause, default=None) if cause else None
     if council in ("all", "bromley") and isinstance(row, dict) and row.get("low") is not None:
         label = present.humanise(cause).lower()
+        adjusted = row.get("phi_before") is not None and row.get("phi_after") is not None
+        widened = (f", widened for φ = {present.number(row['phi_before'], 'decimal', 2)} and "
+                   f"{present.number(row['phi_after'], 'decimal', 2)} aspects per complaint" if adjusted else "")
         finding = (f"In Bromley, {label} grew from {present.number(row['share_before'], 'share')} to "
                    f"{present.number(row['share_after'], 'share')} of complaint aspects between {change['before']} and "
-                   f"{change['after']} ({_points(row['difference'])}, 95% CI {_points(row['low'])} to {_points(row['high'])}), "
-                   f"the largest rise of any cause.")
+                   f"{change['after']} ({_points(row['difference'])}, 95% CI {_points(row['low'])} to {_points(row['high'])}"
+                   f"{widened}), the largest rise of any cause.")
+        caveat = ("Shares of aspects (one complaint can raise several): the interval counts each year's aspects as "
+                  "aspects ÷ φ, its aspects per complaint; aspects per complaint also rose, so part of the rise may be "
+                  "a change in recording; printed labels are mapped to shared causes by hand." if adjusted else
+                  "Shares of aspects (one complaint can raise several), so the interval, which treats aspects as "
+                  "independent, is a floor on the uncertainty; printed labels are mapped to shared causes by hand.")
         return Driver("02_root_causes", DRIVERS["02_root_causes"], "bromley", row["low"] > 0 or row["high"] < 0, finding,
-                      _points(row["difference"]), f"{_points(row['low'])} to {_points(row['high'])}", "aspects",
-                      "Shares of aspects (one complaint can raise several), so the interval, which treats aspects as "
-                      "independent, is a floor on the uncertainty; printed labels are mapped to shared causes by hand.")
+                      _points(row["difference"]), f"{_points(row['low'])} to {_points(row['high'])}", "aspects", caveat)
     tops = [t for t in (_get(f, "top_causes", default={}) or {}).values()
             if isinstance(t, dict) and (council == "all" or t.get("council") == council)
             and t.get("table_total") and t.get("value") is not None]
@@ -164,15 +171,25 @@ def sen(f: dict, council: str) -> Driver | str:
     if not f or (council != "all" and own != council):
         return "the SEN notebook studies another council"
     growth = f.get("growth") or {}
-    rises = [r for r in (f.get("share_of_rise") or []) if isinstance(r, dict)]
     start = (growth.get("periods") or [None])[0]
+    # like for like first: the printed totals add a division (Planning & Regeneration) part-way through
+    like = [r for r in (f.get("share_of_rise_like_for_like") or []) if isinstance(r, dict)]
+    rises = like or [r for r in (f.get("share_of_rise") or []) if isinstance(r, dict)]
     rise = next((r for r in rises if r.get("start") == start), rises[-1] if rises else None)
     if not growth or growth.get("low") is None or rise is None:
         return "its findings hold no growth estimate"
-    whole = rise["share"] is not None and rise["share"] >= 1
+    whole = rise.get("share") is not None and rise["share"] >= 1
+    excluded = [present.division(d) for d in (rise.get("excluded") or [])]
+    total = ("all complaints counted like for like" + (f" (without {', '.join(excluded)}, which the printed totals "
+                                                        "add part-way)" if excluded else "")
+             if like else "all complaints")
+    if rise.get("share") is None and rise.get("not_estimable"):
+        share_words = f" — no share of the rise ({rise['not_estimable']})"
+    else:
+        share_words = " — more than the whole rise" if whole else f" — {present.number(rise['share'], 'share')} of the rise"
     finding = (f"In {present.council(own)}, Education complaints rose by {present.number(rise['part_change'])} between "
-               f"{rise['start']} and {rise['end']} while all complaints rose by {present.number(rise['total_change'])}"
-               + (" — more than the whole rise" if whole else f" — {present.number(rise['share'], 'share')} of the rise")
+               f"{rise['start']} and {rise['end']} while {total} rose by {present.number(rise['total_change'])}"
+               + share_words
                + f"; Education complaints grew {present.number(growth['annual_growth'], 'share')} a year "
                f"(95% CI {present.number(growth['low'], 'share')} to {present.number(growth['high'], 'share')}).")
     return Driver("04_sen_surge", DRIVERS["04_sen_surge"], own, growth["low"] > 0, finding,
@@ -195,11 +212,18 @@ def covid(f: dict, council: str) -> Driver | str:
                    f"{present.number(p['low'], 'ratio')}–{present.number(p['high'], 'ratio')}, widened for "
                    f"over-dispersion, φ = {present.number(p.get('dispersion'), 'decimal', 2)})"
                    + ("; the interval includes no change." if includes else "."))
+        trend = next((r for r in (f.get("sensitivity") or []) if isinstance(r, dict)
+                      and r.get("name") == "like_for_like_vs_trend" and r.get("low") is not None), None)
+        against_trend = (f" Against a trend through the {trend.get('pre_years')} pre-pandemic years instead — too few to "
+                         f"check it — the ratio is {present.number(trend['estimate'], 'ratio')} (95% CI "
+                         f"{present.number(trend['low'], 'ratio')}–{present.number(trend['high'], 'ratio')})"
+                         + (", an interval that includes no change." if trend["low"] <= 1 <= trend["high"] else ".")
+                         if trend else "")
         return Driver("05_covid_dip", DRIVERS["05_covid_dip"], p["council"], not includes, finding,
                       present.number(p["estimate"], "ratio"),
                       f"{present.number(p['low'], 'ratio')}–{present.number(p['high'], 'ratio')}", "complaints",
                       "Against 2019-20 itself, not a trend: one pandemic year, so the dip cannot be told apart from any "
-                      "other change that year, and the year before was already below the two before it.")
+                      "other change that year, and the year before was already below the two before it." + against_trend)
     panels = f.get("panels") or {}
     candidates = []
     for name, panel in panels.items():
@@ -256,6 +280,8 @@ def build(paths: Paths, council: str = "all") -> Synthesis:
             out.units.setdefault(result.council, [])
             if result.unit not in out.units[result.council]:
                 out.units[result.council].append(result.unit)
+    _, causes = load_driver_findings(paths, "02_root_causes", "all")
+    out.london = london_benchmark(causes, councils) if causes else {}
     if council == "all":
         for other in councils:
             each = build(paths, other)
@@ -264,6 +290,45 @@ def build(paths: Paths, council: str = "all") -> Synthesis:
                 out.units.setdefault(c, [])
                 out.units[c] += [u for u in units if u not in out.units[c]]
     return out
+
+
+def london_benchmark(f: dict, councils: list[str]) -> dict:
+    """The study's councils in the London Ombudsman funnel (root-causes findings): the one comparison
+    across councils on a shared measure. {} when the findings hold no funnel."""
+    rows = [r for r in (f.get("funnel") or []) if isinstance(r, dict) and r.get("received")]
+    if not rows or f.get("funnel_pooled") is None:
+        return {}
+    mine = [r for r in rows if r.get("borough") in councils]
+    return {"period": f.get("funnel_period"), "boroughs": len(rows), "pooled": f["funnel_pooled"],
+            "dispersion": f.get("funnel_dispersion"), "adjusted": f.get("funnel_adjusted"),
+            "councils": {r["borough"]: {k: r.get(k) for k in ("upheld", "received", "rate", "low95", "high95", "outside_95")}
+                         for r in mine}}
+
+
+def london_sentence(s: Synthesis) -> str:
+    b = s.london
+    if not b:
+        return ""
+    shown = {c: r for c, r in b["councils"].items() if s.council in ("all", c)}
+    if not shown:
+        return ""
+    inside = sum(not r["outside_95"] for r in shown.values())
+    parts = "; ".join(f"{present.council(c)} {present.number(r['upheld'])} of {present.number(r['received'])} "
+                      f"({present.number(r['rate'], 'share', 1)}, limits {present.interval(r['low95'], r['high95'], 'share', 1)})"
+                      for c, r in sorted(shown.items()))
+    phi = b.get("dispersion")
+    spread = (f"φ = {present.number(phi, 'decimal', 2)}, " + ("so the funnel limits are widened by √φ" if b.get("adjusted")
+                                                             else "so the limits are the binomial ones")
+              if phi is not None else "φ not estimable")
+    if len(shown) == 1:
+        verdict = ("inside the 95% limits: it is not told apart from the London rate" if inside else
+                   "outside the 95% limits")
+    else:
+        verdict = ((f"all {len(shown)}" if inside == len(shown) else f"{inside} of the {len(shown)}") + " sit inside the 95% limits"
+                   + (", so the council rankings the reports quote say little" if inside == len(shown) else ""))
+    return (f"The one measure every London borough shares — Ombudsman cases upheld out of cases received, "
+            f"{b['period']} — is {present.number(b['pooled'], 'share', 0)} across {b['boroughs']} boroughs ({spread}): "
+            f"{parts}; {verdict}.")
 
 
 def coverage_sentence(s: Synthesis) -> str:
@@ -279,12 +344,13 @@ def coverage_sentence(s: Synthesis) -> str:
 def comparability(s: Synthesis) -> str:
     units = sorted({u for us in s.units.values() for u in us})
     per = "; ".join(f"{present.council(c)}: {', '.join(us)}" for c, us in sorted(s.units.items()))
+    london = london_sentence(s)
     if len(units) <= 1:
         return (f"The drivers' figures here are all counts of {units[0] if units else 'complaints'} ({per}); they still "
-                "come from different tables and years, so compare directions, not sizes.")
+                "come from different tables and years, so compare directions, not sizes." + (f" {london}" if london else ""))
     return (f"The figures count different things — {', '.join(units)} ({per}) — and come from different years and "
             "tables, so they can be compared in direction (up or down, larger or smaller than the rest) but not ranked "
-            "by size across councils or drivers.")
+            "by size across councils or drivers." + (f" {london}" if london else ""))
 
 
 def cannot_conclude(s: Synthesis) -> list[str]:
@@ -361,4 +427,5 @@ def findings(s: Synthesis) -> dict:
         "council": s.council, "councils": s.councils, "headlines": headlines(s), "key_findings": key_findings(s),
         "drivers": [asdict(d) for d in s.drivers], "not_stated": [asdict(m) for m in s.missing],
         "units": s.units, "coverage": s.coverage, "comparability": comparability(s), "cannot_conclude": cannot_conclude(s),
+        "london_benchmark": s.london,
     }
