@@ -109,7 +109,7 @@ else:
 
 # %%
 if study.changes:
-    charts.show(rc.change_figure(study.changes, names, study.change_periods))
+    charts.show(rc.change_figure(study.changes, names, study.change_periods), headline=True)  # the primary finding's chart
     display(Markdown(rc.change_text(study)))
     change_table = rc.change_table(study)
     display(present.table(change_table, kinds={c: "share" for c in change_table.columns if c.startswith("Share")}
