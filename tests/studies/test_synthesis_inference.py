@@ -56,6 +56,25 @@ def test_london_benchmark_sentence_from_the_root_causes_funnel():
     assert synthesis.london_benchmark({}, ["bromley"]) == {}
 
 
+def test_the_front_page_states_comparability_briefly_and_the_synthesis_page_in_full():
+    f = {"funnel_period": "2020-21", "funnel_pooled": 455 / 2544, "funnel_dispersion": 1.05, "funnel_adjusted": True,
+         "funnel": [{"borough": "bromley", "upheld": 26, "received": 103, "rate": 26 / 103, "low95": 0.103,
+                     "high95": 0.255, "outside_95": False},
+                    {"borough": "lewisham", "upheld": 11, "received": 102, "rate": 11 / 102, "low95": 0.103,
+                     "high95": 0.255, "outside_95": False}]}
+    s = synthesis.Synthesis("all", ["bromley", "lewisham"], london=synthesis.london_benchmark(f, ["bromley", "lewisham"]),
+                            units={"bromley": ["aspects", "complaints"], "lewisham": ["complaints"]})
+    brief = synthesis.comparability_brief(s)
+    assert brief == ("The figures count different things (aspects, complaints) and come from different years, so they "
+                     "compare in direction, not in size across councils. On the one measure every London borough "
+                     "shares, Ombudsman cases upheld in 2020-21 (18% across 2 boroughs), all 2 study councils sit "
+                     "inside the 95% funnel limits.")
+    assert "Bromley 26 of 103" in synthesis.comparability(s) and len(brief) < len(synthesis.comparability(s)) / 1.5
+    outside = dict(f, funnel=[dict(f["funnel"][0], outside_95=True)])
+    one = synthesis.Synthesis("bromley", ["bromley"], london=synthesis.london_benchmark(outside, ["bromley"]))
+    assert synthesis.comparability_brief(one).endswith("Bromley falls outside the 95% funnel limits.")
+
+
 def test_sen_driver_uses_the_like_for_like_total_not_the_printed_one():
     # Bromley's division table (bromley_2019-20…txt:614-620; bromley_2023-24…txt:87-95): Education 38 → 135;
     # printed Total 445 → 533, which adds Planning & Regeneration (32 in 2023-24, …txt:90): like for like 445 → 501

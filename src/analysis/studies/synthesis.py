@@ -335,7 +335,7 @@ def coverage_sentence(s: Synthesis) -> str:
     counts = {n: sum(n in found for found in s.coverage.values()) for n in DRIVERS}
     parts = ", ".join(f"{SHORT[n]} for {counts[n]}" for n in DRIVERS)
     return (f"Of the {len(s.councils)} councils in the study, the reports hold figures on {parts}; "
-            "no council's reports speak to every driver except Bromley's." if all(
+            "only Bromley's reports speak to every driver." if all(
                 len(f) < len(DRIVERS) for c, f in s.coverage.items() if c != "bromley") and len(
                 s.coverage.get("bromley", [])) == len(DRIVERS) else
             f"Of the {len(s.councils)} councils in the study, the reports hold figures on {parts}.")
@@ -351,6 +351,25 @@ def comparability(s: Synthesis) -> str:
     return (f"The figures count different things — {', '.join(units)} ({per}) — and come from different years and "
             "tables, so they can be compared in direction (up or down, larger or smaller than the rest) but not ranked "
             "by size across councils or drivers." + (f" {london}" if london else ""))
+
+
+def comparability_brief(s: Synthesis) -> str:
+    """The front page's short form of :func:`comparability` (the synthesis page gives the detail)."""
+    units = sorted({u for us in s.units.values() for u in us})
+    first = (f"The figures count different things ({', '.join(units)}) and come from different years, so they "
+             "compare in direction, not in size across councils." if len(units) > 1 else
+             "The figures come from different tables and years, so they compare in direction, not in size.")
+    b = s.london
+    shown = {c: r for c, r in (b or {}).get("councils", {}).items() if s.council in ("all", c)}
+    if not shown:
+        return first
+    inside = sum(not r["outside_95"] for r in shown.values())
+    where = (f"all {len(shown)} study councils sit" if inside == len(shown) and len(shown) > 1 else
+             f"{inside} of the {len(shown)} study councils sit" if len(shown) > 1 else
+             f"{present.council(next(iter(shown)))} sits" if inside else f"{present.council(next(iter(shown)))} falls outside")
+    return (f"{first} On the one measure every London borough shares, Ombudsman cases upheld in {b['period']} "
+            f"({present.number(b['pooled'], 'share', 0)} across {b['boroughs']} boroughs), {where}"
+            + (" inside the 95% funnel limits." if inside else " the 95% funnel limits."))
 
 
 def cannot_conclude(s: Synthesis) -> list[str]:
@@ -375,7 +394,7 @@ def headlines(s: Synthesis) -> list[str]:
     sentences = [d.finding for d in ordered][:3 if s.coverage else 4]
     if s.coverage:
         sentences.append(coverage_sentence(s))
-    sentences.append(comparability(s))
+    sentences.append(comparability_brief(s))
     return sentences[:5]
 
 
