@@ -40,6 +40,8 @@ charts.setup()
 results = overview.council_overview(load_observations(), council, period)
 summary = overview.findings_summary(results, council, period)
 display(Markdown(overview.introduction(summary)))
+
+# %% tags=["key-findings"]
 display(Markdown("\n".join(f"- {overview.as_markdown(line)}" for line in summary["key_findings"])))
 
 # %% [markdown]

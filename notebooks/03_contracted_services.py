@@ -40,8 +40,10 @@ charts.setup()
 results = ct.build(load_observations(), council, period)
 findings = results.findings()
 save_findings(run_id, findings)
-display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["key_findings"])))
 display(Markdown(ct.text_scope(results)))
+
+# %% tags=["key-findings"]
+display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["key_findings"])))
 
 # %% [markdown]
 # ## 1. Bromley: are complaints about contracted providers upheld more often?

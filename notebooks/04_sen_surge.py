@@ -40,8 +40,10 @@ charts.setup()
 result = sen.analyse(load_observations(), council, period)
 findings = sen.findings(result)
 save_findings(run_id, findings)
-display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["key_findings"])))
 display(Markdown(sen.text_series(result)))
+
+# %% tags=["key-findings"]
+display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["key_findings"])))
 
 # %% [markdown]
 # ## How fast are Education complaints growing?

@@ -51,12 +51,14 @@ obs, rec = load_observations(), load_reconciled()
 summary = covid.summarise(obs, rec, council, dip_year)
 with_dip = summary["councils_with_dip_year"]
 has_dip = bool(with_dip)
-display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 scope = "every council in the data" if council == "all" else covid.council_label(council)
 display(Markdown(
     f"Scope: **{scope}**. Pandemic year: **{dip_year}**, compared with **{summary['base_year']}**. "
     + (f"Councils whose reports print both years: {', '.join(covid.council_label(c) for c in with_dip)}."
        if with_dip else "")))
+
+# %% tags=["key-findings"]
+display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 
 # %% [markdown]
 # ## 1. The observed dip

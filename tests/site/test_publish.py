@@ -236,3 +236,25 @@ def test_the_driver_card_uses_the_chart_marked_as_the_headline(tmp_path, monkeyp
     outputs[1]["metadata"]["image/png"].pop("headline")
     executed.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": outputs}]}), encoding="utf-8")
     assert first_chart(executed)[1] == "Pareto"  # no headline chart: the first
+
+
+def test_a_notebooks_own_key_findings_section_is_not_printed_twice():
+    """02_root_causes shows its key findings in a tagged cell (for JupyterLab); the page's box already
+    prints them, so the page drops the cell and its bare heading, and nothing else."""
+    from analysis.site.publish import drop_key_findings_section
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Root causes"), nbformat.v4.new_markdown_cell("## Key findings"),
+        nbformat.v4.new_code_cell("display(...)", metadata={"tags": ["key-findings"]}),
+        nbformat.v4.new_markdown_cell("## The primary estimate"), nbformat.v4.new_code_cell("x = 1")])
+    drop_key_findings_section(notebook)
+    assert [c.source for c in notebook.cells] == ["# Root causes", "## The primary estimate", "x = 1"]
+
+
+def test_key_findings_render_their_emphasis_and_escape_the_rest():
+    from analysis.site.publish import inline_markdown
+
+    # 03_contracted_services' bullet: "The jump in *fully* upheld outcomes, while *partly* upheld fell, …"
+    assert inline_markdown("The jump in *fully* upheld, while *partly* upheld fell") == (
+        "The jump in <em>fully</em> upheld, while <em>partly</em> upheld fell")
+    assert inline_markdown("Children's <Social> Care & 5 < 6") == "Children's &lt;Social&gt; Care &amp; 5 &lt; 6"

@@ -80,11 +80,20 @@ def _exporter(with_code: bool):
     exporter.exclude_input_prompt = not with_code
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
+    exporter.register_filter("inline_markdown", inline_markdown)
     if not with_code:  # cells tagged "analyst-only" (long audit tables) stay off policy pages
         from nbconvert.preprocessors import TagRemovePreprocessor
 
         exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY}), enabled=True)
     return exporter
+
+
+def inline_markdown(text: str) -> str:
+    """A findings bullet's emphasis (``*fully*``) as HTML, everything else escaped: for the key-findings box."""
+    import mistune
+
+    html_text = mistune.create_markdown(escape=True)(str(text)).strip()
+    return html_text[3:-4] if html_text.startswith("<p>") and html_text.endswith("</p>") else html_text
 
 
 def _params(notebook: dict) -> dict:
@@ -179,6 +188,25 @@ def for_policy(notebook):
     return notebook
 
 
+KEY_FINDINGS_TAG = "key-findings"
+
+
+def drop_key_findings_section(notebook) -> None:
+    """A notebook's own key-findings cell (tag ``key-findings``) and its bare "## Key findings"
+    heading: the page prints the same bullets in its box at the top, once."""
+    cells, skip_heading = [], False
+    for cell in reversed(notebook.cells):
+        if KEY_FINDINGS_TAG in cell.get("metadata", {}).get("tags", []):
+            skip_heading = True
+            continue
+        if skip_heading and cell.cell_type == "markdown" and cell.source.strip().lower() == "## key findings":
+            skip_heading = False
+            continue
+        skip_heading = False
+        cells.append(cell)
+    notebook.cells = cells[::-1]
+
+
 def drop_first_title(notebook):
     """The notebook's own ``# Title`` line: the page prints its H1 (with council and period) itself."""
     for cell in notebook.cells:
@@ -222,6 +250,8 @@ def render_page(root: str, executed: str, page: Page) -> list[str]:
     where = page_title("", page.council, page.period).lstrip(" —")
     h1 = f"{heading} — {where}"
     findings = key_findings(paths, page.run_id)
+    if findings:
+        drop_key_findings_section(notebook)
     outs = []
     for flavour, with_code in FLAVOURS.items():
         if flavour not in _EXPORTERS:
