@@ -396,8 +396,17 @@ def test_next_years_report_with_renumbered_chapters_needs_no_code_change(r23, o2
 
 def test_a_report_without_its_overview_chapter_is_refused(r23):
     lines = [line.replace("03 | COUNCIL OVERVIEW", "03 | SOMETHING ELSE") for line in r23.lines]
-    with pytest.raises(ReportFormatError, match="COUNCIL OVERVIEW"):
+    with pytest.raises(ReportFormatError, match="COUNCIL OVERVIEW") as refused:
         bromley.extract(RawReport(F23, "bromley", "2023-24", lines))
+    # no line to name, so the message says how much was searched (a final newline is not a line)
+    assert str(refused.value).endswith(f"chapter heading found in any of its {len(r23.lines) - (r23.lines[-1] == '')} lines")
+
+
+def test_a_file_of_three_lines_is_said_to_have_three():
+    report = RawReport("data/raw/bromley_2025-26_junk.txt", "bromley", "2025-26",
+                       "London Borough of Bromley\nComplaints Annual Report 2025-26\nBlank.\n".split("\n"))
+    with pytest.raises(ReportFormatError, match="in any of its 3 lines$"):
+        bromley.extract(report)
 
 
 def test_a_chapter_whose_tables_are_not_recognised_is_refused(r23):

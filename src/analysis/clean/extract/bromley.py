@@ -471,7 +471,8 @@ def sections(report: RawReport) -> list[Section]:
             out.append(Section(a, b - 1, {"division": part}))
     found = {s.dims["division"] for s in out}
     if "all" not in found:
-        raise ReportFormatError(report.source_file, None, "no 'NN | COUNCIL OVERVIEW' chapter heading found")
+        raise ReportFormatError(report.source_file, None, "no 'NN | COUNCIL OVERVIEW' chapter heading found "
+                                f"in any of its {report.line_count} lines")
     return out
 
 

@@ -45,6 +45,11 @@ class RawReport:
     report_period: str
     lines: list[str]
 
+    @property
+    def line_count(self) -> int:
+        """Lines as an editor counts them (a final newline does not start another line)."""
+        return len(self.lines) - (1 if self.lines and self.lines[-1] == "" else 0)
+
     @classmethod
     def load(cls, root: Path, source_file: str, council: str, report_period: str) -> RawReport:
         text = decode_report(root / source_file, source_file)

@@ -599,7 +599,8 @@ def _anchor_line(report: RawReport, pattern: str, after: str | None, what: str) 
     if after:
         found = report.find(after, required=False)
         if found is None:
-            raise ReportFormatError(report.source_file, None, f"{what}: section /{after}/ not found")
+            raise ReportFormatError(report.source_file, None,
+                                    f"{what}: section /{after}/ not found in any of its {report.line_count} lines")
         start = found
     found = report.find(pattern, start, required=False)
     if found is None:
