@@ -79,10 +79,7 @@ else:
 # cumulative share. A whole-organisation table is shown instead of its division columns.
 
 # %%
-for text, figure in rc.pareto_sections(study):
-    display(Markdown(text))
-    if figure is not None:
-        charts.show(figure)
+charts.show_sections(rc.pareto_sections(study))
 
 # %% [markdown]
 # ## Bromley: causes by division over the years
@@ -144,10 +141,7 @@ else:
 # depends on the cause; its p values are Holm-adjusted over the tables tested.
 
 # %%
-for text, figure in rc.upheld_sections(study):
-    display(Markdown(text))
-    if figure is not None:
-        charts.show(figure)
+charts.show_sections(rc.upheld_sections(study))
 
 # %% [markdown]
 # ### The printed upheld rates that the counts contradict

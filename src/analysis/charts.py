@@ -37,6 +37,16 @@ def alt_text(fig) -> str:
     return ". ".join(p for p in parts if p) or "Chart"
 
 
+def show_sections(sections) -> None:
+    """Display (markdown text, figure or None) pairs in order: a study's per-council sections."""
+    from IPython.display import Markdown, display
+
+    for text, figure in sections:
+        display(Markdown(text))
+        if figure is not None:
+            show(figure)
+
+
 def show(fig, alt: str | None = None, headline: bool = False) -> None:
     """Display ``fig`` as an embedded PNG with alt text, then close it (no duplicate output).
 

@@ -343,39 +343,40 @@ def _stale_columns(observations: list[Observation]):
     for i, o in enumerate(observations):
         if o.group and o.value is not None and o.role in {"part", "total", "percent"}:
             cols[(o.group, o.measure, o.quarter, o.stage)][o.period][o.source_line] = i
-    for periods in cols.values():
-        ordered = sorted(periods)
-        for before, after in zip(ordered, ordered[1:]):
-            old, new = periods[before], periods[after]
-            if set(old) != set(new) or len(new) < 3:
-                continue
-            values = [observations[new[line]].value for line in sorted(new)]
-            if len(set(values)) < 3:
-                continue
-            if all(observations[old[line]].value == observations[new[line]].value for line in new):
-                for line in sorted(new):
-                    yield Finding(new[line], "stale_column", observations[old[line]].value, (line,),
-                                  f"{after} column equals the {before} column")
+    for before, after, old, new in _consecutive_periods(cols):
+        values = [observations[new[line]].value for line in sorted(new)]
+        if len(set(values)) < 3:
+            continue
+        if all(observations[old[line]].value == observations[new[line]].value for line in new):
+            for line in sorted(new):
+                yield Finding(new[line], "stale_column", observations[old[line]].value, (line,),
+                              f"{after} column equals the {before} column")
     # Years printed as rows (Harrow's "2019/20 | 99 (76%) | 23 (18%) …"): one year's row of a
     # measure repeats the previous year's row cell for cell, on another line.
     rows: dict[tuple, dict[str, dict[tuple, int]]] = defaultdict(lambda: defaultdict(dict))
     for i, o in enumerate(observations):
         if o.group and o.value is not None and o.role in {"part", "total", "percent"}:
             rows[(o.group, o.measure, o.quarter)][o.period][(o.division, o.service, o.category, o.stage)] = i
-    for periods in rows.values():
+    for before, after, old, new in _consecutive_periods(rows):
+        if {observations[i].source_line for i in new.values()} & {observations[i].source_line for i in old.values()}:
+            continue  # the same line: the column check above
+        if len({observations[i].value for i in new.values()}) < 3:
+            continue
+        if all(observations[old[k]].value == observations[new[k]].value for k in new):
+            for k in sorted(new):
+                yield Finding(new[k], "stale_column", observations[old[k]].value, (observations[old[k]].source_line,),
+                              f"the {after} row repeats the {before} row (line {observations[old[k]].source_line})")
+
+
+def _consecutive_periods(groups: dict):
+    """(before, after, its cells, the next period's cells) for each pair of consecutive periods of a
+    group whose cells cover the same keys, at least 3 of them: the candidates for a repeated year."""
+    for periods in groups.values():
         ordered = sorted(periods)
         for before, after in zip(ordered, ordered[1:]):
             old, new = periods[before], periods[after]
-            if set(old) != set(new) or len(new) < 3:
-                continue
-            if {observations[i].source_line for i in new.values()} & {observations[i].source_line for i in old.values()}:
-                continue  # the same line: the column check above
-            if len({observations[i].value for i in new.values()}) < 3:
-                continue
-            if all(observations[old[k]].value == observations[new[k]].value for k in new):
-                for k in sorted(new):
-                    yield Finding(new[k], "stale_column", observations[old[k]].value, (observations[old[k]].source_line,),
-                                  f"the {after} row repeats the {before} row (line {observations[old[k]].source_line})")
+            if set(old) == set(new) and len(new) >= 3:
+                yield before, after, old, new
 
 
 def _variances(observations: list[Observation]):
