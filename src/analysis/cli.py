@@ -6,6 +6,7 @@ never a bare traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import time
 from pathlib import Path
@@ -25,14 +26,24 @@ def _progress() -> Progress:
 
 def cmd_clean(args, paths: Paths) -> int:
     from .clean.manifest import read_manifest, unlisted_files
-    from .clean.pipeline import run_clean
+    from .clean.report_step import BackgroundExtraction  # pandas-free: started before pandas is imported
 
     start = time.perf_counter()
-    with _progress() as progress:
-        task = progress.add_task("Cleaning raw reports", total=len(read_manifest(paths)))
-        result = run_clean(paths, progress=lambda entry: progress.advance(task))
+    with BackgroundExtraction(paths) as background, _progress() as progress:
+        gc.disable()  # imports make many objects and few cycles: collecting while they load is wasted time
+        try:
+            from .clean import schemas  # noqa: F401 (pandas and pandera load while the worker cleans the reports)
+            from .clean.pipeline import run_clean
+        finally:
+            gc.enable()
+
+        task = progress.add_task("Cleaning raw reports", total=len(background.entries))
+        result = run_clean(paths, progress=lambda entry: progress.advance(task), background=background)
     for source, rows in sorted(result.rows_by_file.items()):
         console.print(f"  {rows:>5} figures  {source}")
+    if background.cleaned_here:
+        console.print(f"note: the background worker stopped; {len(background.cleaned_here)} report(s) were cleaned "
+                      "in the main process instead (same result, more time)")
     for error in result.errors:
         console.print(f"[red]error:[/red] {error}")
     for source, rows in sorted(result.kept_from_previous.items()):
@@ -186,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(error, (TaxonomyError, CleanTableError)):  # the message names the file/table and rows
             console.print(f"[red]error:[/red] {error}")
             return 2
-        from .clean.pipeline import describe_error
+        from .clean.report_step import describe_error
 
         console.print(f"[red]error:[/red] `python -m analysis {args.command}` stopped: {describe_error(error)}. "
                       "If the message names a file you can fix (permissions, disk space), fix it and run the command again; "

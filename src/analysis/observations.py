@@ -103,8 +103,33 @@ def write_table(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
     csv_path, parquet_path = directory / f"{stem}.csv", directory / f"{stem}.parquet"
     # Written beside the target and renamed over it: a reader (or a crash) never sees half a file.
     csv_tmp, parquet_tmp = csv_path.with_suffix(".csv.tmp"), parquet_path.with_suffix(".parquet.tmp")
-    frame.to_csv(csv_tmp, index=False, lineterminator="\n", float_format="%.10g")
+    write_csv(frame, csv_tmp)
     frame.to_parquet(parquet_tmp, index=False, engine="pyarrow", compression="zstd")
     csv_tmp.replace(csv_path)
     parquet_tmp.replace(parquet_path)
     return [csv_path, parquet_path]
+
+
+CSV_FLOAT_FORMAT = "%.10g"  # ten significant digits: every printed figure, no binary noise (0.30000000000000004)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """The bytes of ``frame.to_csv(path, index=False, lineterminator="\\n", float_format="%.10g")``
+    (a test holds them equal), written with the csv module from whole columns: pandas formats
+    every cell through its own per-cell formatter, twice as slow on these tables."""
+    import csv
+
+    columns = [_csv_cells(frame[name]) for name in frame.columns]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([str(name) for name in frame.columns])
+        writer.writerows(zip(*columns))
+
+
+def _csv_cells(column: pd.Series) -> list[str]:
+    """A column's cells as pandas writes them: missing as empty, floats with ``CSV_FLOAT_FORMAT``."""
+    values = column.tolist()
+    if column.dtype.kind == "f":
+        return ["" if value != value else CSV_FLOAT_FORMAT % value for value in values]
+    return ["" if value is None or value != value else str(value) for value in values]
+

@@ -89,11 +89,16 @@ def previous_period(period: str, years: int = 1) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
 def clean_label(text: str | None) -> str:
-    """Trim and collapse whitespace (the contract's rule for printed labels)."""
+    """Trim and collapse whitespace (the contract's rule for printed labels). Cached: the
+    templates read the same cells many times."""
     if text is None:
         return ""
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    return _WHITESPACE.sub(" ", text.replace("\u00a0", " ")).strip()
 
 
 # What word processors substitute for plain characters: curly quotes and apostrophes, dashes,

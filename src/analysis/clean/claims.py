@@ -141,23 +141,28 @@ def _previous(period: str) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?)?\t+\s*")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
 def _text(line: str) -> str:
     """A line without its leading numbering or indent ("5.3<tab>", Harrow's leading tab)."""
-    return re.sub(r"^\s*(?:\d+(?:\.\d+)*\.?)?\t+\s*", "", line)
+    return _NUMBERING.sub("", line)
 
 
 def is_prose(line: str) -> bool:
     """A narrative line: no tab (tables are tab-separated; a numbered paragraph's "5.3<tab>" or an
     indent aside), some words, a figure."""
     line = _text(line)
-    return "\t" not in line and len(line) >= 40 and bool(re.search(r"\d", line)) and len(re.findall(r"[A-Za-z]{3,}", line)) >= 6
+    return "\t" not in line and len(line) >= 40 and bool(_DIGIT.search(line)) and len(_WORD.findall(line)) >= 6
 
 
 def is_short_prose(line: str) -> bool:
     """A short narrative line (a bullet: "· Stage 1 – 40% partly upheld/upheld;"): read for the
     vocabulary's quantities only, not for every figure."""
     line = _text(line)
-    return "\t" not in line and bool(re.search(r"\d", line)) and len(re.findall(r"[A-Za-z]{3,}", line)) >= 3
+    return "\t" not in line and bool(_DIGIT.search(line)) and len(_WORD.findall(line)) >= 3
 
 
 def _division(line: str, number: int, observations: list[Observation], by_line: dict[int, list[int]]) -> str:

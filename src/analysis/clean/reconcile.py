@@ -135,17 +135,15 @@ def reconcile(observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame["n_values_"] = grouped["rounded_"].transform("nunique")
     rows, conflicts = [], []
     agreed = frame[frame["n_values_"] == 1]
-    first = agreed.drop_duplicates(KEY, keep="first")
     repeated = agreed[agreed["n_sources_"] > 1]
     by_key: dict[tuple, list[dict]] = {}
     for record in repeated[[*KEY, "value", "source_file", "source_line", "table", "report_period"]].to_dict("records"):
         by_key.setdefault(tuple(record[k] for k in KEY), []).append(record)
     alternatives = {key: _alternatives(records[1:]) for key, records in by_key.items()}
-    for row in first.itertuples(index=False):
-        key = tuple(getattr(row, k) for k in KEY)
-        rows.append(_reconciled_row(key, row._asdict(), "single_value", row.n_sources_, 1, alternatives.get(key, "")))
+    single = _single_value_rows(agreed.drop_duplicates(KEY, keep="first"), alternatives)
     disputed: dict[tuple, list[dict]] = {}  # in frame order: by key, then report, file, line
-    for record in frame[frame["n_values_"] > 1].to_dict("records"):
+    fields = [*KEY, "value", "rounded_", "unit", "source_file", "source_line", "table", "report_period", "quality_flag"]
+    for record in frame.loc[frame["n_values_"] > 1, fields].to_dict("records"):
         disputed.setdefault(tuple(record[k] for k in KEY), []).append(record)
     for key, records in disputed.items():
         chosen, rule = _choose(records)
@@ -165,7 +163,9 @@ def reconcile(observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "other_value": float(other["value"]), "other_source": f"{other['source_file']}:{int(other['source_line'])}",
                 "rule": rule,
             })
-    reconciled = pd.DataFrame(rows).sort_values(KEY, kind="mergesort").reset_index(drop=True)
+    disputed_rows = pd.DataFrame(rows, columns=RECONCILED_COLUMNS)
+    reconciled = pd.concat([single, disputed_rows], ignore_index=True) if rows else single
+    reconciled = reconciled.sort_values(KEY, kind="mergesort").reset_index(drop=True)
     conflict_frame = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)
     return reconciled, conflict_frame.sort_values([*KEY, "other_source"], kind="mergesort").reset_index(drop=True)
 
@@ -176,6 +176,26 @@ def with_derived(conflicts: pd.DataFrame, derived: list[dict]) -> pd.DataFrame:
         return conflicts
     frame = pd.concat([conflicts, pd.DataFrame(derived, columns=CONFLICT_COLUMNS)], ignore_index=True)
     return frame.sort_values([*KEY, "kind", "chosen_source", "other_source"], kind="mergesort").reset_index(drop=True)
+
+
+RECONCILED_COLUMNS = [*KEY, "value", "unit", "rule", "n_sources", "n_values", "source_file", "source_line",
+                      "table", "report_period", "quality_flag", "alternatives"]
+
+
+def _single_value_rows(first: pd.DataFrame, alternatives: dict[tuple, str]) -> pd.DataFrame:
+    """The reconciled rows of keys whose sources all agree, column by column (most keys)."""
+    out = first[[*KEY, "value", "unit"]].copy()
+    out["value"] = out["value"].astype("float64")
+    out["rule"] = "single_value"
+    out["n_sources"] = first["n_sources_"].astype("int64")
+    out["n_values"] = 1
+    for column in ("source_file", "source_line", "table", "report_period"):
+        out[column] = first[column]
+    out["source_line"] = out["source_line"].astype("int64")
+    out["quality_flag"] = first["quality_flag"].fillna("")
+    joined = {"|".join(key): text for key, text in alternatives.items()}
+    out["alternatives"] = _joined(first).map(joined).fillna("") if joined else ""
+    return out.reset_index(drop=True)
 
 
 def _reconciled_row(key, chosen: dict, rule: str, n_sources: int, n_values: int, alternatives: str) -> dict:

@@ -44,6 +44,14 @@ class RawReport:
     council: str
     report_period: str
     lines: list[str]
+    _normalised: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def normalised_lines(self) -> list[str]:
+        """The lines after typographic normalisation (what anchors are searched in), made once."""
+        if self._normalised is None:
+            self._normalised = [normalise_typography(line) for line in self.lines]
+        return self._normalised
 
     @property
     def line_count(self) -> int:
@@ -62,8 +70,9 @@ class RawReport:
         """Line number of the first line at or after ``start`` matching ``pattern`` (regex, search,
         after typographic normalisation of both: see :func:`line_search`)."""
         stop = min(end or len(self.lines), len(self.lines))
+        search, lines = _compiled(pattern).search, self.normalised_lines
         for number in range(start, stop + 1):
-            if line_search(pattern, self.lines[number - 1]):
+            if search(lines[number - 1]):
                 return number
         if required:
             raise ReportFormatError(self.source_file, start, f"expected a line matching /{pattern}/ after this line, found none")
@@ -71,7 +80,8 @@ class RawReport:
 
     def find_all(self, pattern: str, start: int = 1, end: int | None = None) -> list[int]:
         stop = min(end or len(self.lines), len(self.lines))
-        return [n for n in range(start, stop + 1) if line_search(pattern, self.lines[n - 1])]
+        search, lines = _compiled(pattern).search, self.normalised_lines
+        return [n for n in range(start, stop + 1) if search(lines[n - 1])]
 
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024  # the largest report here is ~0.3 MB; 16 MB is not a text export
@@ -216,6 +226,7 @@ class Section:
 # Reading
 
 
+@lru_cache(maxsize=4096)
 @lru_cache(maxsize=4096)
 def _compiled(pattern: str, flags: int = 0) -> re.Pattern:
     """A template's regex with its typography normalised (``Children’s`` ≡ ``Children's``, ``–`` ≡ ``-``)."""
@@ -421,9 +432,8 @@ def extract_table(spec: TableSpec, report: RawReport, section: Section) -> list[
                 cell_role = "outside"
             if is_percent_row:
                 cell_role = "percent"
-            obs = _observation(spec, report, section, dims, column, period, number_, number, group,
-                               cell_role, is_percent_row, header[index])
-            out.append(replace(obs, column=index, row_line=counted_line))
+            out.append(_observation(spec, report, section, dims, column, period, number_, number, group,
+                                    cell_role, is_percent_row, header[index], index, counted_line))
     return out
 
 
@@ -431,7 +441,8 @@ HEADER = "{header}"  # Column.service/category value: the header cell's own text
 
 
 def _observation(spec, report, section, row_dims, column: Column, period: str, number: Number,
-                 line: int, group: str, role: str, is_percent_row: bool, header_text: str = "") -> Observation:
+                 line: int, group: str, role: str, is_percent_row: bool, header_text: str = "",
+                 column_index: int = -1, row_line: int = 0) -> Observation:
     dims = {"division": "all", "stage": "all", "service": "", "category": "", "quarter": ""}
     dims.update(section.dims)
     dims.update(spec.defaults)
@@ -455,7 +466,7 @@ def _observation(spec, report, section, row_dims, column: Column, period: str, n
         division=dims["division"], stage=dims["stage"], measure=measure, value=number.value,
         unit=unit, source_file=report.source_file, source_line=line, table=spec.id,
         quarter=dims["quarter"], service=dims["service"], category=dims["category"],
-        quality_flag=flag, role=role, group=group,
+        quality_flag=flag, role=role, group=group, column=column_index, row_line=row_line,
     )
 
 

@@ -1,0 +1,137 @@
+"""One report's share of the clean: extract, check, flag. Pandas-free, so it can run in a
+background process while the main one is still importing pandas and pandera.
+
+A report that fails becomes a :class:`ReportOutcome` with a message a person can act on (which
+file, where, what to do); the caller decides what to keep from the previous clean. The same
+function runs in process (``run_clean`` alone, the tests) and in the background (the CLI), so
+both give the same bytes.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..observations import Observation
+from ..paths import Paths
+from .claims import check_claims, flag_wrong_claims, wrong_claim_conflicts
+from .extract import extractor
+from .extract.engine import RawReport, ReportFormatError
+from .manifest import ManifestEntry, ManifestError, PeriodMismatchError, read_manifest, verify_entry
+from .quality import apply_quality_checks, within_report_conflicts
+from .relations import relations_of
+from .stamp import clean_inputs
+
+
+def extract_entry(paths: Paths, entry: ManifestEntry, claims: list | None = None) -> list[Observation]:
+    """One manifest entry's observations, with the computed quality flags; its prose claims,
+    checked against its tables, are appended to ``claims`` if given."""
+    verify_entry(paths, entry)
+    report = RawReport.load(paths.root, entry.source_file, entry.council, entry.report_period)
+    observations = apply_quality_checks(extractor(entry.template)(report), relations_of(entry.template))
+    found = check_claims(report.lines, observations, entry.council, entry.report_period, entry.source_file)
+    if claims is not None:
+        claims.extend(found)
+    return flag_wrong_claims(observations, found)
+
+
+@dataclass
+class ReportOutcome:
+    """What one report gave: its figures, claims and derived conflicts, or why it failed."""
+
+    source_file: str
+    observations: list[Observation] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+    derived: list[dict] = field(default_factory=list)  # totals vs parts, % vs counts, prose vs tables
+    error: str = ""  # the paragraph to print when the report failed
+    stated_period: str | None = None  # a period mismatch: the year the report states about itself
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def attempt(paths: Paths, entry: ManifestEntry) -> ReportOutcome:
+    """Clean one report; any failure (even a template's bug) becomes the outcome's message."""
+    claims: list[dict] = []
+    try:
+        observations = extract_entry(paths, entry, claims)
+    except Exception as error:  # one report's failure never stops the others
+        stated = error.stated if isinstance(error, PeriodMismatchError) else None
+        return ReportOutcome(entry.source_file, error=explain_failure(entry, error), stated_period=stated)
+    derived = within_report_conflicts(observations, relations_of(entry.template)) + wrong_claim_conflicts(claims)
+    return ReportOutcome(entry.source_file, observations, claims, derived)
+
+
+class BackgroundExtraction:
+    """The manifest's reports cleaned by one forked worker (largest first) while this process
+    goes on importing: on two cores the extraction costs no wall time. A worker that dies
+    (out of memory, killed) or a result that cannot come back is not fatal: those reports are
+    cleaned here instead."""
+
+    def __init__(self, paths: Paths):
+        self.paths = paths
+        self.cleaned_here: list[str] = []  # reports the worker did not give back (it died): cleaned in this process
+        self.entries = read_manifest(paths)
+        self.fingerprint = clean_inputs(paths)  # before any report is read: an edit mid-clean is not stamped
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        by_size = sorted(self.entries, key=lambda e: _size(paths, e), reverse=True)
+        self._futures: dict[str, Future] = {e.source_file: self._pool.submit(attempt, paths, e) for e in by_size}
+
+    def outcome(self, entry: ManifestEntry) -> ReportOutcome:
+        future = self._futures.get(entry.source_file)
+        try:
+            if future is not None:
+                return future.result()
+        except Exception:  # noqa: BLE001 ``attempt`` catches everything: this is the worker or its pipe failing
+            pass
+        self.cleaned_here.append(entry.source_file)
+        return attempt(self.paths, entry)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> BackgroundExtraction:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _size(paths: Paths, entry: ManifestEntry) -> int:
+    try:
+        return (paths.root / entry.source_file).stat().st_size
+    except OSError:
+        return 0
+
+
+def describe_error(error: Exception) -> str:
+    """``IndexError: … at clean/extract/bromley.py:123``: the innermost frame in this package."""
+    import traceback
+
+    package = Path(__file__).resolve().parents[1]
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve().is_relative_to(package)]
+    at = f" at {Path(frames[-1].filename).resolve().relative_to(package)}:{frames[-1].lineno}" if frames else ""
+    return f"{type(error).__name__}: {error}{at}"
+
+
+def explain_failure(entry: ManifestEntry, error: Exception) -> str:
+    """One paragraph a person can act on: which file, where, what is wrong, what to do."""
+    text = str(error)
+    if isinstance(error, UnicodeDecodeError):
+        text = f"{entry.source_file}: not readable as UTF-8 or Windows-1252 text ({error.reason})"
+    elif isinstance(error, KeyError):
+        text = f"{entry.source_file}: {error.args[0]}"
+    elif isinstance(error, ImportError):
+        text = f"{entry.source_file}: its template module could not be loaded ({error})"
+    elif not isinstance(error, (ReportFormatError, ManifestError)):
+        text = f"{entry.source_file}: the {entry.template} template failed on it ({describe_error(error)})"
+    if not text.startswith(entry.source_file):
+        text = f"{entry.source_file}: {text}"
+    if isinstance(error, PeriodMismatchError):
+        return (f"{text}. The other reports were cleaned; this report's rows from the previous clean were kept "
+                f"only where they carry the year the report states ({error.stated}), never under the contradicted one.")
+    return (f"{text}. The other reports were cleaned; this report's rows from the previous clean "
+            f"(if any) were kept. Check the file against its template ({entry.template}), or fix "
+            "the template in src/analysis/clean/extract/ and run `python -m analysis clean` again.")
