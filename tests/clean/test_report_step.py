@@ -87,3 +87,14 @@ def test_the_report_step_does_not_need_pandas(module):
 
     code = f"import sys, {module}; sys.exit('pandas' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_without_fork_every_report_is_cleaned_in_process(project_copy, monkeypatch):
+    """Windows has no fork: the clean still runs, one report after another, with the same bytes."""
+    assert run_clean(project_copy).ok
+    expected = _clean_bytes(project_copy)
+    monkeypatch.setattr(report_step.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    with BackgroundExtraction(project_copy) as background:
+        assert background._pool is None
+        result = run_clean(project_copy, background=background)
+    assert result.ok and background.cleaned_here == [] and _clean_bytes(project_copy) == expected

@@ -66,31 +66,34 @@ def attempt(paths: Paths, entry: ManifestEntry) -> ReportOutcome:
 
 class BackgroundExtraction:
     """The manifest's reports cleaned by one forked worker (largest first) while this process
-    goes on importing: on two cores the extraction costs no wall time. A worker that dies
-    (out of memory, killed) or a result that cannot come back is not fatal: those reports are
-    cleaned here instead."""
+    goes on importing pandas and pandera, so the two overlap. A worker that dies (out of
+    memory, killed) or a result that cannot come back is not fatal: those reports are cleaned
+    here instead. Where processes cannot fork (Windows), every report is cleaned here."""
 
     def __init__(self, paths: Paths):
         self.paths = paths
         self.cleaned_here: list[str] = []  # reports the worker did not give back (it died): cleaned in this process
         self.entries = read_manifest(paths)
         self.fingerprint = clean_inputs(paths)  # before any report is read: an edit mid-clean is not stamped
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        by_size = sorted(self.entries, key=lambda e: _size(paths, e), reverse=True)
-        self._futures: dict[str, Future] = {e.source_file: self._pool.submit(attempt, paths, e) for e in by_size}
+        self._pool, self._futures = None, {}
+        if "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            by_size = sorted(self.entries, key=lambda e: _size(paths, e), reverse=True)
+            self._futures = {e.source_file: self._pool.submit(attempt, paths, e) for e in by_size}
 
     def outcome(self, entry: ManifestEntry) -> ReportOutcome:
-        future = self._futures.get(entry.source_file)
+        future: Future | None = self._futures.get(entry.source_file)
+        if future is None:
+            return attempt(self.paths, entry)
         try:
-            if future is not None:
-                return future.result()
+            return future.result()
         except Exception:  # noqa: BLE001 ``attempt`` catches everything: this is the worker or its pipe failing
-            pass
-        self.cleaned_here.append(entry.source_file)
-        return attempt(self.paths, entry)
+            self.cleaned_here.append(entry.source_file)
+            return attempt(self.paths, entry)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> BackgroundExtraction:
         return self
