@@ -310,6 +310,23 @@ def _check(q: Quantity, match: re.Match, division: str, period: str, tables: _Ta
     return [{"measure": q.measures[0], "period": period, "claimed_value": claimed, **_verdict(claimed, q.unit, candidates, source_file)}]
 
 
+def _narrative(lines: list[str]):
+    """(line number, text, is it full prose) of each narrative segment: the line itself, or (a PDF
+    conversion that ran a paragraph into table debris, Harrow) each tab-separated segment that
+    reads as prose on its own. Each text is classified once (quotes do not change the class)."""
+    for number, raw in enumerate(lines, start=1):
+        if is_prose(raw):
+            yield number, raw, True
+        elif is_short_prose(raw):
+            yield number, raw, False
+        else:
+            for segment in _text(raw).split("\t"):
+                if is_prose(segment):
+                    yield number, segment, True
+                elif is_short_prose(segment):
+                    yield number, segment, False
+
+
 def check_claims(lines: list[str], observations: list[Observation], council: str, report_period: str,
                  source_file: str) -> list[dict]:
     """Every numeric claim of the report's prose lines, with its verdict (in line order)."""
@@ -318,15 +335,8 @@ def check_claims(lines: list[str], observations: list[Observation], council: str
     for i, o in enumerate(observations):
         by_line[o.source_line].append(i)
     claims = []
-    # a line's narrative segments: the line itself, or (a PDF conversion that ran a paragraph into
-    # table debris, Harrow) each tab-separated segment that reads as prose on its own
-    segments = ((number, segment) for number, raw in enumerate(lines, start=1)
-                for segment in ([raw] if is_prose(raw) or is_short_prose(raw) else _text(raw).split("\t")))
-    for number, line in segments:
+    for number, line, prose in _narrative(lines):
         line = line.translate(_TYPOGRAPHIC)  # a Word export's curly apostrophes read as the plain ones
-        prose = is_prose(line)
-        if not prose and not is_short_prose(line):
-            continue
         taken: list[tuple[int, int]] = []
         division = None
         for q, regex in _COMPILED:
