@@ -29,16 +29,19 @@ def cmd_clean(args, paths: Paths) -> int:
     from .clean.report_step import BackgroundExtraction  # pandas-free: started before pandas is imported
 
     start = time.perf_counter()
-    with BackgroundExtraction(paths) as background, _progress() as progress:
-        gc.disable()  # imports make many objects and few cycles: collecting while they load is wasted time
-        try:
+    gc.disable()  # imports make many long-lived objects and few cycles: collecting while they load is wasted
+    try:
+        with BackgroundExtraction(paths) as background, _progress() as progress:
             from .clean import schemas  # noqa: F401 (pandas and pandera load while the worker cleans the reports)
             from .clean.pipeline import run_clean
-        finally:
+
+            gc.freeze()  # the imported modules: permanent, never walked by the collections of the clean itself
             gc.enable()
 
-        task = progress.add_task("Cleaning raw reports", total=len(background.entries))
-        result = run_clean(paths, progress=lambda entry: progress.advance(task), background=background)
+            task = progress.add_task("Cleaning raw reports", total=len(background.entries))
+            result = run_clean(paths, progress=lambda entry: progress.advance(task), background=background)
+    finally:
+        gc.enable()
     for source, rows in sorted(result.rows_by_file.items()):
         console.print(f"  {rows:>5} figures  {source}")
     if background.cleaned_here:

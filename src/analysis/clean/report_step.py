@@ -8,6 +8,7 @@ both give the same bytes.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -77,7 +78,11 @@ class BackgroundExtraction:
         self.fingerprint = clean_inputs(paths)  # before any report is read: an edit mid-clean is not stamped
         self._pool, self._futures = None, {}
         if "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            # The recipe of the gc module's docs for fork: the objects so far go to a permanent
+            # generation, so neither process's collections walk (or copy-on-write) them again.
+            gc.freeze()
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=gc.enable)
             by_size = sorted(self.entries, key=lambda e: _size(paths, e), reverse=True)
             self._futures = {e.source_file: self._pool.submit(attempt, paths, e) for e in by_size}
 
