@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import cache
 
 from analysis.clean.manifest import read_manifest
-from analysis.clean.pipeline import extract_entry
+from analysis.clean.report_step import extract_entry
 from analysis.paths import Paths
 
 from conftest import ROOT

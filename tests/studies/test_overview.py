@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.clean.manifest import read_manifest
-from analysis.clean.pipeline import extract_entry
+from analysis.clean.report_step import extract_entry
 from analysis.observations import to_frame
 from analysis.paths import Paths
 from analysis.studies import overview

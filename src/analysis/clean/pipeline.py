@@ -18,7 +18,7 @@ from .claims import CLAIM_COLUMNS
 from .datapackage import write_datapackage
 from .manifest import read_manifest
 from .reconcile import conflict_flags, reconcile, with_derived
-from .report_step import BackgroundExtraction, attempt, describe_error, extract_entry  # noqa: F401 (re-exported)
+from .report_step import BackgroundExtraction, attempt
 from .stamp import CLEAN_STAMP, CLEAN_TABLES, clean_inputs
 from .taxonomy import fill_category_std
 

@@ -59,6 +59,8 @@ CONFLICT_KINDS = {
 }
 SOURCE_CONFLICTS = ("across_reports", "within_report")  # two printed figures of one key
 CONFLICT_COLUMNS = [*KEY, "kind", "chosen_value", "chosen_source", "other_value", "other_source", "rule"]
+RECONCILED_COLUMNS = [*KEY, "value", "unit", "rule", "n_sources", "n_values", "source_file", "source_line",
+                      "table", "report_period", "quality_flag", "alternatives"]
 
 
 WIDER_SCOPE = "wider_scope_total"
@@ -176,10 +178,6 @@ def with_derived(conflicts: pd.DataFrame, derived: list[dict]) -> pd.DataFrame:
         return conflicts
     frame = pd.concat([conflicts, pd.DataFrame(derived, columns=CONFLICT_COLUMNS)], ignore_index=True)
     return frame.sort_values([*KEY, "kind", "chosen_source", "other_source"], kind="mergesort").reset_index(drop=True)
-
-
-RECONCILED_COLUMNS = [*KEY, "value", "unit", "rule", "n_sources", "n_values", "source_file", "source_line",
-                      "table", "report_period", "quality_flag", "alternatives"]
 
 
 def _single_value_rows(first: pd.DataFrame, alternatives: dict[tuple, str]) -> pd.DataFrame:

@@ -227,7 +227,6 @@ class Section:
 
 
 @lru_cache(maxsize=4096)
-@lru_cache(maxsize=4096)
 def _compiled(pattern: str, flags: int = 0) -> re.Pattern:
     """A template's regex with its typography normalised (``Children’s`` ≡ ``Children's``, ``–`` ≡ ``-``)."""
     return re.compile(normalise_pattern(pattern), flags)
