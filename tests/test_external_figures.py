@@ -10,8 +10,17 @@ import csv
 import pytest
 
 from analysis.paths import Paths
-from analysis.reference import (COLUMNS, FILE_NAME, ExternalFiguresError, load_external_figures, numbers_in,
-                                problems, read_table, valid_period)
+from analysis.reference import (
+    COLUMNS,
+    FILE_NAME,
+    ExternalFiguresError,
+    load_external_figures,
+    numbers_in,
+    problems,
+    read_table,
+    valid_period,
+)
+
 from conftest import ROOT
 
 PATH = ROOT / "data" / "reference" / FILE_NAME
