@@ -36,6 +36,7 @@ from ..clean.reconcile import KEY as _KEY
 from ..councils import council_label
 from ..data import cite, select
 from ..stats import count_model, not_estimable_reason, poisson_ratio
+from .comparable import OUTSIDE_TOTAL
 
 DIP_YEAR = "2020-21"
 # The Ombudsman stopped accepting and investigating complaints at the end of March 2020 and
@@ -130,7 +131,7 @@ SERIES: tuple[Series, ...] = (
 
 # Bromley's division panel: the divisions of the printed Total (E&PP is outside it).
 BROMLEY_PANEL = dict(council="bromley", service="", stage="all", measure="complaints", **_WHOLE_YEAR)
-BROMLEY_OUTSIDE_TOTAL = ("all", "environment_public_protection")
+BROMLEY_OUTSIDE_TOTAL = ("all", *OUTSIDE_TOTAL)  # like for like as everywhere (analysis.studies.comparable)
 # Quarterly tables: (council, table) pairs printing the same quarter in two years.
 QUARTER_TABLES = (("lewisham", "asc_complaints_by_quarter"),)
 

@@ -33,6 +33,7 @@ from ..stats import (
     quasi_wilson,
     wilson,
 )
+from .comparable import OUTSIDE_TOTAL, like_for_like
 from .dispersion import linked_sources, service_dispersion
 
 EDUCATION = "education"
@@ -246,8 +247,9 @@ def like_for_like_rise(divisions: pd.DataFrame, start: str, end: str, part: str 
     if start not in by.index or end not in by.index or "all" not in by:
         return {"start": start, "end": end, "excluded": [], "total_start": np.nan, "total_end": np.nan,
                 "part_change": np.nan, "total_change": np.nan, "share": np.nan, "not_estimable": "a year is missing"}
-    columns = [c for c in by.columns if c not in ("all", "environment_public_protection")]
-    excluded = [c for c in columns if pd.isna(by.at[start, c]) or pd.isna(by.at[end, c])]
+    comparable = like_for_like({p: {c for c in by.columns if pd.notna(by.at[p, c])} for p in (start, end)}, start, end)
+    # divisions outside the printed Total are not in it, so only those missing a year are taken off it
+    excluded = [c for c in comparable.excluded if c not in OUTSIDE_TOTAL]
     total_start = by.at[start, "all"] - sum(0 if pd.isna(by.at[start, c]) else by.at[start, c] for c in excluded)
     total_end = by.at[end, "all"] - sum(0 if pd.isna(by.at[end, c]) else by.at[end, c] for c in excluded)
     part_change = by.at[end, part] - by.at[start, part]
