@@ -1213,9 +1213,14 @@ def rate_conflicts_text(study: RootCauseStudy) -> str:
                      f"{r['category']}, printed {present.number(r['printed_pct'], 'decimal', 1)}%{implied} "
                      f"({present.citation(r['source']).markdown()}), against "
                      f"{present.number(r['derived_pct'], 'decimal', 1)}% from the division tables.")
-    return (f"**The causes table's own upheld rates disagree with the counts.** In {len(t)} cases the '% upheld' "
-            "column of a causes table differs from the rate the study derives by adding the divisions' "
-            "nature-of-complaint tables (upheld or partly, of decided aspects):\n\n" + "\n".join(lines) +
+    printed = study.rows[(study.rows["division"] == "all") & (study.rows["measure"] == "pct_upheld_or_partially")
+                         & study.rows["council"].isin(t["council"].unique())]
+    return (f"**The causes table's own upheld rates disagree with the counts.** Of the {len(printed)} '% upheld' figures "
+            f"the causes tables print, {len(t)} differ from the rate the study derives by adding the divisions' "
+            "nature-of-complaint tables (upheld or partly upheld, of all the cause's aspects in those tables). Where the "
+            "causes table also counts aspects that no division table covers (Environment & Public Protection's), a "
+            "printed rate is counted here only if it lies outside what any outcome of those aspects would allow:\n\n"
+            + "\n".join(lines) +
             "\n\nThe report does not say how its percentage is computed — which outcomes count as upheld, and "
             "which aspects form the base (the causes table's counts include E&PP and may include aspects still "
             "open; the division tables give the outcome of each decided aspect). The study's upheld rates use the division tables, which "
