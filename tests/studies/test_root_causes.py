@@ -342,6 +342,16 @@ def test_findings_bromley_change_and_upheld(findings):
     assert glm["odds_ratios"]["cause: delay"]["low"] > 1  # delay upheld more often, division held fixed
 
 
+def test_findings_give_a_top_five_list_as_a_share_of_all_complaints(findings):
+    top = findings["top_causes"]["Lewisham 2020-21, Lewisham Council (complaints)"]
+    # lewisham_2020-21…txt:218 Account Query (Revenues) 98 of the Top 5 list's 411, against :142 1,926 stage 1 complaints
+    assert (top["value"], top["table_total"], top["organisation_complaints"]) == (98, 411, 1926)
+    assert top["partial_list"] and top["organisation_source"].endswith(":142")
+    assert round(top["share_of_complaints"] * 100, 1) == 5.1 and round(top["unclassified"] * 100) == 79
+    bromley = _top(findings, "bromley", "2023-24")
+    assert bromley["partial_list"] is False  # the causes table covers every aspect
+
+
 def test_findings_say_which_councils_have_no_causes(findings):
     # Harrow's nature-of-complaint counts were charts, lost in conversion (harrow_2019-20…txt:917-920 blank)
     assert findings["councils_without_causes"] == ["harrow"]

@@ -133,6 +133,35 @@ def top_causes(headline: pd.DataFrame) -> pd.DataFrame:
     return top[["label", *TABLE_KEY, "category", "category_std", "value", "table_total", "share", "source"]].reset_index(drop=True)
 
 
+def list_coverage(observations: pd.DataFrame, tops: pd.DataFrame) -> pd.DataFrame:
+    """How much of an organisation's complaints a cause table covers, where the report prints both.
+
+    Lewisham prints only its "Top 5 complaint issues" (411 of Lewisham Council's 1,926 stage 1
+    complaints in 2020-21): a share *of the list* is not a share of complaints, and a ranked, truncated
+    list is no sample, so it gets no interval. For each top-cause row counted in complaints whose
+    organisation (``service``) prints a whole-year complaints total (stage 1, else all stages) in another
+    table that exceeds the list's total, this gives that total, the top cause's share of it and the
+    share the list leaves unclassified.
+    """
+    columns = ["label", "complaints", "complaints_source", "share_of_complaints", "unclassified"]
+    out = []
+    for _, top in tops[tops["measure"] == "complaints"].iterrows():
+        whole = observations[(observations["council"] == top["council"]) & (observations["period"] == top["period"])
+                             & (observations["service"] == top["service"]) & (observations["division"] == top["division"])
+                             & (observations["category"] == "") & (observations["quarter"] == "")
+                             & (observations["measure"] == "complaints") & (observations["table"] != top["table"])
+                             & observations["stage"].isin(["stage_1", "all"]) & observations["value"].notna()]
+        whole = whole.sort_values(["stage", "source_line"], key=lambda c: c.map({"stage_1": 0, "all": 1}) if c.name == "stage" else c)
+        if whole.empty or not float(whole["value"].iloc[0]) > float(top["table_total"]):
+            continue
+        total = float(whole["value"].iloc[0])
+        out.append({"label": top["label"], "complaints": total,
+                    "complaints_source": f"{whole['source_file'].iloc[0]}:{int(whole['source_line'].iloc[0])}",
+                    "share_of_complaints": float(top["value"]) / total,
+                    "unclassified": 1 - float(top["table_total"]) / total})
+    return pd.DataFrame(out, columns=columns)
+
+
 def code_shares(headline: pd.DataFrame) -> pd.DataFrame:
     """Share of each harmonised code per cause table (codes × tables), for the cross-council view."""
     if headline.empty:
@@ -656,6 +685,7 @@ class RootCauseStudy:
     sensitivity: pd.DataFrame | None = None  # crosswalk judgement calls
     test_holm: dict[tuple[str, str, str], float] | None = None
     rate_conflicts: pd.DataFrame | None = None  # printed causes-table upheld rates vs the division tables'
+    coverage: pd.DataFrame | None = None  # cause tables that list only part of an organisation's complaints
     like_for_like: LikeForLike | None = None  # the divisions the Bromley change compares
 
 
@@ -732,6 +762,7 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
     study = RootCauseStudy(council, period, chosen, [c for c in chosen if c not in with_data], rows, shown, tops,
                            pareto, code_shares(pareto), taxonomy.names(), upheld, tests, by_division(rows))
     study.dispersion, study.test_holm = dispersion, holm
+    study.coverage = list_coverage(observations, tops)
     if BROMLEY in with_data:
         study.model_period = shown[BROMLEY]
         study.model = cause_model(outcome_counts(rows, BROMLEY, study.model_period))
@@ -749,6 +780,17 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
     study.sensitivity = crosswalk_sensitivity(observations, taxonomy, chosen, shown) if with_data else None
     study.rate_conflicts = printed_rate_conflicts(conflicts, rows, chosen) if conflicts is not None else None
     return study
+
+
+def _coverage_dict(coverage: pd.DataFrame | None, label: str) -> dict:
+    """A top cause's share of all the organisation's complaints, where its table lists only some of them
+    (``partial_list``: a ranked, truncated list; no interval is given for such a share)."""
+    hit = coverage[coverage["label"] == label] if coverage is not None and len(coverage) else None
+    if hit is None or hit.empty:
+        return {"partial_list": False}
+    r = hit.iloc[0]
+    return {"partial_list": True, "organisation_complaints": r["complaints"], "organisation_source": r["complaints_source"],
+            "share_of_complaints": r["share_of_complaints"], "unclassified": r["unclassified"]}
 
 
 def _corrections_dict(rows: pd.DataFrame) -> list[dict]:
@@ -772,6 +814,7 @@ def findings(study: RootCauseStudy, london=None) -> dict:
         "councils_without_causes": study.without_causes, "shown_periods": study.shown_periods,
         "top_causes": {row["label"]: {k: row[k] for k in ("council", "period", "division", "service", "stage", "measure",
                                                            "category", "category_std", "value", "table_total", "share", "source")}
+                       | _coverage_dict(study.coverage, row["label"])
                        for _, row in study.tops.iterrows()},
         "cross_council_shares": {label: {code: share for code, share in column.dropna().items()}
                                  for label, column in study.shares.items()} if len(study.shares) else {},
@@ -1463,9 +1506,18 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
     others = study.pareto[(study.pareto["council"] != BROMLEY) & (study.pareto["rank"] == 1)
                           & study.pareto["measure"].isin(COUNT_MEASURES)]
     if len(others) and len(bullets) < 4:
-        parts = [f"{table_label(r).split(' (')[0]}: {_name(study.names, r['category_std'])}, "
-                 f"{present.number(r['value'])} of {present.number(r['table_total'])} {UNITS[r['measure']]}"
-                 for _, r in others.sort_values("share", ascending=False).head(3).iterrows()]
+        coverage = study.coverage.set_index("label") if study.coverage is not None and len(study.coverage) else None
+
+        def described(r) -> str:
+            label = table_label(r)
+            if coverage is not None and label in coverage.index:
+                c = coverage.loc[label]
+                return (f"{label.split(' (')[0]}: {_name(study.names, r['category_std'])}, {present.number(r['value'])} of "
+                        f"{present.number(c['complaints'])} complaints ({present.number(c['share_of_complaints'], 'share', 0)}; "
+                        f"the report lists causes for only {present.number(r['table_total'])} of them)")
+            return (f"{label.split(' (')[0]}: {_name(study.names, r['category_std'])}, "
+                    f"{present.number(r['value'])} of {present.number(r['table_total'])} {UNITS[r['measure']]}")
+        parts = [described(r) for _, r in others.sort_values("share", ascending=False).head(3).iterrows()]
         bullets.append(("The largest cause elsewhere — " if study.primary is not None else "The largest cause of complaint — ") + "; ".join(parts) + ".")
     if study.without_causes:
         bullets.append(f"{', '.join(present.council(c) for c in study.without_causes)}: the reports print no complaint "
