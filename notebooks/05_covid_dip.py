@@ -44,11 +44,13 @@ from analysis import charts, present
 from analysis.studies import covid
 from analysis.data import load_observations, load_reconciled
 from analysis.site.findings import save_findings
+from analysis.paths import Paths
+from analysis.studies.caveats import load_caveats
 
 charts.setup()
 dip_year = period or covid.DIP_YEAR
 obs, rec = load_observations(), load_reconciled()
-summary = covid.summarise(obs, rec, council, dip_year)
+summary = covid.summarise(obs, rec, council, dip_year, load_caveats(Paths.discover().reference))
 with_dip = summary["councils_with_dip_year"]
 has_dip = bool(with_dip)
 scope = "every council in the data" if council == "all" else covid.council_label(council)

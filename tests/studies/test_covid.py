@@ -12,6 +12,7 @@ from analysis.data import load_observations, load_reconciled
 from analysis.site.findings import load_findings
 from analysis.stats import poisson_ratio
 from analysis.studies import covid
+from conftest import ROOT
 
 BROMLEY_23 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
 BROMLEY_19 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
@@ -134,7 +135,9 @@ def clean():
 
 @pytest.fixture(scope="module")
 def summary(clean):
-    return covid.summarise(*clean, council="all")
+    from analysis.studies.caveats import load_caveats
+
+    return covid.summarise(*clean, council="all", caveats=load_caveats(ROOT / "data" / "reference"))
 
 
 def test_lewisham_stage_1_dip(summary):
@@ -235,6 +238,31 @@ def test_primary_estimate_is_the_like_for_like_ratio_with_a_dispersion_widened_i
                          "printed_total_vs_trend"] and "model" in names
     # the printed total counts P&R from 2020-21: 335 / 445 (bromley_2023-24…txt:94)
     assert summary["sensitivity"][2]["estimate"] == pytest.approx(335 / 445)
+
+
+def test_epp_enters_only_as_a_labelled_sensitivity_row(summary):
+    rows = {r["name"]: r for r in summary["sensitivity"]}
+    wider = rows["like_for_like_with_outside_total"]
+    # E&PP 211 → 207 (bromley_2019-20…txt:621; bromley_2023-24…txt:95) added to the primary's 445 → 310
+    assert (wider["before"], wider["after"]) == (445 + 211, 310 + 207)
+    assert round(wider["estimate"], 2) == 0.79 and "environment_public_protection" in wider["parts"]
+    assert "Environment" in wider["label"] and "outside the printed Total" in wider["label"]
+
+
+def test_the_lockdown_quarter_is_stated_with_the_quarter_that_rose_and_the_reports_own_caveat(summary):
+    sentence = next(k for k in summary["key_findings"] if "first lockdown quarter" in k)
+    # lewisham…txt:1304-1305 Q1 20 → 8; :1310-1311 Q4 22 → 32; the report's portal-routing caveat at :1446-1448
+    assert "8 against 20" in sentence and "Q4 rose from 22 to 32" in sentence
+    assert "1.01 times their 6-year trend" in sentence  # the whole year shows no dip
+    assert "customer portal" in sentence
+    caveat = summary["quarter_caveats"]["lewisham.adult_social_care.complaints"][0]
+    assert caveat["source"] == "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt:1444"
+
+
+def test_the_primary_is_stated_beside_the_trend_and_says_what_it_cannot(summary):
+    sentence = summary["key_findings"][0]
+    assert "445 → 310" in sentence and "Against the trend of its 3 pre-pandemic years" in sentence
+    assert "cannot be put down to the pandemic" in sentence and "φ" not in sentence
 
 
 def test_the_trend_counterfactual_is_a_sensitivity_row_with_the_panels_phi(summary):

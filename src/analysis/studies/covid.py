@@ -36,6 +36,7 @@ from ..clean.reconcile import KEY as _KEY
 from ..councils import council_label
 from ..data import cite, select
 from ..stats import count_model, not_estimable_reason, poisson_ratio
+from .caveats import caveats_for
 from .comparable import OUTSIDE_TOTAL
 
 DIP_YEAR = "2020-21"
@@ -576,10 +577,12 @@ def borrowed_phi_estimate(long: pd.DataFrame, phi: float, dip_year: str = DIP_YE
 
 
 def sensitivity(summary: dict, council: str = "bromley", long: pd.DataFrame | None = None,
-                dip_year: str = DIP_YEAR) -> list[dict]:
+                dip_year: str = DIP_YEAR, long_with_outside: pd.DataFrame | None = None) -> list[dict]:
     """The other readings of the same dip, each labelled: the like-for-like total with the division
-    panel's φ (against the year before, and against a trend), the printed total (which adds a
-    division from the dip year on), its counterfactual trend and the panel models."""
+    panel's φ (against the year before, and against a trend), the same with the divisions outside the
+    printed Total (``long_with_outside``: Bromley's E&PP, left out of the primary as its recording is
+    erratic), the printed total (which adds a division from the dip year on), its counterfactual trend
+    and the panel models."""
     rows = []
     panel_model = (summary["panels"].get(council) or {}).get("model") or {}
     phi = panel_model.get("dispersion")
@@ -620,6 +623,17 @@ def sensitivity(summary: dict, council: str = "bromley", long: pd.DataFrame | No
             if est.get("not_estimable"):
                 row.update(not_estimable=est["not_estimable"], interval="not estimable")
             rows.append(row)
+    if long_with_outside is not None:
+        wider = primary_estimate(long_with_outside, dip_year)
+        added = sorted(set(wider["parts"]) - set((summary.get("primary") or {}).get("parts", []))) if wider else []
+        if wider and added:
+            rows.append({"name": "like_for_like_with_outside_total",
+                         "label": f"Like for like with {', '.join(present.division(d) for d in added)} (outside the "
+                                  f"printed Total), against {previous_year(dip_year)}",
+                         **{k: wider[k] for k in ("estimate", "low", "high", "before", "after", "parts", "dispersion")},
+                         **({"not_estimable": wider["not_estimable"]} if wider.get("not_estimable") else {}),
+                         "interval": "not estimable" if wider.get("not_estimable") else
+                         f"95% CI, quasi-Poisson, φ = {present.number(wider['dispersion'], 'decimal', 2)}"})
     return rows
 
 
@@ -663,12 +677,15 @@ def _frame_records(frame: pd.DataFrame, index: str = "period") -> dict:
     return {str(row[index]): {k: v for k, v in row.items() if k != index} for _, row in frame.iterrows()}
 
 
-def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_year: str = DIP_YEAR) -> dict:
+def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_year: str = DIP_YEAR,
+              caveats: pd.DataFrame | None = None) -> dict:
     """Everything the notebook states, for ``council`` (``"all"``: every council) — plain data.
 
     ``obs`` is the observations table (each series is reconciled within its own tables),
     ``rec`` the project's reconciled view (to say which councils have the dip year, list
-    their baselines and cross-check every figure used).
+    their baselines and cross-check every figure used); ``caveats`` the reviewed caveats the
+    reports state about their own figures (:mod:`analysis.studies.caveats`), carried with the
+    quarterly series they apply to.
     """
     councils = sorted(rec["council"].unique()) if council == "all" else [council]
     with_dip = [c for c in councils_with(rec, dip_year) if c in councils]
@@ -693,12 +710,14 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
             if len(quarters):
                 key = f"{c}.{quarters['division'].iloc[0]}.{quarters['measure'].iloc[0]}"
                 out["quarters"][key] = _frame_records(quarters, "quarter")
+                out.setdefault("quarter_caveats", {})[key] = caveats_for(caveats, key)
     out["primary"], out["sensitivity"] = None, []
     if "bromley" in out["panels"]:
         out["primary"] = primary_estimate(panel(obs), dip_year)
         if out["primary"]:
             out["primary"]["council"] = "bromley"
-        out["sensitivity"] = sensitivity(out, long=panel(obs), dip_year=dip_year)
+        out["sensitivity"] = sensitivity(out, long=panel(obs), dip_year=dip_year,
+                                         long_with_outside=panel(obs, outside=("all",)))
     if used:
         out["other_readings"] = cross_check(rec, pd.concat(used, ignore_index=True)).to_dict(orient="records")
     # A council whose own reports stop before the dip year (the London-wide Ombudsman table in
@@ -798,14 +817,7 @@ def key_findings(summary: dict) -> list[str]:
         if p.get("not_estimable"):
             out.append(f"Bromley's like-for-like change into {dip} is not estimable ({p['not_estimable']}).")
         else:
-            trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
-                          and not r.get("not_estimable")), None)
-            against_trend = (f"; against its {trend['pre_years']}-year pre-pandemic trend instead, a fragile "
-                             f"counterfactual, {_rr(trend, 'estimate')}" if trend else "")
-            out.append(f"Like for like, Bromley received {present.number(100 * (1 - p['estimate']), 'pct', 0)} fewer "
-                       f"complaints in {dip} than in {base} ({present.number(p['before'])} → "
-                       f"{present.number(p['after'])}). Primary estimate: rate ratio {_rr(p, 'estimate')}, "
-                       f"φ = {present.number(p['dispersion'], 'decimal', 2)}{against_trend}.")
+            out.append(primary_sentence(summary))
     stage_1, enquiries = summary["series"].get("lewisham.stage_1"), summary["series"].get("lewisham.enquiries")
     if stage_1 and stage_1["observed"]:
         o = stage_1["observed"]
@@ -816,12 +828,10 @@ def key_findings(summary: dict) -> list[str]:
             line += (f", while its enquiries {_moved(e['pct_change'])} ({present.number(e['before'])} → "
                      f"{present.number(e['after'])})")
         out.append(line + ".")
-    for key, table in summary["quarters"].items():
-        q = table.get(FIRST_LOCKDOWN_QUARTER)
-        if q:
-            out.append(f"In the first lockdown quarter (April–June 2020) {_quarter_label(key)} were "
-                       f"{present.number(q['after'])} against {present.number(q['before'])} a year before "
-                       f"(rate ratio {_rr(q, 'ratio')}).")
+    for key in summary["quarters"]:
+        sentence = quarter_finding(summary, key)
+        if sentence:
+            out.append(sentence)
     referrals = [s for s in summary["series"].values() if s["key"] == "ombudsman_referrals" and s["observed"]]
     if referrals:
         out.append("Ombudsman referrals " + "; ".join(
@@ -842,6 +852,24 @@ def key_findings(summary: dict) -> list[str]:
                        "yearly counts, listed below, for a later report to be set against.")
         out.append("The all-councils page measures the dip for Bromley and Lewisham, whose reports print both years.")
     return out[:5]
+
+
+def primary_sentence(summary: dict) -> str:
+    """The dip in one plain statement: the fall against the year before (the primary number) side by side
+    with the same fall against the pre-pandemic trend, and what the pair can and cannot say."""
+    p, dip, base = summary["primary"], summary["dip_year"], summary["base_year"]
+    trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
+                  and not r.get("not_estimable")), None)
+    text = (f"Like for like, Bromley received {present.number(100 * (1 - p['estimate']), 'pct', 0)} fewer complaints in "
+            f"{dip} than in {base} ({present.number(p['before'])} → {present.number(p['after'])}; rate ratio "
+            f"{_rr(p, 'estimate')}).")
+    if trend:
+        includes = trend["low"] is not None and trend["high"] is not None and trend["low"] <= 1 <= trend["high"]
+        text += (f" Against the trend of its {trend['pre_years']} pre-pandemic years, when complaints were already "
+                 f"falling, the ratio is {_rr(trend, 'estimate')}"
+                 + (", a range that includes no change: the fall cannot be put down to the pandemic." if includes else
+                    ": lower than the trend, though a trend through so few years is itself uncertain."))
+    return text
 
 
 def dip_table(summary: dict) -> pd.DataFrame:
@@ -940,6 +968,31 @@ def headlines(summary: dict) -> list[str]:
 def _quarter_label(key: str) -> str:
     council, division, measure = key.split(".")
     return f"{council_label(council)}'s {present.division(division).lower()} {present.measure(measure)}"
+
+
+def quarter_finding(summary: dict, key: str) -> str:
+    """The first lockdown quarter against the same quarter a year before, never alone: with the quarter
+    that rose, the whole year against its trend, and what the report says about its own quarterly counts."""
+    table = summary["quarters"].get(key) or {}
+    q = table.get(FIRST_LOCKDOWN_QUARTER)
+    if not q:
+        return ""
+    text = (f"In the first lockdown quarter (April–June 2020) {_quarter_label(key)} were {present.number(q['after'])} "
+            f"against {present.number(q['before'])} a year before (rate ratio {_rr(q, 'ratio')})")
+    rises = [(k, v) for k, v in table.items() if k != FIRST_LOCKDOWN_QUARTER and v["after"] > v["before"]]
+    if rises:
+        k, v = max(rises, key=lambda kv: kv[1]["after"] - kv[1]["before"])
+        text += f", but {k} rose from {present.number(v['before'])} to {present.number(v['after'])}"
+    council, division, _ = key.split(".")
+    year = summary["series"].get(f"{council}.{division}") or {}
+    cf = year.get("counterfactual") or {}
+    if np.isfinite(cf.get("ratio_to_trend", float("nan"))) and not cf.get("not_estimable"):
+        text += (f"; over the whole year they were {present.number(cf['ratio_to_trend'], 'ratio')} times their "
+                 f"{cf['n_pre_years']}-year trend")
+    text += "."
+    for c in (summary.get("quarter_caveats") or {}).get(key, []):
+        text += f" {c['caveat']}"
+    return text
 
 
 def quarter_sentence(summary: dict, key: str = "lewisham.adult_social_care.complaints") -> str:
