@@ -12,6 +12,7 @@ from analysis.data import load_observations, load_reconciled
 from analysis.site.findings import load_findings
 from analysis.stats import poisson_ratio
 from analysis.studies import covid
+
 from conftest import ROOT
 
 BROMLEY_23 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
