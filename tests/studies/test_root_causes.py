@@ -387,8 +387,22 @@ def test_findings_shift_share_and_recording_change(findings):
     assert (recording["2019-20"]["other_aspects"], recording["2023-24"]["other_aspects"]) == (3, 0)
 
 
-def test_findings_primary_estimate_sensitivity_and_key_findings(findings):
+def test_findings_primary_is_the_like_for_like_change_and_cannot_be_told_from_recording(findings):
     primary = findings["primary"]
+    assert primary["question"] == "root_causes" and primary["unit"] == "percentage points"
+    # 110 of 570 (BROMLEY_20:668, :649) → 338 of 886 (BROMLEY_24:137, :140 without E&PP and P&R)
+    assert primary["value"] == pytest.approx((338 / 886 - 110 / 570) * 100, abs=1e-4)
+    assert primary["low"] > 0 and primary["councils"] == ["bromley"] and primary["years"] == ["2019-20", "2023-24"]
+    # aspects per complaint 570/445 = 1.28 → 886/501 = 1.77: the recording changed in the same direction
+    assert primary["strength"] == "cannot be told from a change in recording" and "1.28 to 1.77" in primary["reason"]
+    # Education's lack of action 24 → 151 (BROMLEY_20:668, BROMLEY_24:137) of the like-for-like rise 110 → 338
+    rise = findings["lack_of_action_rise_by_division"]
+    assert rise["rise"] == 338 - 110 and rise["divisions"]["education"]["change"] == 151 - 24
+    assert "Education supplied 56% of the rise" in primary["finding"]
+
+
+def test_findings_lack_of_action_share_sensitivity_and_key_findings(findings):
+    primary = findings["lack_of_action_share"]
     # BROMLEY_24:137 Lack of Action 375 of :140 1,108; φ = 1,108 aspects / 738 complaints (BROMLEY_24:82)
     assert (primary["count"], primary["total"]) == (375, 1108)
     assert primary["phi"] == pytest.approx(1108 / 738, abs=1e-6)

@@ -41,6 +41,7 @@ import pandas as pd
 from .. import present, stats
 from ..clean.taxonomy import NON_CAUSE, Taxonomy, normalise, standardise
 from .comparable import LikeForLike, apply_corrections, corrected_cells, divisions_printed, like_for_like
+from .primary import NOT_ESTIMABLE, Primary, strength_of
 
 COUNT_MEASURES = ("aspects", "complaints")
 SHARE_MEASURES = (*COUNT_MEASURES, "pct_of_total")
@@ -869,14 +870,17 @@ def findings(study: RootCauseStudy, london=None) -> dict:
                                                "aspects_per_complaint": r.aspects_per_complaint, "other_aspects": r.other,
                                                "aspects_source": r.aspects_source, "complaints_source": r.complaints_source}
                                     for r in study.recording}
+    out["primary"] = primary_record(study).record()
+    if study.changes and len(study.division):
+        out["lack_of_action_rise_by_division"] = rise_by_division(study)
     if study.primary is not None:
         pe = study.primary
-        out["primary"] = {
+        out["lack_of_action_share"] = {
             "question": "What are complaints about? The share of Bromley's complaint aspects that are lack of action",
             "code": pe.code, "period": pe.period, "count": pe.count, "total": pe.total, "share": pe.share,
             "low": pe.low, "high": pe.high, "phi": pe.dispersion, "source": pe.source,
             "assumptions": ["the causes table counts each aspect once, all divisions",
-                            "aspects of one complaint may share a cause: phi = aspects per complaint (an upper-bound design effect)",
+                            "aspects of one complaint may share a cause: phi = aspects per complaint (docs/methods.md, model 1)",
                             "the crosswalk maps Bromley's 'Lack of Action' to lack_of_action (no judgement call)"],
             "sensitivity": [{k: r[k] for k in ("estimate", "share", "low", "high", "phi", "note")}
                             for _, r in pe.sensitivity.iterrows()]}
@@ -897,6 +901,61 @@ def findings(study: RootCauseStudy, london=None) -> dict:
         out.update(benchmark.findings(london))
     out["key_findings"] = key_findings(study, london)
     return out
+
+
+def rise_by_division(study: RootCauseStudy, code: str = PRIMARY_CODE) -> dict:
+    """Where the like-for-like rise in ``code``'s aspects came from: each division's before → after, and
+    Education's part of the rise (the SEN surge shows up here as lack of action)."""
+    before, after = study.change_periods
+    kept = study.like_for_like.kept if study.like_for_like else ()
+    d = study.division[(study.division["category_std"] == code) & study.division["division"].isin(kept)]
+    wide = d.pivot_table(index="division", columns="period", values="value", aggfunc="sum").reindex(columns=[before, after])
+    wide = wide.fillna(0.0)
+    rise = float(wide[after].sum() - wide[before].sum())
+    rows = {div: {"before": float(r[before]), "after": float(r[after]), "change": float(r[after] - r[before])}
+            for div, r in wide.iterrows()}
+    education = rows.get("education", {}).get("change", float("nan"))
+    return {"code": code, "before": before, "after": after, "rise": rise, "divisions": rows,
+            "education_share_of_rise": education / rise if rise > 0 else None}
+
+
+def primary_record(study: RootCauseStudy, run_id: str = "") -> Primary:
+    """The root-causes question's one primary (findings key ``primary``): the like-for-like change in the
+    share of Bromley's complaint aspects coded lack of action, whose strength is "cannot be told from a
+    change in recording" whenever aspects per complaint rose between the two years (more grievances
+    logged per complaint raise a common cause's share with no change in what went wrong)."""
+    change = next((c for c in (study.changes or []) if c.code == PRIMARY_CODE), None)
+    if change is None:
+        who = (study.council,) if study.council != "all" else ()
+        reason = ("Bromley's reports are the only ones printing the same causes table in two years; "
+                  + ("this run has no Bromley causes table" if BROMLEY not in study.shown_periods else
+                     "this run has only one of its years"))
+        return Primary("root_causes", "No change in the causes of complaints can be measured from these reports.",
+                       None, None, None, "", "", who, tuple(sorted(set(study.shown_periods.values()))), NOT_ESTIMABLE,
+                       reason, "", run_id)
+    before, after = study.change_periods
+    rec = {r.period: r for r in (study.recording or [])}
+    recording = ""
+    if before in rec and after in rec and rec[after].aspects_per_complaint > rec[before].aspects_per_complaint:
+        recording = (f"aspects logged per complaint rose from {present.number(rec[before].aspects_per_complaint, 'decimal', 2)} "
+                     f"to {present.number(rec[after].aspects_per_complaint, 'decimal', 2)}, which raises a common cause's "
+                     "share with no change in what went wrong")
+    labelled = ({"label": "every aspect independent", "value": change.difference * 100, "low": change.plain_low * 100,
+                 "high": change.plain_high * 100, "p_value": change.plain_p_value, "variance": True},)
+    strength, reason = strength_of(change.low * 100, change.high * 100, 0.0, labelled, recording=recording)
+    rise = rise_by_division(study) if len(study.division) else {}
+    edu = rise.get("education_share_of_rise")
+    finding = (f"In Bromley, lack of action went from {present.number(change.share_before, 'share', 0)} of complaint "
+               f"aspects in {before} to {present.number(change.share_after, 'share', 0)} in {after}, like for like: "
+               f"{'a rise' if change.difference > 0 else 'a fall'} of {present.number(abs(change.difference) * 100, 'decimal', 0)} "
+               f"percentage points (likely range {present.number(change.low * 100, 'decimal', 0)} to "
+               f"{present.number(change.high * 100, 'decimal', 0)})"
+               + (f"; Education supplied {present.number(edu, 'share', 0)} of the rise" if edu is not None else "") + ".")
+    caveat = ("The council codes each aspect once, by its own judgement; the reports say what a complaint was about, "
+              "not what caused the failure, and only Bromley prints the same causes table in two years.")
+    return Primary("root_causes", finding, change.difference * 100, change.low * 100, change.high * 100,
+                   "percentage points", "95% likely range allowing for several grievances per complaint",
+                   (BROMLEY,), (before, after), strength, reason, caveat, run_id, 0.0, labelled)
 
 
 # --------------------------------------------------------------------------------------

@@ -650,8 +650,8 @@ class SenAnalysis:
     disagreements: pd.DataFrame
     aspects: pd.DataFrame  # sen_aspects
     rises: pd.DataFrame  # share_of_rise from each earlier year to the last
-    fit: Growth | None  # the last MODEL_YEARS years
-    fit_all: Growth | None  # every year with a value (sensitivity)
+    fit: Growth | None  # PRIMARY: every year with a value
+    fit_recent: Growth | None  # the last MODEL_YEARS years (sensitivity: the window starts the year before the COVID low)
     band: pd.DataFrame
     table_years: list[str]  # years with Education's service table
     nature: dict[str, pd.DataFrame]
@@ -693,7 +693,7 @@ def analyse(obs: pd.DataFrame, council: str, period: str = "", paths: Paths | No
     last = known["period"].iloc[-1] if len(known) else ""
     rises = pd.DataFrame([share_of_rise(known, start, last) for start in known["period"].iloc[:-1]],
                          columns=["start", "end", "part_change", "total_change", "share"])
-    fit = _fit(frame, MODEL_YEARS)
+    fit = _fit(frame)
     aspects = sen_aspects(obs, council, period)
     years = sorted(set(up_to(select(obs, council=council, table=SERVICE_TABLE, division=EDUCATION), period)["period"]))
     others = sorted({c for c, _, _ in EVIDENCE} - {council})
@@ -701,7 +701,7 @@ def analyse(obs: pd.DataFrame, council: str, period: str = "", paths: Paths | No
         council=council, period=period, series=frame,
         disagreements=pd.concat([d for d in (differ, money_differ) if len(d)] or [differ], ignore_index=True),
         aspects=aspects, rises=rises,
-        fit=fit, fit_all=_fit(frame), band=trend_band(fit) if fit else pd.DataFrame(),
+        fit=fit, fit_recent=_fit(frame, MODEL_YEARS), band=trend_band(fit) if fit else pd.DataFrame(),
         table_years=years,
         nature={y: nature(obs, council, y) for y in years},
         causes={y: causes_against_rest(obs, council, y) for y in years},
@@ -728,12 +728,14 @@ def analyse(obs: pd.DataFrame, council: str, period: str = "", paths: Paths | No
     return result
 
 
-PRIMARY_GROWTH = ("Annual growth of Education complaints over the latest report's five years "
-                  "(log-linear count model, negative binomial when over-dispersed)")
+PRIMARY_GROWTH = ("Annual growth of Education complaints over every year the reports print "
+                  "(log-linear count model)")
 PRIMARY_GROWTH_ASSUMPTIONS = (
-    "one constant growth rate across the five years (a straight line on the log scale); years independent "
-    "given the trend; the negative binomial's alpha estimated by moments and then treated as known. The window "
-    "starts the year before the COVID low, so the rate mixes the dip and the recovery with any underlying rise.")
+    "one constant growth rate across the years (a straight line on the log scale); years independent given the "
+    "trend. The series is short and bent (flat, a COVID low, then a steep rise), so the rate depends on the "
+    "window: every year is the primary because it is the one window not chosen after seeing the data; the "
+    "latest report's five years, which start the year before the COVID low, and the years from the low are "
+    "sensitivity rows.")
 
 
 def growth_sensitivity(a: SenAnalysis) -> pd.DataFrame:
@@ -751,9 +753,10 @@ def growth_sensitivity(a: SenAnalysis) -> pd.DataFrame:
         t = a.fit.trend
         add(f"Primary: {a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]}, log-linear ({t.family})",
             "primary", t.rate_ratio, t.low, t.high)
-    if a.fit_all is not None and a.fit is not None and a.fit_all.trend.n > a.fit.trend.n:
-        t = a.fit_all.trend
-        add(f"Every year, {a.fit_all.data['period'].iloc[0]} to {a.fit_all.data['period'].iloc[-1]}, log-linear",
+    if a.fit_recent is not None and a.fit is not None and a.fit_recent.trend.n < a.fit.trend.n:
+        t = a.fit_recent.trend
+        add(f"The latest report's {t.n} years, {a.fit_recent.data['period'].iloc[0]} to "
+            f"{a.fit_recent.data['period'].iloc[-1]} (from the year before the COVID low), log-linear",
             "sensitivity", t.rate_ratio, t.low, t.high)
     if a.stick is not None:
         b = a.stick
@@ -802,7 +805,7 @@ def findings(result: SenAnalysis) -> dict:
         "sen_aspects": _records(a.aspects),
         "share_of_rise": a.rises.to_dict("records"),
         "growth": _growth_findings(a.fit),
-        "growth_all_years": _growth_findings(a.fit_all),
+        "growth_latest_years": _growth_findings(a.fit_recent),
         "nature_of_complaint": nature_rows,
         "lack_of_action_vs_rest": lack,
         "sen_upheld_vs_rest": a.upheld,
@@ -1002,9 +1005,13 @@ def text_rises(a: SenAnalysis) -> str:
                          f"{_n(-r.total_change)}.")
             continue
         verb = "rose" if r.total_change > 0 else "fell"
+        if r.share > 1:  # a share above 100% is a quotient of a small net change, not a finding: say it in counts
+            lines.append(f"- {r.start} → {r.end}: the Total {verb} by {_n(abs(r.total_change))} while Education rose by "
+                         f"{_n(r.part_change)}: more than the whole net rise, the other divisions together falling by "
+                         f"{_n(r.part_change - r.total_change)}.")
+            continue
         lines.append(f"- {r.start} → {r.end}: the Total {verb} by {_n(abs(r.total_change))}, Education changed by "
-                     f"{r.part_change:+,.0f}, i.e. **{_pct(r.share)}** of the change"
-                     + (" (more than all of it: the other divisions together fell)" if r.share > 1 else "") + ".")
+                     f"{r.part_change:+,.0f}, i.e. **{_pct(r.share)}** of the change.")
     return "\n".join(lines) or "*No two years with both an Education and a Total figure.*"
 
 
@@ -1017,12 +1024,12 @@ def text_growth(a: SenAnalysis) -> str:
     text = (f"Over {f.data['period'].iloc[0]}–{f.data['period'].iloc[-1]} ({t.n} years), Education complaints grew by "
             f"**{_pct(f.rate)} a year** (95% interval {_pct(f.low)} to {_pct(f.high)}; p = {t.p_value:.3f}). "
             f"The Poisson fit's Pearson dispersion is {t.dispersion:.1f}: {over} ({t.family}).")
-    if a.fit_all is not None and a.fit_all.trend.n > t.n:
-        g = a.fit_all
-        text += (f" Over every year the reports give ({g.data['period'].iloc[0]}–{g.data['period'].iloc[-1]}, "
-                 f"{g.trend.n} years) the rate is {_pct(g.rate)} a year ({_pct(g.low)} to {_pct(g.high)}), "
-                 + ("so the recent years grew faster than the longer run." if f.rate > g.rate
-                    else "so the recent years grew no faster than the longer run."))
+    if a.fit_recent is not None and a.fit_recent.trend.n < t.n:
+        g = a.fit_recent
+        text += (f" Over the latest report's {g.trend.n} years ({g.data['period'].iloc[0]}–{g.data['period'].iloc[-1]}), "
+                 f"which start the year before the COVID low, the rate is {_pct(g.rate)} a year ({_pct(g.low)} to "
+                 f"{_pct(g.high)}): " + ("the window matters, so the rate is a summary of a bent series, not a "
+                                         "steady growth." if abs(g.rate - f.rate) > 0.05 else "much the same."))
     return text
 
 
@@ -1287,9 +1294,14 @@ def key_findings(a: SenAnalysis) -> list[str]:
     s = a.series.dropna(subset=["education"])
     if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any():
         r = a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0]
-        out.append(f"{name(a.council)}'s Education complaints grew about {_pct(r['growth'])} a year from "
-                   f"{a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]} (95% CI {_pct(r['low'])} to "
-                   f"{_pct(r['high'])}), from {_n(a.fit.data['count'].iloc[0])} to {_n(a.fit.data['count'].iloc[-1])}.")
+        text = (f"{name(a.council)}'s Education complaints grew about {_pct(r['growth'])} a year from "
+                f"{a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]} (95% CI {_pct(r['low'])} to "
+                f"{_pct(r['high'])}), from {_n(a.fit.data['count'].iloc[0])} to {_n(a.fit.data['count'].iloc[-1])}")
+        recent = a.sensitivity[a.sensitivity["estimate"].str.startswith("The latest report's")]
+        if len(recent) and pd.notna(recent["growth"].iloc[0]):
+            text += (f"; the rate depends on the years chosen: over the latest report's {a.fit_recent.trend.n} years, "
+                     f"which start the year before the COVID low, it is {_pct(recent['growth'].iloc[0])} a year")
+        out.append(text + ".")
     if a.stick is not None and a.stick.not_estimable is None:
         out.append(f"The rise is recent: roughly flat up to {a.stick.knot} (the lowest year, during COVID: "
                    f"{_n(s.loc[s['period'] == a.stick.knot, 'education'].iloc[0])} complaints), then about "
@@ -1313,12 +1325,37 @@ def key_findings(a: SenAnalysis) -> list[str]:
                    f"{100 * u['difference_high']:+.0f}, allowing for over-dispersion φ = {u['dispersion_used']:.1f}).")
     lfl = a.like_for_like
     if lfl is not None and len(lfl) and len(out) < 5:
-        r = lfl.iloc[0]
-        if r["excluded"]:
-            out.append(f"Counted like for like (without {', '.join(present.division(d) for d in r['excluded'])}), "
-                       f"the council's Total went from {_n(r['total_start'])} in {r['start']} to "
-                       f"{_n(r['total_end'])} in {r['end']} while Education rose by {_n(r['part_change'])}.")
+        out.append(like_for_like_sentence(a))
     return out[:5]
+
+
+def like_for_like_sentence(a: SenAnalysis) -> str:
+    """Education against the like-for-like Total over two windows: from the earliest year, and from the
+    latest report's first year — so that "all of the rise" is never stated from one chosen base year."""
+    lfl = a.like_for_like
+    windows = [lfl.iloc[0]]
+    if a.fit_recent is not None:
+        start = a.fit_recent.data["period"].iloc[0]
+        windows += [r for _, r in lfl[lfl["start"] == start].iterrows() if r["start"] != lfl.iloc[0]["start"]]
+    parts = []
+    for r in windows:
+        if r["total_change"] > 0 and r["part_change"] >= r["total_change"]:
+            verdict = "so Education accounts for all of the net rise, the other divisions together falling"
+        elif r["total_change"] > 0:
+            verdict = f"so Education accounts for {_pct(r['share'])} of the rise"
+        else:
+            verdict = "so there was no net rise for Education to account for"
+        parts.append(f"from {r['start']} the Total went from {_n(r['total_start'])} to {_n(r['total_end'])} while "
+                     f"Education rose by {_n(r['part_change'])}, {verdict}")
+    excluded = windows[0]["excluded"]
+    scope = f" (without {', '.join(present.division(d) for d in excluded)})" if excluded else ""
+    text = f"Counted like for like{scope}, " + "; ".join(parts) + "."
+    if len(windows) > 1:
+        later, earlier = windows[-1], lfl[lfl["start"] < windows[-1]["start"]]
+        if len(earlier) and (earlier["total_start"] > later["total_start"]).all():
+            text += (f" Which holds depends on the base year: {later['start']} was already below every year before it "
+                     f"({', '.join(_n(v) for v in earlier['total_start'])}).")
+    return text
 
 
 def text_cannot(a: SenAnalysis) -> str:
