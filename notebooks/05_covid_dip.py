@@ -86,7 +86,7 @@ display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 
 # %%
 if has_dip:
-    if summary["primary"]:
+    if summary["dip"]:
         display(Markdown("### Primary estimate\n\n" + covid.primary_markdown(summary)))
         display(present.table(covid.sensitivity_table(summary), kinds={"rate ratio": "text"},
                               caption="Sensitivity: other estimates of the same dip."))

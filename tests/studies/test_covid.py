@@ -214,7 +214,7 @@ def test_bromley_pre_pandemic_years_and_ombudsman(summary):
 
 
 def test_primary_estimate_is_the_like_for_like_ratio_with_a_dispersion_widened_interval(summary):
-    primary = summary["primary"]
+    primary = summary["dip"]
     assert primary["name"] == "primary" and primary["council"] == "bromley"
     # 2019-20 by division: ASC 117, CSC 105, Housing 90, Education 38, Chief Executive's 95 (bromley_2019-20…txt:614-618);
     # 2020-21: 57, 77, 78, 23, 75 (bromley_2023-24…txt:87-92). Planning & Regeneration (25, :90) has no 2019-20
@@ -229,11 +229,12 @@ def test_primary_estimate_is_the_like_for_like_ratio_with_a_dispersion_widened_i
     expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
     phi = float(((table - expected) ** 2 / expected).sum() / 4)
     assert primary["dispersion"] == pytest.approx(phi, rel=1e-6) and phi > 1
-    # The quasi-Poisson interval: log-ratio ± 1.96·√φ·√(1/445 + 1/310)
-    half = scipy_stats.norm.ppf(0.975) * np.sqrt(phi * (1 / 445 + 1 / 310))
+    # The quasi-Poisson interval on t(4) (φ estimated on the 5 × 2 table's 4 residual df): log-ratio ± t·√φ·√(1/445 + 1/310)
+    half = scipy_stats.t.ppf(0.975, 4) * np.sqrt(phi * (1 / 445 + 1 / 310))
     assert primary["low"] == pytest.approx(310 / 445 * np.exp(-half), rel=1e-4)
     assert primary["high"] == pytest.approx(310 / 445 * np.exp(half), rel=1e-4)
     assert primary["high"] < 1 and primary["assumptions"] and primary["method"]
+    assert (round(primary["low"], 2), round(primary["high"], 2)) == (0.52, 0.93)  # the review's t(4) range, not 0.57–0.86
     names = [row["name"] for row in summary["sensitivity"]]
     assert names[:4] == ["like_for_like_level_panel_phi", "like_for_like_vs_trend", "printed_total",
                          "printed_total_vs_trend"] and "model" in names
@@ -271,7 +272,7 @@ def test_the_trend_counterfactual_is_a_sensitivity_row_with_the_panels_phi(summa
 
     rows = {r["name"]: r for r in summary["sensitivity"]}
     phi = summary["panels"]["bromley"]["model"]["dispersion"]
-    assert phi > summary["primary"]["dispersion"]  # the panel's pre-pandemic years vary more than the two-year fit
+    assert phi > summary["dip"]["dispersion"]  # the panel's pre-pandemic years vary more than the two-year fit
     # like-for-like totals of the primary's five divisions (Public Health, 1 0 0, left out):
     # 2017-18 183+119+112+31+58 = 503, 2018-19 142+114+118+44+66 = 484, 2019-20 445 (bromley_2019-20…txt:614-618),
     # 2020-21 310 (bromley_2023-24…txt:87-92). The trend through the three pre-pandemic totals, at t = 0:
@@ -383,8 +384,11 @@ def test_findings_state_the_hand_checked_dips(findings):
     assert (education["before"], education["after"]) == (38, 23)  # bromley_2023-24…txt:91
     model = findings["panels"]["bromley"]["model"]
     assert 0 < model["low"] <= model["rate_ratio"] <= model["high"]
-    primary = findings["primary"]
+    primary = findings["dip"]
     assert primary["name"] == "primary" and 0 < primary["low"] < primary["estimate"] < primary["high"] < 1
+    declared = findings["primary"]
+    assert declared["question"] == "covid" and declared["value"] == pytest.approx(primary["estimate"])
+    assert declared["strength"] == "unclear" and "cannot be put down to the pandemic" in declared["reason"]
     assert 3 <= len(findings["key_findings"]) <= 5
     assert findings["ombudsman_pause"] == ["2020-03", "2020-06"]  # lewisham…txt:1249
 

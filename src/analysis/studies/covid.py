@@ -35,9 +35,10 @@ from .. import present
 from ..clean.reconcile import KEY as _KEY
 from ..councils import council_label
 from ..data import cite, select
-from ..stats import count_model, not_estimable_reason, poisson_ratio
+from ..stats import count_model, not_estimable_reason, poisson_ratio, quasi_poisson
 from .caveats import caveats_for
 from .comparable import OUTSIDE_TOTAL
+from .primary import NOT_ESTIMABLE, UNCLEAR, Primary, strength_of
 
 DIP_YEAR = "2020-21"
 # The Ombudsman stopped accepting and investigating complaints at the end of March 2020 and
@@ -504,14 +505,16 @@ def primary_estimate(long: pd.DataFrame, dip_year: str = DIP_YEAR, by: str = "di
     after = float(frame.loc[frame["dip"] == 1, "count"].sum())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = count_model(frame, "count", f"C({by}) + dip", "dip", quasi=True)
+        fit = quasi_poisson(frame, "count", f"C({by}) + dip", "dip")
     scale = max(fit.dispersion, 1.0) if np.isfinite(fit.dispersion) else float("nan")
     out = {"name": "primary", "estimate": fit.rate_ratio, "low": fit.low, "high": fit.high,
            "dispersion": fit.dispersion, "scale": scale, "p_value": fit.p_value, "n": fit.n, "parts": parts,
+           "df_resid": fit.df_resid, "quantile": fit.quantile,
            "before_period": base, "after_period": dip_year, "before": before, "after": after,
            "method": (f"like-for-like rate ratio {dip_year} vs {base}: quasi-Poisson GLM of each division's "
                       f"complaints in the two years, count ~ division + {dip_year} indicator, standard errors "
-                      f"scaled by the Pearson dispersion (φ = {fit.dispersion:.2f}, floored at 1)"),
+                      f"scaled by the Pearson dispersion (φ = {fit.dispersion:.2f}, floored at 1), interval and p "
+                      f"value from {fit.quantile} (docs/methods.md, model 2)"),
            "assumptions": ("Only divisions printed in both years are counted, so a division that joined later "
                            "(Planning & Regeneration) does not pass for a change; every division is assumed to "
                            "share one proportional change, and how far they differ from it (φ) widens the "
@@ -625,7 +628,7 @@ def sensitivity(summary: dict, council: str = "bromley", long: pd.DataFrame | No
             rows.append(row)
     if long_with_outside is not None:
         wider = primary_estimate(long_with_outside, dip_year)
-        added = sorted(set(wider["parts"]) - set((summary.get("primary") or {}).get("parts", []))) if wider else []
+        added = sorted(set(wider["parts"]) - set((summary.get("dip") or {}).get("parts", []))) if wider else []
         if wider and added:
             rows.append({"name": "like_for_like_with_outside_total",
                          "label": f"Like for like with {', '.join(present.division(d) for d in added)} (outside the "
@@ -711,11 +714,11 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
                 key = f"{c}.{quarters['division'].iloc[0]}.{quarters['measure'].iloc[0]}"
                 out["quarters"][key] = _frame_records(quarters, "quarter")
                 out.setdefault("quarter_caveats", {})[key] = caveats_for(caveats, key)
-    out["primary"], out["sensitivity"] = None, []
+    out["dip"], out["sensitivity"] = None, []
     if "bromley" in out["panels"]:
-        out["primary"] = primary_estimate(panel(obs), dip_year)
-        if out["primary"]:
-            out["primary"]["council"] = "bromley"
+        out["dip"] = primary_estimate(panel(obs), dip_year)
+        if out["dip"]:
+            out["dip"]["council"] = "bromley"
         out["sensitivity"] = sensitivity(out, long=panel(obs), dip_year=dip_year,
                                          long_with_outside=panel(obs, outside=("all",)))
     if used:
@@ -732,6 +735,7 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
         out["without_dip_year"][c] = {"years": years, "has_dip_year": dip_year in years,
                                       "baseline_rows": int(len(baseline(rec, c, dip_year)))}
     out["key_findings"] = key_findings(out)
+    out["primary"] = primary_record(out).record()
     return out
 
 
@@ -768,7 +772,7 @@ def _ratio_or_reason(value, holder: dict | None) -> str:
 
 def primary_markdown(summary: dict) -> str:
     """The primary estimate in words, with its assumptions, then the sensitivity rows."""
-    p = summary.get("primary")
+    p = summary.get("dip")
     if not p:
         return ""
     text = (f"Like for like, {council_label(p['council'])}'s complaints in {p['after_period']} were "
@@ -797,7 +801,7 @@ def primary_markdown(summary: dict) -> str:
 
 def sensitivity_table(summary: dict) -> pd.DataFrame:
     rows = []
-    p = summary.get("primary")
+    p = summary.get("dip")
     if p:
         rows.append({"estimate": "Primary: like-for-like divisions, quasi-Poisson", "rate ratio": _rr(p, "estimate"),
                      "interval": f"95% CI, φ = {present.number(p['dispersion'], 'decimal', 2)}"})
@@ -812,7 +816,7 @@ def key_findings(summary: dict) -> list[str]:
     """3–5 plain sentences for the top of the page, every number from the summary."""
     dip, base = summary["dip_year"], summary["base_year"]
     out = []
-    p = summary.get("primary")
+    p = summary.get("dip")
     if p:
         if p.get("not_estimable"):
             out.append(f"Bromley's like-for-like change into {dip} is not estimable ({p['not_estimable']}).")
@@ -854,10 +858,59 @@ def key_findings(summary: dict) -> list[str]:
     return out[:5]
 
 
+def primary_record(summary: dict, run_id: str = "") -> Primary:
+    """The COVID question's one primary (findings key ``primary``): the like-for-like fall against the
+    year before, stated beside the same fall against the pre-pandemic trend. Its strength is "unclear"
+    whenever the trend comparison's likely range includes no change: the fall is then measured, but not
+    attributable to the pandemic."""
+    p, dip, base = summary.get("dip"), summary["dip_year"], summary["base_year"]
+    observed = [s for s in summary["series"].values() if s.get("observed") and s["channel"] == "complaints"]
+    if not p and observed:
+        s = observed[0]
+        o = s["observed"]
+        return Primary("covid", f"{council_label(s['council'])}, {s['label']}: {_moved(o['pct_change'])} from "
+                                f"{base} to {dip} ({present.number(o['before'])} to {present.number(o['after'])}).",
+                       o["after"] / o["before"] if o["before"] else None, None, None, "ratio", "",
+                       (s["council"],), (base, dip), UNCLEAR,
+                       "two years only: nothing in the reports measures how much the count varies from year to year, "
+                       "so there is no likely range, and one year's fall cannot be put down to the pandemic",
+                       f"{dip} is one year; the counts say how many complaints were recorded.", run_id)
+    if not p or p.get("not_estimable"):
+        reason = (p or {}).get("not_estimable") or (
+            "only Bromley's reports print a council's divisions in both years; this run has none")
+        who = tuple(summary["councils_with_dip_year"]) or ((summary["council"],) if summary["council"] != "all" else ())
+        return Primary("covid", f"How far complaints fell in {dip} cannot be estimated from this run's reports.",
+                       None, None, None, "", "", who, (base, dip), NOT_ESTIMABLE, reason, "", run_id)
+    trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
+                  and not r.get("not_estimable")), None)
+    labelled = tuple({"label": r["label"], "value": r["estimate"], "low": r.get("low"), "high": r.get("high"),
+                      "variance": r["name"] == "like_for_like_level_panel_phi"}
+                     for r in summary.get("sensitivity", []) if r.get("low") is not None and not r.get("not_estimable"))
+    strength, reason = strength_of(p["low"], p["high"], 1.0, labelled)
+    if trend is not None and trend["low"] is not None and trend["low"] <= 1 <= trend["high"]:
+        strength, reason = UNCLEAR, (f"complaints fell against {base}, but against the trend of the years before, when "
+                                     "they were already falling, the likely range includes no change, so the fall "
+                                     "cannot be put down to the pandemic")
+    fall = 100 * (1 - p["estimate"])
+    finding = (f"Like for like, Bromley received {present.number(fall, 'pct', 0)} fewer complaints in {dip} than in "
+               f"{base} ({present.number(p['before'])} to {present.number(p['after'])}; ratio "
+               f"{present.number(p['estimate'], 'ratio')}, likely range {present.number(p['low'], 'ratio')} to "
+               f"{present.number(p['high'], 'ratio')})")
+    if trend is not None:
+        finding += (f"; against the trend of the {trend['pre_years']} years before, the ratio is "
+                    f"{present.number(trend['estimate'], 'ratio')} (likely range {present.number(trend['low'], 'ratio')} "
+                    f"to {present.number(trend['high'], 'ratio')})")
+    caveat = (f"{dip} is one year, and complaints were already falling before it; the counts say how many complaints "
+              "were recorded, not how many people had cause to complain. Only Bromley prints its divisions in both years.")
+    return Primary("covid", finding + ".", p["estimate"], p["low"], p["high"], "rate ratio",
+                   f"95% likely range allowing for how much divisions differ ({p.get('quantile', 'normal')} quantiles)",
+                   ("bromley",), (base, dip), strength, reason, caveat, run_id, 1.0, labelled)
+
+
 def primary_sentence(summary: dict) -> str:
     """The dip in one plain statement: the fall against the year before (the primary number) side by side
     with the same fall against the pre-pandemic trend, and what the pair can and cannot say."""
-    p, dip, base = summary["primary"], summary["dip_year"], summary["base_year"]
+    p, dip, base = summary["dip"], summary["dip_year"], summary["base_year"]
     trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
                   and not r.get("not_estimable")), None)
     text = (f"Like for like, Bromley received {present.number(100 * (1 - p['estimate']), 'pct', 0)} fewer complaints in "
@@ -1044,7 +1097,7 @@ def cannot_tell_text(summary: dict) -> str:
     """'What this cannot tell us', specific to the series and years this run holds."""
     dip, base = summary["dip_year"], summary["base_year"]
     lines = []
-    p = summary.get("primary")
+    p = summary.get("dip")
     trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"), None)
     if p and not p.get("not_estimable"):
         pre = f"{trend['pre_years']} pre-pandemic years" if trend and trend.get("pre_years") else "few pre-pandemic years"
