@@ -27,14 +27,15 @@ from ..paths import Paths
 from ..stats import (
     CountTrend,
     compare_proportions,
-    count_model,
     not_estimable_reason,
     quasi_newcombe,
+    quasi_poisson,
     quasi_wilson,
     wilson,
 )
 from .comparable import OUTSIDE_TOTAL, like_for_like
-from .dispersion import linked_sources, service_dispersion
+from .dispersion import complaint_design_effect, linked_sources, service_dispersion
+from .primary import NOT_ESTIMABLE, Primary, strength_of
 
 EDUCATION = "education"
 SEN = "SEN"  # Bromley's service label, exactly as printed
@@ -284,16 +285,17 @@ class Growth:
 def growth(periods, counts) -> Growth:
     """Log-linear count model of ``counts`` over financial years: annual growth with a 95% interval.
 
-    log E[count] = a + b·year, fitted by :func:`analysis.stats.count_model` (Poisson, refitted
-    as a negative binomial when the Pearson dispersion exceeds 1.5). Assumes a constant
-    annual growth rate, years independent given the trend, and — with five points — very
-    little power to tell a steady trend from a level shift.
+    log E[count] = a + b·year, fitted by :func:`analysis.stats.quasi_poisson` (the study's variance
+    model for counts over years, docs/methods.md: Poisson with scale φ = Pearson χ²/df floored at 1,
+    interval and p value on t with the residual df). Assumes a constant annual growth rate, years
+    independent given the trend, and — with a handful of points — very little power to tell a steady
+    trend from a level shift.
     """
     periods = list(periods)
     years = [int(str(p)[:4]) for p in periods]
     data = pd.DataFrame({"period": periods, "year": [y - years[0] for y in years],
                          "count": np.asarray(counts, dtype=float)})
-    return Growth(count_model(data, "count", "year", "year"), data)
+    return Growth(quasi_poisson(data, "count", "year", "year"), data)
 
 
 @dataclass(frozen=True)
@@ -319,8 +321,9 @@ def broken_stick(periods, counts, knot: str) -> BrokenStick:
 
     A sensitivity to the single log-linear trend: it asks whether the series is flat-then-rising
     rather than steadily growing. Assumes counts independent given the two-piece trend, variance
-    φ × mean (φ from the Pearson χ², floored at 1). With seven points and three parameters the
-    after-knot slope rests on the last few years only.
+    φ × mean (φ from the Pearson χ², floored at 1), t quantiles on the residual df. With seven
+    points and three parameters the after-knot slope rests on the last few years only, and the knot
+    is the series' lowest year, chosen after seeing the data: its intervals ignore that choice.
     """
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
@@ -338,12 +341,16 @@ def broken_stick(periods, counts, knot: str) -> BrokenStick:
     plain = model.fit()
     phi = float(plain.pearson_chi2 / plain.df_resid) if plain.df_resid > 0 else float("nan")
     fitted = model.fit(scale=max(phi, 1.0)) if np.isfinite(phi) else plain
+    from scipy import stats as scipy_stats
+
     b, cov = fitted.params, fitted.cov_params()
     slope_after = b["year"] + b["after"]
     se_after = float(np.sqrt(cov.loc["year", "year"] + cov.loc["after", "after"] + 2 * cov.loc["year", "after"]))
-    ci = fitted.conf_int().loc["year"]
-    values = (float(np.exp(b["year"])), float(np.exp(ci[0])), float(np.exp(ci[1])), float(np.exp(slope_after)),
-              float(np.exp(slope_after - 1.959964 * se_after)), float(np.exp(slope_after + 1.959964 * se_after)))
+    se_before = float(np.sqrt(cov.loc["year", "year"]))
+    # t on the residual df, as the study's variance model for counts over years (docs/methods.md, model 2)
+    q = float(scipy_stats.t.ppf(0.975, plain.df_resid)) if plain.df_resid > 0 else 1.959964
+    values = (float(np.exp(b["year"])), float(np.exp(b["year"] - q * se_before)), float(np.exp(b["year"] + q * se_before)),
+              float(np.exp(slope_after)), float(np.exp(slope_after - q * se_after)), float(np.exp(slope_after + q * se_after)))
     reason = not_estimable_reason(*values[:3]) or not_estimable_reason(*values[3:])
     return BrokenStick(str(knot), *values, phi, float(plain.deviance), len(years), reason,
                        tuple(float(m) for m in plain.mu))
@@ -356,28 +363,25 @@ def change_points(periods, counts) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("deviance", kind="mergesort").reset_index(drop=True)
 
 
-def _family(trend: CountTrend):
-    import statsmodels.api as sm
-
-    match = re.search(r"alpha=([0-9.eE+-]+)", trend.family)
-    if trend.family == "poisson" or not match:
-        return sm.families.Poisson()
-    return sm.families.NegativeBinomial(alpha=float(match.group(1)))
-
-
 def trend_band(fit: Growth, alpha: float = 0.05) -> pd.DataFrame:
-    """Fitted mean per year with its 95% confidence band (for the chart of fit vs data).
-
-    Refits the family :func:`growth` chose (a negative binomial with its alpha as reported,
-    rounded to 3 significant figures); the band is for the mean, not for a new year's count.
-    """
+    """Fitted mean per year with its 95% band (for the chart of fit vs data), under the same variance
+    model as :func:`growth`: Poisson scaled by φ (floored at 1), t quantiles on the residual df. The
+    band is for the mean, not for a new year's count."""
+    import statsmodels.api as sm
     import statsmodels.formula.api as smf
+    from scipy import stats as scipy_stats
 
-    fitted = smf.glm("count ~ year", data=fit.data, family=_family(fit.trend)).fit()
-    frame = fitted.get_prediction(fit.data).summary_frame(alpha=alpha)
+    model = smf.glm("count ~ year", data=fit.data, family=sm.families.Poisson())
+    plain = model.fit()
+    df = float(plain.df_resid)
+    scale = max(float(plain.pearson_chi2 / df), 1.0) if df > 0 else 1.0
+    fitted = model.fit(scale=scale)
+    x = np.column_stack([np.ones(len(fit.data)), fit.data["year"].to_numpy(dtype=float)])
+    eta = x @ fitted.params.to_numpy()
+    se = np.sqrt(np.einsum("ij,jk,ik->i", x, fitted.cov_params().to_numpy(), x))
+    q = float(scipy_stats.t.ppf(1 - alpha / 2, df)) if df > 0 else float(scipy_stats.norm.ppf(1 - alpha / 2))
     return pd.DataFrame({"period": fit.data["period"], "year": fit.data["year"], "count": fit.data["count"],
-                         "fitted": frame["mean"].to_numpy(), "low": frame["mean_ci_lower"].to_numpy(),
-                         "high": frame["mean_ci_upper"].to_numpy()})
+                         "fitted": np.exp(eta), "low": np.exp(eta - q * se), "high": np.exp(eta + q * se)})
 
 
 # --- what SEN complaints are about, and how often upheld ---------------------------------
@@ -392,7 +396,7 @@ def nature(obs: pd.DataFrame, council: str, period: str, division: str = EDUCATI
     """A division's nature-of-complaint table: aspects per category, share, upheld or partly.
 
     The upheld rate's interval (``low``/``high``) is quasi-Wilson on effective counts n/φ, φ the
-    services' over-dispersion that year (``phi``, ≥ 1); the plain Wilson interval, which treats
+    division's aspects per complaint that year (``phi``, ≥ 1; variance model 1); the plain Wilson interval, which treats
     aspects as independent, is the sensitivity (``plain_low``/``plain_high``). Columns: category,
     aspects, share (of the division's aspects), upheld_or_partially, upheld_rate, low, high, phi,
     plain_low, plain_high, source.
@@ -408,7 +412,7 @@ def nature(obs: pd.DataFrame, council: str, period: str, division: str = EDUCATI
     if len(overall):
         total = overall["value"].iloc[0]
     wide["upheld_or_partially"] = wide.get("upheld", 0) + wide.get("partially_upheld", 0)
-    phi = _service_phi(obs, council, period)
+    phi = complaint_design_effect(obs, council, period, division).phi  # variance model 1 (docs/methods.md)
     rates = [quasi_wilson(u, a, phi) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
     plain = [wilson(u, a) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
     sources = {r.category: cite(r) for r in counts[counts["measure"] == "aspects"].itertuples()}
@@ -506,8 +510,10 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
     Rest of the council = the proportion-upheld table's TOTAL row (aspects and upheld or
     partially upheld, division 'all'; Bromley's excludes E&PP) minus the SEN row of
     Education's service table. Newcombe interval and z test for the difference on effective
-    counts n/φ (φ across the services that year); the plain ones, which treat aspects as
-    independent and so flatter the precision, are kept as ``plain_*``.
+    counts n/φ under variance model 1 (φ = aspects per complaint: Education's for SEN, the
+    council's for the rest); φ across the services that year is the labelled sensitivity
+    (``services_*``), and the plain ones, which treat aspects as independent and so flatter the
+    precision, are kept as ``plain_*``.
     """
     sen = select(_table(obs, council, SERVICE_TABLE, period), division=EDUCATION, service=service)
     whole = select(obs, council=council, period=period, division="all", service="", category="", quarter="")
@@ -520,10 +526,15 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
     x_sen, n_sen = get["upheld"] + get["partially_upheld"], get["aspects"]
     x_rest, n_rest = total["upheld_or_partially_upheld"] - x_sen, total["aspects"] - n_sen
     comparison = compare_proportions(x_sen, n_sen, x_rest, n_rest)
+    # variance model 1 (docs/methods.md): φ = aspects per complaint, Education's for SEN, the council's for the rest
+    phi_sen = complaint_design_effect(obs, council, period, EDUCATION).phi
+    phi_rest = complaint_design_effect(obs, council, period, "all").phi
+    a, b = quasi_wilson(x_sen, n_sen, phi_sen), quasi_wilson(x_rest, n_rest, phi_rest)
+    adjusted = quasi_newcombe(x_sen, n_sen, x_rest, n_rest, phi_sen, phi_rest)
+    # labelled sensitivity: φ across the council's services (counts their real differences as chance)
     spread = service_dispersion(obs, council, period)
     phi = spread.phi if spread is not None else float("nan")
-    a, b = quasi_wilson(x_sen, n_sen, phi), quasi_wilson(x_rest, n_rest, phi)
-    adjusted = quasi_newcombe(x_sen, n_sen, x_rest, n_rest, phi)
+    services = quasi_newcombe(x_sen, n_sen, x_rest, n_rest, phi)
     plain_a = wilson(x_sen, n_sen)
     return {"period": period, "service": service, "sen_upheld_or_partially": x_sen, "sen_aspects": n_sen,
             "sen_rate": a.rate, "sen_low": a.low, "sen_high": a.high,
@@ -531,7 +542,9 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
             "rest_rate": b.rate, "rest_low": b.low, "rest_high": b.high,
             "difference": comparison.difference, "difference_low": adjusted.low,
             "difference_high": adjusted.high, "p_value": adjusted.p_value, "plain_p_value": comparison.p_value,
-            "dispersion": phi, "dispersion_used": a.dispersion,
+            "dispersion": phi_sen, "dispersion_used": a.dispersion, "dispersion_rest": b.dispersion,
+            "services_dispersion": phi, "services_difference_low": services.low, "services_difference_high": services.high,
+            "services_p_value": services.p_value,
             "dispersion_services": spread.services if spread is not None else 0,
             "plain_sen_low": plain_a.low, "plain_sen_high": plain_a.high,
             "plain_difference_low": comparison.low, "plain_difference_high": comparison.high,
@@ -772,6 +785,40 @@ def growth_sensitivity(a: SenAnalysis) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["estimate", "role", "growth", "low", "high", "not_estimable"])
 
 
+def primary_record(a: SenAnalysis, run_id: str = "") -> Primary:
+    """The SEN question's one primary (findings key ``primary``): annual growth of Education complaints
+    over every year the reports print, with the window's effect stated beside it (the latest report's
+    years start the year before the COVID low). Strength from the primary range and the labelled
+    sensitivities; a window that changes the verdict makes it "unclear"."""
+    if a.sensitivity is None or a.sensitivity.empty or not (a.sensitivity["role"] == "primary").any() or a.fit is None:
+        return Primary("sen", f"{name(a.council)}'s reports give no Education complaints series to measure a rise in.",
+                       None, None, None, "", "", (a.council,), tuple(a.table_years), NOT_ESTIMABLE,
+                       "no council-wide Education complaints series in this council's reports", "", run_id)
+    r = a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0]
+    if pd.isna(r["growth"]):
+        return Primary("sen", f"{name(a.council)}'s Education complaints growth is not estimable.", None, None, None,
+                       "% a year", "", (a.council,), tuple(a.fit.data["period"]), NOT_ESTIMABLE, r["not_estimable"], "",
+                       run_id)
+    sens = tuple({"label": x["estimate"], "value": x["growth"] * 100, "low": x["low"] * 100, "high": x["high"] * 100,
+                  "variance": False} for _, x in a.sensitivity[a.sensitivity["role"] == "sensitivity"].iterrows()
+                 if pd.notna(x["growth"]))
+    strength, reason = strength_of(r["low"] * 100, r["high"] * 100, 0.0, sens)
+    periods = list(a.fit.data["period"])
+    finding = (f"{name(a.council)}'s Education complaints grew about {_pct(r['growth'])} a year from {periods[0]} to "
+               f"{periods[-1]} (likely range {_pct(r['low'])} to {_pct(r['high'])}), from "
+               f"{_n(a.fit.data['count'].iloc[0])} to {_n(a.fit.data['count'].iloc[-1])}")
+    recent = a.sensitivity[a.sensitivity["estimate"].str.startswith("The latest report's")]
+    if len(recent) and pd.notna(recent["growth"].iloc[0]):
+        finding += (f"; over the latest report's years, which start the year before the COVID low, the rate is "
+                    f"{_pct(recent['growth'].iloc[0])} a year")
+    return Primary("sen", finding + ".", r["growth"] * 100, r["low"] * 100, r["high"] * 100, "% a year",
+                   "95% likely range allowing for how much the yearly counts vary (t quantiles)", (a.council,),
+                   tuple(periods), strength, reason,
+                   "The reports give counts, not causes: more children with plans, longer waits and how readily "
+                   "families complain all move the count; the growth rate summarises a short, bent series.",
+                   run_id, 0.0, sens)
+
+
 def _growth_findings(fit: Growth | None) -> dict | None:
     if fit is None:
         return None
@@ -820,14 +867,16 @@ def findings(result: SenAnalysis) -> dict:
         "share_of_rise_like_for_like": [] if a.like_for_like is None else a.like_for_like.to_dict("records"),
         "broken_stick": None if a.stick is None else vars(a.stick),
         "change_points": [] if a.knots is None else a.knots.to_dict("records"),
-        "primary": ({"name": PRIMARY_GROWTH, "assumptions": PRIMARY_GROWTH_ASSUMPTIONS,
-                     **a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0].to_dict()}
-                    if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any() else None),
+        "primary": primary_record(a).record(),
+        "growth_primary": ({"name": PRIMARY_GROWTH, "assumptions": PRIMARY_GROWTH_ASSUMPTIONS,
+                            **a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0].to_dict()}
+                           if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any() else None),
         "sensitivity": [] if a.sensitivity is None else a.sensitivity.to_dict("records"),
         "ombudsman_investigated_upheld": ombudsman_all_upheld(a),
         "money_warning": None if a.money_warning is None else {
             "text": a.money_warning.text, "where": a.money_warning.where},
-        "dispersion": {y: {"phi": u["dispersion"], "services": u["dispersion_services"]}
+        "dispersion": {y: {"phi": u["dispersion"], "phi_rest": u["dispersion_rest"], "services_phi": u["services_dispersion"],
+                           "services": u["dispersion_services"]}
                        for y, u in a.upheld.items() if u},
     }
 
@@ -1019,8 +1068,8 @@ def text_growth(a: SenAnalysis) -> str:
     if a.fit is None:
         return "*Fewer than three years of Education complaints: no trend model.*"
     t, f = a.fit.trend, a.fit
-    over = ("over-dispersed (variance well above the mean), so the model was refitted as a negative binomial, "
-            "which widens the interval" if t.dispersion > 1.5 else "not over-dispersed, so the Poisson fit stands")
+    over = ("the counts vary more than a steady trend would give, which widens the interval" if t.dispersion > 1
+            else "the counts vary no more than a steady trend would give")
     text = (f"Over {f.data['period'].iloc[0]}–{f.data['period'].iloc[-1]} ({t.n} years), Education complaints grew by "
             f"**{_pct(f.rate)} a year** (95% interval {_pct(f.low)} to {_pct(f.high)}; p = {t.p_value:.3f}). "
             f"The Poisson fit's Pearson dispersion is {t.dispersion:.1f}: {over} ({t.family}).")
@@ -1061,10 +1110,12 @@ def text_upheld(a: SenAnalysis) -> str:
             u["sen_upheld_or_partially"], u["sen_aspects"], "aspects upheld or partly", u["sen_rate"],
             u["rest_upheld_or_partially"], u["rest_aspects"], "for the rest of the council", u["rest_rate"],
             u["difference"], u["difference_low"], u["difference_high"])
-            + f", interval adjusted for over-dispersion φ = {u['dispersion_used']:.2f} (across "
-              f"{u['dispersion_services']} services that year; without it {100 * u['plain_difference_low']:+.0f} to "
-              f"{100 * u['plain_difference_high']:+.0f}). Sources: {linked_sources(u['sen_source'])}; "
-              f"{linked_sources(u['total_source'])}.")
+            + f", allowing for several grievances per complaint ({u['dispersion_used']:.2f} aspects per Education "
+              f"complaint, {u['dispersion_rest']:.2f} across the council). Allowing instead for how much the council's "
+              f"{u['dispersion_services']} services differ, the range is {100 * u['services_difference_low']:+.0f} to "
+              f"{100 * u['services_difference_high']:+.0f}; treating every aspect as independent, "
+              f"{100 * u['plain_difference_low']:+.0f} to {100 * u['plain_difference_high']:+.0f}. Sources: "
+              f"{linked_sources(u['sen_source'])}; {linked_sources(u['total_source'])}.")
     return "\n".join(lines) or "*No SEN service table in this council's data.*"
 
 
@@ -1322,7 +1373,9 @@ def key_findings(a: SenAnalysis) -> list[str]:
         out.append(f"SEN complaint aspects were upheld more often than the rest of the council's in {y}: "
                    f"{_pct(u['sen_rate'])} against {_pct(u['rest_rate'])} (difference "
                    f"{100 * u['difference']:+.0f} points, 95% CI {100 * u['difference_low']:+.0f} to "
-                   f"{100 * u['difference_high']:+.0f}, allowing for over-dispersion φ = {u['dispersion_used']:.1f}).")
+                   f"{100 * u['difference_high']:+.0f}, allowing for several grievances per complaint; "
+                   f"{100 * u['services_difference_low']:+.0f} to {100 * u['services_difference_high']:+.0f} allowing "
+                   "instead for how much the council's services differ).")
     lfl = a.like_for_like
     if lfl is not None and len(lfl) and len(out) < 5:
         out.append(like_for_like_sentence(a))
