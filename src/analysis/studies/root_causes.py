@@ -1593,7 +1593,13 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
 
         t = london.table
         study_rows = t[t["study"]]
+        own = london.own.iloc[0] if london.own is not None and len(london.own) else None
         bullets.append(f"Ombudsman, London {benchmark.PERIOD}: {present.number(london.pooled, 'share', 0)} of cases received "
-                       f"were upheld across {len(t)} boroughs; {int((~study_rows['outside_95']).sum())} of the study's "
-                       f"{len(study_rows)} councils sit inside the 95% funnel limits, so the rankings the reports quote say little.")
+                       f"were upheld across the {len(t)} boroughs in Lewisham's table; no study council is clearly "
+                       f"different on this crude ratio, though the {len(study_rows)} study councils are among its highest "
+                       "and lowest"
+                       + (f"; on the Ombudsman's own measure {present.council(own['council'])} was "
+                          f"{'below' if own['rate'] < own['london_average'] else 'above'} the London average "
+                          f"({present.number(own['rate'], 'pct', 0)} against {present.number(own['london_average'], 'pct', 0)})"
+                          if own is not None else "") + ".")
     return bullets[:5]
