@@ -33,6 +33,7 @@ from IPython.display import Markdown, display
 from analysis import charts, present
 from analysis.studies import benchmark as bm
 from analysis.studies import root_causes as rc
+from analysis.studies.comparable import load_corrections
 from analysis.data import load_conflicts, load_observations
 from analysis.site.findings import save_findings
 from analysis.clean.manifest import read_manifest
@@ -44,7 +45,7 @@ paths = Paths.discover()
 taxonomy = load_taxonomy(paths)
 observations = load_observations(paths)
 study = rc.analyse(observations, taxonomy, council, period, sorted({entry.council for entry in read_manifest(paths)}),
-                   load_conflicts(paths))
+                   load_conflicts(paths), load_corrections(paths.reference))
 london = bm.benchmark(observations)
 names = study.names
 findings = rc.findings(study, london)

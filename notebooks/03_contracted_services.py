@@ -38,7 +38,7 @@ from analysis.site.findings import save_findings
 
 charts.setup()
 results = ct.build(load_observations(), council, period)
-findings = results.findings()
+findings = results.findings(run_id)
 save_findings(run_id, findings)
 display(Markdown(ct.text_scope(results)))
 
@@ -49,10 +49,12 @@ display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["
 # ## 1. Bromley: are complaints about contracted providers upheld more often?
 #
 # Bromley is the only council whose reports set complaints about contracted providers beside
-# in-house adult social care. The primary estimate is the **combined** fully-or-partly upheld rate:
-# between the two reports the split between "fully" and "partly" upheld moved in every group at
-# once, which is a change in recording, not in the providers. Intervals allow for the
-# over-dispersion seen across all of Bromley's services that year (φ, section 2).
+# in-house adult social care. The primary estimate is the gap between contracted and in-house
+# aspects fully or partly upheld in the latest report: both groups in the same year, so the shift
+# between "fully" and "partly" upheld (it moved in every group at once, a change in recording)
+# does not enter it. Likely ranges allow for several grievances per complaint (the study's
+# method note, docs/methods.md); allowing instead for how much Bromley's services differ
+# (section 2) is shown as a labelled sensitivity.
 
 # %%
 if results.groups.empty:
@@ -139,11 +141,12 @@ display(Markdown(ct.text_cannot(results)))
 # computed only where both were recovered. Rates use the table's own denominator (ongoing aspects
 # count, as in the report's percentages).
 #
-# **Intervals.** Aspects of one complaint are decided together and services differ, so the
-# upheld rates of Bromley's services vary more than binomial chance: φ = Pearson χ² / (k − 1)
-# across the year's services. Headline intervals use effective counts n/φ — a quasi-Wilson
-# interval for a rate and Newcombe's interval on effective counts for a difference. The plain
-# (φ = 1) intervals and two-proportion z tests are kept in the tables as the optimistic floor. The
+# **Intervals.** Aspects of one complaint are decided together, so the study's one variance
+# model for shares of aspects (docs/methods.md) counts them as aspects ÷ φ independent ones, with
+# φ = that year's adult social care aspects per complaint: a Wilson interval for a rate and
+# Newcombe's interval for a difference on those effective counts, and the p value from the test on
+# the same counts. Two alternatives are labelled sensitivity: φ = Pearson χ² / (k − 1) across the
+# year's services (it also counts the services' real differences as noise), and φ = 1. The
 # binomial GLM of the gap's change (`group × year`) is saturated with two groups and two years, so
 # it cannot estimate dispersion itself.
 #

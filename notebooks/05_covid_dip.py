@@ -44,11 +44,13 @@ from analysis import charts, present
 from analysis.studies import covid
 from analysis.data import load_observations, load_reconciled
 from analysis.site.findings import save_findings
+from analysis.paths import Paths
+from analysis.studies.caveats import load_caveats
 
 charts.setup()
 dip_year = period or covid.DIP_YEAR
 obs, rec = load_observations(), load_reconciled()
-summary = covid.summarise(obs, rec, council, dip_year)
+summary = covid.summarise(obs, rec, council, dip_year, load_caveats(Paths.discover().reference))
 with_dip = summary["councils_with_dip_year"]
 has_dip = bool(with_dip)
 scope = "every council in the data" if council == "all" else covid.council_label(council)
@@ -84,7 +86,7 @@ display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 
 # %%
 if has_dip:
-    if summary["primary"]:
+    if summary["dip"]:
         display(Markdown("### Primary estimate\n\n" + covid.primary_markdown(summary)))
         display(present.table(covid.sensitivity_table(summary), kinds={"rate ratio": "text"},
                               caption="Sensitivity: other estimates of the same dip."))

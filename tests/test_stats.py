@@ -1,4 +1,6 @@
 """Statistics helpers on inputs with known answers."""
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -254,3 +256,49 @@ def test_quasi_newcombe_z_test_is_the_plain_test_divided_by_root_phi():
     assert quasi_newcombe(150, 400, 60, 320, 1.0).p_value == pytest.approx(plain.p_value)
     assert adjusted.z == pytest.approx(plain.z / 1.5)
     assert adjusted.p_value > plain.p_value
+
+
+# --- the study's variance models (docs/methods.md) ---------------------------------------------
+
+
+def test_aspects_design_effect_is_aspects_per_complaint_and_below_the_unequal_cluster_bound():
+    from analysis.stats import aspects_design_effect
+
+    # Bromley 2023-24 adult social care: 154 aspects (bromley_2023-24…txt:115), 90 complaints (:87)
+    assert aspects_design_effect(154, 90) == pytest.approx(1.7111, abs=1e-4)
+    assert math.isnan(aspects_design_effect(154, 0)) and math.isnan(aspects_design_effect(float("nan"), 90))
+    # complaints of 1 and 3 aspects: m̄ = 2, but the design effect of fully clustered aspects is Σm²/Σm = 2.5
+    sizes = np.array([1, 3])
+    assert aspects_design_effect(sizes.sum(), len(sizes)) == 2 < (sizes**2).sum() / sizes.sum()
+
+
+def test_aspect_difference_p_value_agrees_with_its_likely_range():
+    from analysis.stats import aspect_difference
+
+    # contracted 25/34 against in-house 57/120, Bromley 2023-24 (bromley_2023-24…txt:275, :287), φ = 154/90
+    d = aspect_difference(25, 34, 57, 120, 154 / 90)
+    assert (d.low, d.high, d.p_value) == pytest.approx((0.0122, 0.4426, 0.0401), abs=1e-4)
+    wide = aspect_difference(25, 34, 57, 120, 2.7318)
+    assert wide.low < 0 < wide.high and wide.p_value > 0.05  # range and p value flip together
+
+
+def test_quasi_poisson_uses_t_quantiles_on_the_residual_df():
+    from scipy import stats as st
+
+    from analysis.stats import quasi_poisson
+
+    # Bromley's Education complaints 2019-20 to 2023-24 (38, 23, 50, 97, 135; bromley_2023-24…txt:91)
+    frame = pd.DataFrame({"year": range(5), "n": [38, 23, 50, 97, 135]})
+    fit = quasi_poisson(frame, "n", "year", "year")
+    assert fit.df_resid == 3 and fit.quantile == "t(3)" and fit.dispersion > 1
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    poisson = smf.glm("n ~ year", data=frame, family=sm.families.Poisson()).fit()
+    se = poisson.bse["year"] * math.sqrt(poisson.pearson_chi2 / 3)
+    q = st.t.ppf(0.975, 3)
+    assert fit.rate_ratio == pytest.approx(math.exp(poisson.params["year"]))
+    assert (fit.low, fit.high) == pytest.approx((math.exp(poisson.params["year"] - q * se),
+                                                 math.exp(poisson.params["year"] + q * se)), rel=1e-5)
+    assert fit.p_value == pytest.approx(2 * st.t.sf(poisson.params["year"] / se, 3), rel=1e-3)
+    assert (fit.rate_ratio - 1, fit.low - 1, fit.high - 1) == pytest.approx((0.521, 0.128, 1.053), abs=1e-3)

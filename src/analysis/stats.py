@@ -130,6 +130,8 @@ class CountTrend:
     p_value: float
     dispersion: float  # Pearson χ² / df of the Poisson fit; > 1 means over-dispersion
     n: int
+    df_resid: float = float("nan")  # residual degrees of freedom the scale was estimated on
+    quantile: str = "normal"  # "t(df)" when the interval and p value use t quantiles
 
 
 def count_model(frame: pd.DataFrame, count: str, formula_rhs: str, term: str, exposure: str | None = None,
@@ -363,3 +365,76 @@ def not_estimable_reason(estimate: float, low: float = 0.0, high: float = 0.0, c
     if not (PLAUSIBLE_RATIO[0] <= estimate <= PLAUSIBLE_RATIO[1]) or low <= 0 or high > PLAUSIBLE_RATIO[1]:
         return "the fit diverged (the ratio or its interval is implausibly extreme)"
     return None
+
+
+# --- the study's variance models: one per kind of estimate (docs/methods.md) --------------------
+#
+# 1. Shares and upheld rates of complaint ASPECTS, and differences between them: quasi-binomial,
+#    Var = φ·n·p(1−p) with φ = the year's aspects per complaint (:func:`aspects_design_effect`), on
+#    effective counts n/φ (:func:`aspect_share`, :func:`aspect_difference`); the p value is the test on
+#    the same effective counts. The between-service Pearson φ is a labelled sensitivity, not a headline.
+# 2. COUNTS over years: quasi-Poisson, Var = φ·μ with φ = Pearson χ² / residual df of the Poisson fit
+#    (floored at 1), intervals and p values from t on the residual df (:func:`quasi_poisson`).
+
+
+def aspects_design_effect(aspects: float, complaints: float) -> float:
+    """φ for shares of complaint aspects: the mean number of aspects per complaint, m̄ = aspects / complaints.
+
+    Aspects of one complaint are not independent draws. If every aspect of a complaint shared its
+    outcome (intra-complaint correlation 1) the design effect would be Σmᵢ²/Σmᵢ = m̄(1 + CV²), which is
+    at least m̄ when complaints carry unequal numbers of aspects; if the aspects of a complaint were
+    decided independently it would be 1. The reports print only the totals, so m̄ is the one figure
+    the data give for every year: the design effect of complaints of equal size whose aspects move
+    together — neither an upper nor a lower bound on the truth, which is why the wider between-service
+    φ is shown beside it as a labelled sensitivity wherever a verdict depends on it. NaN when either
+    total is missing; floored at 1 by :func:`effective_phi` where it is used.
+    """
+    try:
+        a, c = float(aspects), float(complaints)
+    except (TypeError, ValueError):
+        return float("nan")
+    return a / c if np.isfinite(a) and np.isfinite(c) and c > 0 else float("nan")
+
+
+def aspect_share(successes: float, trials: float, phi: float, alpha: float = 0.05) -> AdjustedProportion:
+    """A share of aspects with its likely range under variance model 1 (quasi-Wilson on n/φ)."""
+    return quasi_wilson(successes, trials, phi, alpha)
+
+
+def aspect_difference(successes_a, trials_a, successes_b, trials_b, phi_a: float, phi_b: float | None = None,
+                      alpha: float = 0.05) -> AdjustedDifference:
+    """A difference of two aspect shares (a − b) under variance model 1: Newcombe's interval and the
+    two-proportion z test on the same effective counts x/φ of n/φ, so the p value and the likely range
+    never disagree about "no difference"."""
+    return quasi_newcombe(successes_a, trials_a, successes_b, trials_b, phi_a, phi_b, alpha)
+
+
+def quasi_poisson(frame: pd.DataFrame, count: str, formula_rhs: str, term: str, exposure: str | None = None,
+                  alpha: float = 0.05) -> CountTrend:
+    """Variance model 2, for counts over years: a Poisson GLM with scale φ = Pearson χ² / residual df
+    (floored at 1: never narrower than Poisson), and t quantiles on the residual df for the interval
+    and the p value, because φ is estimated from a handful of years (4 df gives t = 2.78, not 1.96).
+
+    Returns exp(coefficient) of ``term`` with its (1 − alpha) interval. With no residual df the scale
+    cannot be estimated: the fit is plain Poisson and ``quantile`` says so.
+    """
+    import statsmodels.formula.api as smf
+
+    kwargs = {"exposure": frame[exposure]} if exposure else {}
+    model = smf.glm(f"{count} ~ {formula_rhs}", data=frame, family=sm.families.Poisson(), **kwargs)
+    poisson = model.fit()
+    df = float(poisson.df_resid)
+    if df <= 0:
+        ci = poisson.conf_int(alpha).loc[term]
+        return CountTrend("Poisson (no residual df: scale not estimable)", float(np.exp(poisson.params[term])),
+                          float(np.exp(ci[0])), float(np.exp(ci[1])), float(poisson.pvalues[term]), float("nan"),
+                          int(poisson.nobs), df, "normal")
+    dispersion = float(poisson.pearson_chi2 / df)
+    scale = max(dispersion, 1.0)
+    fitted = model.fit(scale=scale)
+    beta, se = float(fitted.params[term]), float(fitted.bse[term])
+    q = float(scipy_stats.t.ppf(1 - alpha / 2, df))
+    p = float(2 * scipy_stats.t.sf(abs(beta / se), df)) if se > 0 else float("nan")
+    return CountTrend(f"quasi-Poisson (scale {scale:.3g}, t on {df:.0f} df)", float(np.exp(beta)),
+                      float(np.exp(beta - q * se)), float(np.exp(beta + q * se)), p, dispersion, int(fitted.nobs),
+                      df, f"t({df:.0f})")

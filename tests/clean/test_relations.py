@@ -52,10 +52,31 @@ def test_causes_table_rate_disagrees_with_division_tables(source_file, line, pri
     assert [c["other_value"] for c in found] == [derived]
 
 
-def test_rate_not_checked_when_populations_differ():
+def test_rate_within_the_bounds_is_not_flagged_when_populations_differ():
     # Bromley 2023-24 line 134: Staff conduct 124 aspects in the causes table, but the division
-    # nature tables hold 98 (E&PP's 26 are not in them): no verdict either way.
+    # nature tables hold 98 (E&PP's 26 are not in them): printed 15.3% lies within what the
+    # 26 uncovered aspects allow, so neither flag.
     assert flagged(B2324, 134, "pct_upheld_or_partially", "rate_disagrees_across_tables") == []
+    assert flagged(B2324, 134, "pct_upheld_or_partially", "rate_outside_bounds_across_tables") == []
+
+
+# Causes whose causes-table base also counts E&PP's aspects (no division table): the printed rate
+# lies outside what the division tables allow whatever those aspects' outcome.
+CAUSE_RATES_OUTSIDE_BOUNDS = [
+    # Lack of Action … 375 33.8% 40.0%; nature tables 193 of 356 (54.2%): over 375, 51.5% to 56.5%
+    (B2324, 137, 40.0, 54.2),
+    # Quality of Service … 349 31.5% 21.2%; over 349 the division tables allow no less than 29.8%
+    (B2324, 138, 21.2, 45.9),
+]
+
+
+@pytest.mark.parametrize("source_file, line, printed, derived", CAUSE_RATES_OUTSIDE_BOUNDS)
+def test_causes_table_rate_outside_the_bounds_the_division_tables_allow(source_file, line, printed, derived):
+    assert flagged(source_file, line, "pct_upheld_or_partially", "rate_outside_bounds_across_tables") == [printed]
+    assert flagged(source_file, line, "pct_upheld_or_partially", "rate_disagrees_across_tables") == []
+    found = [c for c in within_report_conflicts(report(source_file)[0], relations_of("bromley"))
+             if c["kind"] == "rate_vs_division_tables" and c["chosen_source"] == f"{source_file}:{line}"]
+    assert [c["other_value"] for c in found] == [derived]
 
 
 def test_existing_total_and_share_checks_on_barking_and_harrow():

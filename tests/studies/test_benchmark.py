@@ -85,3 +85,29 @@ def test_no_london_table_means_no_benchmark():
     empty = pd.DataFrame(columns=["council", "period", "stage", "measure", "value", "source_file", "source_line", "table"])
     assert bm.benchmark(empty) is None
     assert bm.findings(None)["funnel"] == []
+
+
+def test_the_study_councils_are_the_extremes_with_exact_tails_by_hand(result):
+    from scipy.stats import binom
+
+    table = result.table.set_index("borough")
+    pooled = sum(UPHELD) / sum(RECEIVED)  # 455 / 2,544 (LEWISHAM:2212, :2218)
+    # the review's exact tails: Harrow P(X ≥ 23 | 89) and Bromley P(X ≥ 26 | 103) above, B&D and Lewisham P(X ≤ 11) below
+    assert table.loc["harrow", "exact_tail"] == pytest.approx(binom.sf(22, 89, pooled))
+    assert table.loc["bromley", "exact_tail"] == pytest.approx(binom.sf(25, 103, pooled))
+    assert table.loc["lewisham", "exact_tail"] == pytest.approx(binom.cdf(11, 102, pooled))
+    assert [round(table.loc[b, "exact_tail"], 3) for b in ("harrow", "bromley", "lewisham", "barking_and_dagenham")] == \
+        [0.039, 0.039, 0.035, 0.032]
+    ranks = {b: int(table.loc[b, "rank"]) for b in bm.STUDY_COUNCILS}
+    assert ranks == {"harrow": 1, "bromley": 2, "lewisham": 27, "barking_and_dagenham": 28}
+    headline = bm.headline(result)
+    assert "28 London boroughs in Lewisham's table" in headline and "2 highest and 2 lowest of the 28" in headline
+    assert "every London borough" not in bm.text(result)
+
+
+def test_the_ombudsmans_own_measure_is_given_beside_the_crude_ratio(result):
+    own = result.own.set_index("council")
+    # bromley_2023-24…txt:172 "% upheld … 69%" (2020-21) and :173 London average 73%
+    assert (own.loc["bromley", "rate"], own.loc["bromley", "london_average"]) == (69, 73)
+    assert own.loc["bromley", "source"].endswith("bromley_2023-24_complaints-and-compliments-annual-report.txt:172")
+    assert "Bromley was below the London average on the Ombudsman's own measure" in bm.text(result)

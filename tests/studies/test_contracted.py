@@ -221,8 +221,10 @@ def test_build_for_a_council_without_evidence_says_so():
     assert not results.has_evidence
     assert ct.text_scope(results).startswith("**No contracted-services evidence for Croydon")
     empty = ct.build(frame, "bromley", "2017-18").findings()
-    assert {k: v for k, v in empty.items() if k != "key_findings"} == {
+    assert {k: v for k, v in empty.items() if k not in ("key_findings", "primary")} == {
         "council": "bromley", "period": "2017-18", "has_evidence": False, "evidence": []}
+    assert empty["primary"]["strength"] == "not estimable" and empty["primary"]["value"] is None
+    assert "no figure" in empty["primary"]["reason"]
     assert len(empty["key_findings"]) == 3 and empty["key_findings"][0].startswith("No contracted-services figure")
 
 
@@ -308,7 +310,9 @@ def test_bromley_change_in_the_upheld_pattern(findings):
     # fully upheld 9 of 36 (bromley_2019-20…txt:816) → 25 of 34 (bromley_2023-24…txt:275)
     assert change["fully_upheld"]["rate_before"] == pytest.approx(9 / 36, abs=1e-6)
     assert change["fully_upheld"]["rate_after"] == pytest.approx(25 / 34, abs=1e-6)
-    assert change["fully_upheld"]["p_value"] < 0.001
+    # the p value on the same footing as the likely range (ASC aspects per complaint 164/117 and 154/90)
+    assert change["fully_upheld"]["p_value"] == pytest.approx(0.00112, abs=2e-5)
+    assert change["fully_upheld"]["p_plain"] < 0.001 < change["fully_upheld"]["p_value"]
     # partially upheld 13 of 36 → 0 of 34 (same lines)
     assert change["partially_upheld"]["rate_before"] == pytest.approx(13 / 36, abs=1e-6)
     assert change["partially_upheld"]["rate_after"] == 0
@@ -412,17 +416,40 @@ def test_findings_state_the_dispersion_and_the_adjusted_funnel(findings):
         assert f["key_findings"] and 3 <= len(f["key_findings"]) <= 5
 
 
-def test_primary_estimate_is_the_combined_rate_with_an_adjusted_interval(findings):
+def test_primary_is_the_2023_24_gap_under_the_aspects_variance_model(findings):
+    """Issue 24 items 3 and 7: one primary (the gap the front page quotes), its likely range and p value under
+    φ = ASC aspects per complaint 154/90 (bromley_2023-24…txt:115 and :87), the services' φ as sensitivity."""
+    d = findings["bromley"]["primary_detail"]
+    # 25 of 34 contracted (25 + 0, bromley_2023-24…txt:275) against (75 + 7 − 25) of (154 − 34) in-house (:287)
+    assert (d["successes_contracted"], d["n_contracted"], d["successes_in_house"], d["n_in_house"]) == (25, 34, 57, 120)
+    assert d["difference"] == pytest.approx(25 / 34 - 57 / 120, abs=1e-6)  # +26.0 points
+    assert d["phi"] == pytest.approx(154 / 90, abs=1e-6)
+    assert (d["low"] * 100, d["high"] * 100) == pytest.approx((1.22, 44.26), abs=0.01)
+    assert d["p_value"] == pytest.approx(0.0401, abs=1e-4)  # not the plain test's 0.007
     p = findings["bromley"]["primary"]
-    # combined 22 of 36 (9 + 13, bromley_2019-20…txt:816) → 25 of 34 (25 + 0, bromley_2023-24…txt:275)
-    assert (p["successes_before"], p["n_before"], p["successes_after"], p["n_after"]) == (22, 36, 25, 34)
-    assert p["difference"] == pytest.approx(25 / 34 - 22 / 36, abs=1e-6)
-    plain = [r for r in findings["bromley"]["sensitivity"] if r["estimate"].startswith("Same, plain")][0]
-    assert p["low"] < plain["low"] < 0 < plain["high"] < p["high"]  # wider than −9 to +33 points
-    assert p["phi_after"] == pytest.approx(findings["bromley"]["dispersion"]["2023-24"]["phi"], abs=1e-6)
-    assert "fully or partly" in p["name"] and p["assumptions"]
+    assert p["question"] == "contracted" and p["councils"] == ["bromley"] and p["years"] == ["2023-24"]
+    assert (p["value"], p["low"], p["high"]) == pytest.approx((26.03, 1.22, 44.26), abs=0.01)
+    assert "+26 percentage points (likely range +1 to +44)" in p["finding"]
+    services = [s for s in p["sensitivity"] if "services differ" in s["label"]][0]
+    assert (services["low"], services["high"]) == pytest.approx((-5.16, 47.71), abs=0.01)  # φ = 2.73 across services
+    plain = [s for s in p["sensitivity"] if "independent" in s["label"]][0]
+    assert (plain["low"], plain["high"], plain["p_value"]) == pytest.approx((7.17, 40.76, 0.0072), abs=0.01)
+    assert p["strength"] == "unclear" and "services" in p["reason"]  # the verdict flips with the variance model
+    change = [s for s in p["sensitivity"] if "change 2019-20 to 2023-24" in s["label"]
+              and s["label"].startswith("Contracted")][0]
+    assert change["value"] == pytest.approx((25 / 34 - 22 / 36) * 100, abs=1e-3)  # 61% → 74%: a sensitivity row
     roles = [r["role"] for r in findings["bromley"]["sensitivity"]]
     assert roles.count("primary") == 1 and roles.count("sensitivity") >= 3
+    assert findings["all"]["primary"]["finding"] == p["finding"]
+
+
+def test_per_council_primaries_say_what_each_council_can_show(findings):
+    bd = findings["barking_and_dagenham"]["primary"]
+    # 2 of 54 statutory ASC complaints 'Inadequate Services Provided by a Third Party' (barking…2018-19…txt:246)
+    assert bd["value"] == pytest.approx(200 / 54, abs=1e-3) and bd["strength"] == "clear"
+    assert "2 of 54" in bd["finding"] and "minor source" in bd["finding"]
+    harrow = findings["harrow"]["primary"]
+    assert harrow["strength"] == "not estimable" and "commissioning team" in harrow["finding"]
 
 
 def test_chart_titles_neither_lead_with_fully_upheld_nor_rank_councils():
@@ -452,9 +479,9 @@ def test_no_findings_value_is_infinite_or_nan_or_absurd(findings):
 
 def test_contracted_share_of_aspects_states_phi_and_uses_the_adjusted_interval(findings):
     share = findings["bromley"]["bromley"]["share"]
-    # φ = aspects per complaint: 570 / 445 (bromley_2019-20…txt:649, :620); 937 / 533 (bromley_2023-24…txt:122, :94)
-    assert share["2019-20"]["phi"] == pytest.approx(570 / 445, abs=1e-6)
-    assert share["2023-24"]["phi"] == pytest.approx(937 / 533, abs=1e-6)
+    # φ = ASC aspects per complaint: 164 / 117 (bromley_2019-20…txt:643, :614); 154 / 90 (bromley_2023-24…txt:115, :87)
+    assert share["2019-20"]["phi"] == pytest.approx(164 / 117, abs=1e-6)
+    assert share["2023-24"]["phi"] == pytest.approx(154 / 90, abs=1e-6)
     for year in ("2019-20", "2023-24"):
         s = share[year]
         assert s["adj_low"] < s["low"] < s["rate"] < s["high"] < s["adj_high"]
@@ -465,7 +492,7 @@ def test_evidence_rows_on_aspects_use_aspects_per_complaint_and_complaints_stay_
 
     rows = {(e["council"], e["kind"], e["period"], e["unit_of_count"]): e for e in findings["all"]["evidence"]}
     bromley = rows[("bromley", "provider", "2023-24", "aspects")]
-    assert bromley["phi"] == pytest.approx(937 / 533, abs=1e-6)  # bromley_2023-24…txt:122 and :94
+    assert bromley["phi"] == pytest.approx(154 / 90, abs=1e-6)  # ASC aspects and complaints, bromley_2023-24…txt:115 and :87
     plain = wilson(bromley["numerator"], bromley["denominator"])
     assert bromley["low"] < plain.low and bromley["high"] > plain.high
     harrow = rows[("harrow", "commissioning_team", "2018-19", "complaints")]

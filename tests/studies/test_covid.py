@@ -13,6 +13,8 @@ from analysis.site.findings import load_findings
 from analysis.stats import poisson_ratio
 from analysis.studies import covid
 
+from conftest import ROOT
+
 BROMLEY_23 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
 BROMLEY_19 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
 LEWISHAM = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"
@@ -134,7 +136,9 @@ def clean():
 
 @pytest.fixture(scope="module")
 def summary(clean):
-    return covid.summarise(*clean, council="all")
+    from analysis.studies.caveats import load_caveats
+
+    return covid.summarise(*clean, council="all", caveats=load_caveats(ROOT / "data" / "reference"))
 
 
 def test_lewisham_stage_1_dip(summary):
@@ -210,7 +214,7 @@ def test_bromley_pre_pandemic_years_and_ombudsman(summary):
 
 
 def test_primary_estimate_is_the_like_for_like_ratio_with_a_dispersion_widened_interval(summary):
-    primary = summary["primary"]
+    primary = summary["dip"]
     assert primary["name"] == "primary" and primary["council"] == "bromley"
     # 2019-20 by division: ASC 117, CSC 105, Housing 90, Education 38, Chief Executive's 95 (bromley_2019-20…txt:614-618);
     # 2020-21: 57, 77, 78, 23, 75 (bromley_2023-24…txt:87-92). Planning & Regeneration (25, :90) has no 2019-20
@@ -225,11 +229,12 @@ def test_primary_estimate_is_the_like_for_like_ratio_with_a_dispersion_widened_i
     expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
     phi = float(((table - expected) ** 2 / expected).sum() / 4)
     assert primary["dispersion"] == pytest.approx(phi, rel=1e-6) and phi > 1
-    # The quasi-Poisson interval: log-ratio ± 1.96·√φ·√(1/445 + 1/310)
-    half = scipy_stats.norm.ppf(0.975) * np.sqrt(phi * (1 / 445 + 1 / 310))
+    # The quasi-Poisson interval on t(4) (φ estimated on the 5 × 2 table's 4 residual df): log-ratio ± t·√φ·√(1/445 + 1/310)
+    half = scipy_stats.t.ppf(0.975, 4) * np.sqrt(phi * (1 / 445 + 1 / 310))
     assert primary["low"] == pytest.approx(310 / 445 * np.exp(-half), rel=1e-4)
     assert primary["high"] == pytest.approx(310 / 445 * np.exp(half), rel=1e-4)
     assert primary["high"] < 1 and primary["assumptions"] and primary["method"]
+    assert (round(primary["low"], 2), round(primary["high"], 2)) == (0.52, 0.93)  # the review's t(4) range, not 0.57–0.86
     names = [row["name"] for row in summary["sensitivity"]]
     assert names[:4] == ["like_for_like_level_panel_phi", "like_for_like_vs_trend", "printed_total",
                          "printed_total_vs_trend"] and "model" in names
@@ -237,12 +242,37 @@ def test_primary_estimate_is_the_like_for_like_ratio_with_a_dispersion_widened_i
     assert summary["sensitivity"][2]["estimate"] == pytest.approx(335 / 445)
 
 
+def test_epp_enters_only_as_a_labelled_sensitivity_row(summary):
+    rows = {r["name"]: r for r in summary["sensitivity"]}
+    wider = rows["like_for_like_with_outside_total"]
+    # E&PP 211 → 207 (bromley_2019-20…txt:621; bromley_2023-24…txt:95) added to the primary's 445 → 310
+    assert (wider["before"], wider["after"]) == (445 + 211, 310 + 207)
+    assert round(wider["estimate"], 2) == 0.79 and "environment_public_protection" in wider["parts"]
+    assert "Environment" in wider["label"] and "outside the printed Total" in wider["label"]
+
+
+def test_the_lockdown_quarter_is_stated_with_the_quarter_that_rose_and_the_reports_own_caveat(summary):
+    sentence = next(k for k in summary["key_findings"] if "first lockdown quarter" in k)
+    # lewisham…txt:1304-1305 Q1 20 → 8; :1310-1311 Q4 22 → 32; the report's portal-routing caveat at :1446-1448
+    assert "8 against 20" in sentence and "Q4 rose from 22 to 32" in sentence
+    assert "1.01 times their 6-year trend" in sentence  # the whole year shows no dip
+    assert "customer portal" in sentence
+    caveat = summary["quarter_caveats"]["lewisham.adult_social_care.complaints"][0]
+    assert caveat["source"] == "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt:1444"
+
+
+def test_the_primary_is_stated_beside_the_trend_and_says_what_it_cannot(summary):
+    sentence = summary["key_findings"][0]
+    assert "445 → 310" in sentence and "Against the trend of its 3 pre-pandemic years" in sentence
+    assert "cannot be put down to the pandemic" in sentence and "φ" not in sentence
+
+
 def test_the_trend_counterfactual_is_a_sensitivity_row_with_the_panels_phi(summary):
     import statsmodels.api as sm
 
     rows = {r["name"]: r for r in summary["sensitivity"]}
     phi = summary["panels"]["bromley"]["model"]["dispersion"]
-    assert phi > summary["primary"]["dispersion"]  # the panel's pre-pandemic years vary more than the two-year fit
+    assert phi > summary["dip"]["dispersion"]  # the panel's pre-pandemic years vary more than the two-year fit
     # like-for-like totals of the primary's five divisions (Public Health, 1 0 0, left out):
     # 2017-18 183+119+112+31+58 = 503, 2018-19 142+114+118+44+66 = 484, 2019-20 445 (bromley_2019-20…txt:614-618),
     # 2020-21 310 (bromley_2023-24…txt:87-92). The trend through the three pre-pandemic totals, at t = 0:
@@ -354,8 +384,11 @@ def test_findings_state_the_hand_checked_dips(findings):
     assert (education["before"], education["after"]) == (38, 23)  # bromley_2023-24…txt:91
     model = findings["panels"]["bromley"]["model"]
     assert 0 < model["low"] <= model["rate_ratio"] <= model["high"]
-    primary = findings["primary"]
+    primary = findings["dip"]
     assert primary["name"] == "primary" and 0 < primary["low"] < primary["estimate"] < primary["high"] < 1
+    declared = findings["primary"]
+    assert declared["question"] == "covid" and declared["value"] == pytest.approx(primary["estimate"])
+    assert declared["strength"] == "unclear" and "cannot be put down to the pandemic" in declared["reason"]
     assert 3 <= len(findings["key_findings"]) <= 5
     assert findings["ombudsman_pause"] == ["2020-03", "2020-06"]  # lewisham…txt:1249
 

@@ -20,6 +20,7 @@ from analysis.clean.taxonomy import load_taxonomy
 from analysis.paths import Paths
 from analysis.stats import quasi_wilson, wilson
 from analysis.studies import root_causes as rc
+from analysis.studies.comparable import load_corrections
 
 from conftest import RAW, ROOT
 
@@ -77,43 +78,82 @@ def _table(period, divisions, causes):
 
 
 @pytest.fixture(scope="module")
-def bromley_rows(taxonomy):
-    frame = pd.DataFrame(_table("2019-20", DIVISIONS_20, CAUSES_20) + _table("2023-24", DIVISIONS_24, CAUSES_24))
-    return rc.cause_rows(frame, taxonomy)
+def corrections():
+    """The reviewed corrections file (data/reference: hand-maintained, not generated data)."""
+    return load_corrections(ROOT / "data" / "reference")
+
+
+@pytest.fixture(scope="module")
+def bromley_rows(taxonomy, corrections):
+    """The two causes tables as printed, each cell on its printed line, with the reviewed corrections applied."""
+    rows = _table("2019-20", DIVISIONS_20, CAUSES_20) + _table("2023-24", DIVISIONS_24, CAUSES_24)
+    for row in rows:  # BROMLEY_20:665-673 is the 2019-20 table; the corrections name the cell by its line
+        if row["period"] == "2019-20":
+            row.update(report_period="2019-20", source_line=665 + list(CAUSES_20).index(row["category"]))
+    return rc.cause_rows(pd.DataFrame(rows), taxonomy, corrections)
+
+
+def test_the_2019_20_housing_double_count_is_corrected_and_the_printed_figure_kept(bromley_rows):
+    # BROMLEY_20:671 prints Housing "Behaviour of another" 20 (Total 22); Housing's own table prints 1 (:1091)
+    # and its 20 temporary-accommodation aspects (:1089) are already in Quality of Service 31 (:669 = 11 + 20)
+    fixed = bromley_rows[bromley_rows["correction"] != ""].set_index("division")
+    assert set(fixed.index) == {"housing", "all"} and set(fixed["source_line"]) == {671}
+    assert (fixed.loc["housing", "printed_value"], fixed.loc["housing", "value"]) == (20, 1)
+    assert (fixed.loc["all", "printed_value"], fixed.loc["all", "value"]) == (22, 3)
+    housing_20 = bromley_rows[(bromley_rows["period"] == "2019-20") & (bromley_rows["division"] == "housing")]
+    assert housing_20["value"].sum() == 97  # BROMLEY_20:645 Housing 97 aspects
+
+
+def test_a_correction_does_not_apply_once_the_report_prints_another_value(taxonomy, corrections):
+    rows = _table("2019-20", DIVISIONS_20, CAUSES_20)
+    for row in rows:
+        row.update(report_period="2019-20", source_line=665 + list(CAUSES_20).index(row["category"]))
+        if row["category"] == "Behaviour of another" and row["division"] == "housing":
+            row["value"] = 19.0  # a re-issued report printing another figure: the old correction must not apply
+    frame = rc.cause_rows(pd.DataFrame(rows), taxonomy, corrections)
+    assert set(frame.loc[frame["correction"] != "", "division"]) == {"all"}
+    assert frame.loc[(frame["division"] == "housing") & (frame["category"] == "Behaviour of another"), "value"].item() == 19
 
 
 def test_pareto_of_bromley_2023_24(bromley_rows):
     headline = rc.headline_tables(rc.share_tables(bromley_rows))
     assert set(headline["division"]) == {"all"}  # division columns are a breakdown of the Total column
     tops = rc.top_causes(headline).set_index("period")
-    # BROMLEY_24:137 Lack of Action 375 of :140 1,108 (printed 33.8%); BROMLEY_20:669 Quality of Service 149 of :673 589 (25.3%)
+    # BROMLEY_24:137 Lack of Action 375 of :140 1,108 (printed 33.8%); BROMLEY_20:669 Quality of Service 149 of 570
+    # (:673 prints 589, which counts 19 Housing aspects twice: :649 TOTAL 570)
     assert (tops.loc["2023-24", "category"], tops.loc["2023-24", "value"], tops.loc["2023-24", "table_total"]) == ("Lack of Action", 375, 1108)
     assert round(tops.loc["2023-24", "share"] * 100, 1) == 33.8
-    assert (tops.loc["2019-20", "category"], tops.loc["2019-20", "table_total"]) == ("Quality of Service", 589)
+    assert (tops.loc["2019-20", "category"], tops.loc["2019-20", "table_total"]) == ("Quality of Service", 570)
     latest = headline[headline["period"] == "2023-24"].sort_values("rank")
     assert latest["cumulative"].iloc[-1] == pytest.approx(1.0)
     assert latest["category"].head(2).tolist() == ["Lack of Action", "Quality of Service"]
 
 
-def test_like_for_like_change_leaves_out_epp(bromley_rows):
+def test_like_for_like_change_leaves_out_epp_and_planning(bromley_rows):
+    comparable = rc.comparable_divisions(bromley_rows, "2019-20", "2023-24")
+    assert set(comparable.excluded) == {"environment_public_protection", "planning_regeneration"}
     changes = {c.code: c for c in rc.change(bromley_rows, "2019-20", "2023-24")}
     lack = changes["lack_of_action"]
-    # 2019-20: 110 of 589 (BROMLEY_20:668, :673); 2023-24 without EPP: 375 − 19 of 1,108 − 171 (BROMLEY_24:137, :140)
-    assert (lack.before, lack.before_total, lack.after, lack.after_total) == (110, 589, 356, 937)
-    assert lack.difference == pytest.approx(356 / 937 - 110 / 589)
+    # 2019-20: 110 of 570 (BROMLEY_20:668, :649); 2023-24 without EPP and P&R: 375 − 19 − 18 of 1,108 − 171 − 51
+    # (BROMLEY_24:137, :140)
+    assert (lack.before, lack.before_total, lack.after, lack.after_total) == (110, 570, 338, 886)
+    assert lack.difference == pytest.approx(338 / 886 - 110 / 570)
     assert lack.low > 0  # a clear rise
     assert rc.change(bromley_rows, "2019-20", "2023-24")[0].code == "lack_of_action"
+    # 'other' (Behaviour of another): 3 → 0 once the double count is corrected, not 22 → 0
+    assert (changes["other"].before, changes["other"].after) == (3, 0)
 
 
 def test_change_interval_is_newcombe_on_aspects_per_complaint_with_plain_as_sensitivity(bromley_rows):
     from analysis.stats import compare_proportions, quasi_newcombe
 
     # φ = aspects per complaint: BROMLEY_20:649 570 aspects / :620 445 complaints; BROMLEY_24:122 937 / :94 533
-    phi_20, phi_24 = 570 / 445, 937 / 533
+    # without P&R (:118 51 aspects, :90 32 complaints)
+    phi_20, phi_24 = 570 / 445, (937 - 51) / (533 - 32)
     lack = {c.code: c for c in rc.change(bromley_rows, "2019-20", "2023-24", phi_before=phi_20,
                                         phi_after=phi_24)}["lack_of_action"]
-    by_hand = quasi_newcombe(356, 937, 110, 589, phi_24, phi_20)
-    plain = compare_proportions(356, 937, 110, 589)
+    by_hand = quasi_newcombe(338, 886, 110, 570, phi_24, phi_20)
+    plain = compare_proportions(338, 886, 110, 570)
     assert (lack.low, lack.high, lack.p_value) == pytest.approx((by_hand.low, by_hand.high, by_hand.p_value))
     assert (lack.plain_low, lack.plain_high) == pytest.approx((plain.low, plain.high))
     assert lack.low < lack.plain_low and lack.high > lack.plain_high  # wider: aspects are not independent
@@ -196,17 +236,18 @@ def test_cause_model_holm_adjusts_its_terms(outcome_rows):
 def test_shift_share_decomposes_the_lack_of_action_rise(bromley_rows):
     shift = rc.shift_share(bromley_rows, "lack_of_action", "2019-20", "2023-24")
     table = shift.divisions.set_index("division")
-    # Housing 2023-24 = housing + planning & regeneration (one division in 2019-20):
-    # lack of action 37 + 18 of 122 + 51 aspects (BROMLEY_24:137, :140); 2019-20: 25 of 116 (BROMLEY_20:668, :673)
-    assert (table.loc["housing", "code_after"], table.loc["housing", "aspects_after"]) == (55, 173)
-    assert (table.loc["housing", "code_before"], table.loc["housing", "aspects_before"]) == (25, 116)
-    assert shift.share_before == pytest.approx(110 / 589) and shift.share_after == pytest.approx(356 / 937)
+    # Housing alone in both years (Planning & Regeneration was not in Bromley's 2019-20 reporting: BROMLEY_20:552, :1033):
+    # lack of action 37 of 122 aspects (BROMLEY_24:137, :140); 2019-20: 25 of 97 (BROMLEY_20:668; :645, corrected)
+    assert "planning_regeneration" not in table.index
+    assert (table.loc["housing", "code_after"], table.loc["housing", "aspects_after"]) == (37, 122)
+    assert (table.loc["housing", "code_before"], table.loc["housing", "aspects_before"]) == (25, 97)
+    assert shift.share_before == pytest.approx(110 / 570) and shift.share_after == pytest.approx(338 / 886)
     assert shift.mix + shift.within + shift.interaction == pytest.approx(shift.share_after - shift.share_before)
-    # fixed mix by hand: Σ (2019-20 division aspects / 589) × (2023-24 division share)
-    w = {"adult_social_care": 164, "childrens_social_care": 143, "housing": 116, "education": 49, "chief_executives": 117}
-    s1 = {"adult_social_care": 41 / 154, "childrens_social_care": 53 / 197, "housing": 55 / 173, "education": 151 / 231,
+    # fixed mix by hand: Σ (2019-20 division aspects / 570) × (2023-24 division share)
+    w = {"adult_social_care": 164, "childrens_social_care": 143, "housing": 97, "education": 49, "chief_executives": 117}
+    s1 = {"adult_social_care": 41 / 154, "childrens_social_care": 53 / 197, "housing": 37 / 122, "education": 151 / 231,
           "chief_executives": 56 / 182}
-    assert shift.share_fixed_mix == pytest.approx(sum(w[d] / 589 * s1[d] for d in w))
+    assert shift.share_fixed_mix == pytest.approx(sum(w[d] / 570 * s1[d] for d in w))
     assert shift.share_before < shift.share_fixed_mix < shift.share_after
 
 
@@ -269,9 +310,10 @@ def test_findings_bromley_2023_24_lack_of_action_leads(findings):
 
 def test_findings_bromley_2019_20_quality_of_service_leads(findings):
     top = _top(findings, "bromley", "2019-20")
-    # BROMLEY_20:669 Quality of Service 149 of :673 589 aspects (printed 25.3%)
-    assert (top["category"], top["value"], top["table_total"]) == ("Quality of Service", 149, 589)
-    assert round(top["share"] * 100, 1) == 25.3
+    # BROMLEY_20:669 Quality of Service 149 of 570 aspects (:649; the table's :673 prints 589 and 25.3%, counting
+    # 19 Housing aspects twice: see data/reference/analysis_corrections.csv)
+    assert (top["category"], top["value"], top["table_total"]) == ("Quality of Service", 149, 570)
+    assert round(top["share"] * 100, 1) == 26.1
 
 
 def test_findings_barking_and_dagenham_children_poor_communication(findings):
@@ -283,8 +325,13 @@ def test_findings_barking_and_dagenham_children_poor_communication(findings):
 def test_findings_bromley_change_and_upheld(findings):
     change = findings["bromley_change"]
     lack = change["by_cause"]["lack_of_action"]
-    # 110 of 589 (BROMLEY_20:668, :673) → 375 − 19 of 1,108 − 171 (BROMLEY_24:137, :140), E&PP left out
-    assert (lack["before"], lack["before_total"], lack["after"], lack["after_total"]) == (110, 589, 356, 937)
+    # 110 of 570 (BROMLEY_20:668, :649) → 375 − 19 − 18 of 1,108 − 171 − 51 (BROMLEY_24:137, :140), E&PP and P&R left out
+    assert (lack["before"], lack["before_total"], lack["after"], lack["after_total"]) == (110, 570, 338, 886)
+    assert change["excluded_divisions"] == {"environment_public_protection": "outside the printed Total",
+                                            "planning_regeneration": "no figure for 2019-20"}
+    assert [c["source"].rsplit(":", 1)[1] for c in change["corrected_cells"]] == ["671", "671"]
+    # 4 of the 8 causes change clearly once the base is corrected (the review's recomputation), not 5
+    assert sum(c["p_holm"] < 0.05 for c in change["by_cause"].values()) == 4
     assert change["largest_rise"] == "lack_of_action"
     upheld = findings["upheld_by_cause"]["bromley 2023-24"]
     # hand sums of BROMLEY_24:301, 448, 554, 668, 765, 893 (see LACK_24) and :305 … :897 (DELAY_24)
@@ -293,6 +340,16 @@ def test_findings_bromley_change_and_upheld(findings):
     glm = findings["bromley_glm"]
     assert glm["period"] == "2023-24" and glm["reference_cause"] == "lack_of_action"
     assert glm["odds_ratios"]["cause: delay"]["low"] > 1  # delay upheld more often, division held fixed
+
+
+def test_findings_give_a_top_five_list_as_a_share_of_all_complaints(findings):
+    top = findings["top_causes"]["Lewisham 2020-21, Lewisham Council (complaints)"]
+    # lewisham_2020-21…txt:218 Account Query (Revenues) 98 of the Top 5 list's 411, against :142 1,926 stage 1 complaints
+    assert (top["value"], top["table_total"], top["organisation_complaints"]) == (98, 411, 1926)
+    assert top["partial_list"] and top["organisation_source"].endswith(":142")
+    assert round(top["share_of_complaints"] * 100, 1) == 5.1 and round(top["unclassified"] * 100) == 79
+    bromley = _top(findings, "bromley", "2023-24")
+    assert bromley["partial_list"] is False  # the causes table covers every aspect
 
 
 def test_findings_say_which_councils_have_no_causes(findings):
@@ -317,18 +374,35 @@ def test_findings_state_dispersion_and_holm(findings):
 
 def test_findings_shift_share_and_recording_change(findings):
     shift = findings["bromley_shift_share"]
-    assert shift["share_before"] == pytest.approx(110 / 589, abs=1e-6) and shift["share_after"] == pytest.approx(356 / 937, abs=1e-6)
+    assert shift["share_before"] == pytest.approx(110 / 570, abs=1e-6) and shift["share_after"] == pytest.approx(338 / 886, abs=1e-6)
+    # the review's corrected decomposition: fixed mix 31.5%, within +12.2, mix +5.8, interaction +0.8 points
+    assert [round(shift[k] * 100, 1) for k in ("share_fixed_mix", "within", "mix", "interaction")] == [31.5, 12.2, 5.8, 0.8]
     assert shift["share_before"] < shift["share_fixed_mix"] < shift["share_after"]
     recording = findings["bromley_recording"]
-    # BROMLEY_20:649 aspects 570, :620 complaints 445; BROMLEY_24:122 aspects 937, :94 complaints 533
+    # BROMLEY_20:649 aspects 570, :620 complaints 445; BROMLEY_24:122 aspects 937 − 51 (P&R, :118), :94 complaints
+    # 533 − 32 (P&R, :90)
     assert (recording["2019-20"]["aspects"], recording["2019-20"]["complaints"]) == (570, 445)
-    assert (recording["2023-24"]["aspects"], recording["2023-24"]["complaints"]) == (937, 533)
-    # BROMLEY_20:671 "Behaviour of another" 22 aspects; no such row in BROMLEY_24:133-140
-    assert (recording["2019-20"]["other_aspects"], recording["2023-24"]["other_aspects"]) == (22, 0)
+    assert (recording["2023-24"]["aspects"], recording["2023-24"]["complaints"]) == (886, 501)
+    # "Behaviour of another": 1 + 1 + 1 (Housing corrected, BROMLEY_20:1091) + 0; no such row in BROMLEY_24:133-140
+    assert (recording["2019-20"]["other_aspects"], recording["2023-24"]["other_aspects"]) == (3, 0)
 
 
-def test_findings_primary_estimate_sensitivity_and_key_findings(findings):
+def test_findings_primary_is_the_like_for_like_change_and_cannot_be_told_from_recording(findings):
     primary = findings["primary"]
+    assert primary["question"] == "root_causes" and primary["unit"] == "percentage points"
+    # 110 of 570 (BROMLEY_20:668, :649) → 338 of 886 (BROMLEY_24:137, :140 without E&PP and P&R)
+    assert primary["value"] == pytest.approx((338 / 886 - 110 / 570) * 100, abs=1e-4)
+    assert primary["low"] > 0 and primary["councils"] == ["bromley"] and primary["years"] == ["2019-20", "2023-24"]
+    # aspects per complaint 570/445 = 1.28 → 886/501 = 1.77: the recording changed in the same direction
+    assert primary["strength"] == "cannot be told from a change in recording" and "1.28 to 1.77" in primary["reason"]
+    # Education's lack of action 24 → 151 (BROMLEY_20:668, BROMLEY_24:137) of the like-for-like rise 110 → 338
+    rise = findings["lack_of_action_rise_by_division"]
+    assert rise["rise"] == 338 - 110 and rise["divisions"]["education"]["change"] == 151 - 24
+    assert "Education supplied 56% of the rise" in primary["finding"]
+
+
+def test_findings_lack_of_action_share_sensitivity_and_key_findings(findings):
+    primary = findings["lack_of_action_share"]
     # BROMLEY_24:137 Lack of Action 375 of :140 1,108; φ = 1,108 aspects / 738 complaints (BROMLEY_24:82)
     assert (primary["count"], primary["total"]) == (375, 1108)
     assert primary["phi"] == pytest.approx(1108 / 738, abs=1e-6)
@@ -351,11 +425,10 @@ def test_findings_hold_the_london_funnel(findings):
 def test_findings_change_uses_the_adjusted_interval_and_states_phi(findings):
     change = findings["bromley_change"]
     lack = change["by_cause"]["lack_of_action"]
-    # φ per year = aspects per complaint: BROMLEY_20:649 570 / :620 445; BROMLEY_24:122 937 / :94 533
-    assert change["phi"] == {"2019-20": pytest.approx(570 / 445, abs=1e-6), "2023-24": pytest.approx(937 / 533, abs=1e-6)}
+    # φ per year = aspects per complaint, like for like: BROMLEY_20:649 570 / :620 445; BROMLEY_24 (937 − 51) / (533 − 32)
+    assert change["phi"] == {"2019-20": pytest.approx(570 / 445, abs=1e-6), "2023-24": pytest.approx(886 / 501, abs=1e-6)}
     assert lack["low"] < lack["plain_low"] < lack["difference"] < lack["plain_high"] < lack["high"]
     assert lack["low"] > 0 and "Newcombe" in change["method"]
-    assert any("widened for φ = 1.28" in k and "1.76" in k for k in findings["key_findings"])
 
 
 def test_findings_flag_the_printed_rates_the_division_tables_contradict(findings):
@@ -364,4 +437,10 @@ def test_findings_flag_the_printed_rates_the_division_tables_contradict(findings
     delay = rows[("2023-24", "Service Delay")]
     assert (delay["printed_pct"], delay["derived_pct"], delay["aspects"]) == (67.9, 85.7, 56)
     assert delay["source"].endswith("bromley_2023-24_complaints-and-compliments-annual-report.txt:139")
-    assert len(rows) == 9 and all(r["printed_pct"] < r["derived_pct"] for r in rows.values())
+    # BROMLEY_24:137 "Lack of Action … 375 33.8% 40.0%": the division tables give 193 of 356 (54.2%); with E&PP's 19
+    # aspects (no division table) the rate over 375 is 51.5% to 56.5% whatever their outcome, so 40.0% is flagged too
+    lack = rows[("2023-24", "Lack of Action")]
+    assert (lack["printed_pct"], lack["derived_pct"]) == (40.0, 54.2)
+    # BROMLEY_24:138 "Quality of Service … 349 … 21.2%": the division tables allow no less than 29.8%
+    assert rows[("2023-24", "Quality of Service")]["printed_pct"] == 21.2
+    assert len(rows) == 13 and all(r["printed_pct"] < r["derived_pct"] for r in rows.values())

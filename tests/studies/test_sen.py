@@ -148,7 +148,7 @@ def test_growth_recovers_a_known_rate():
     periods = [f"{y}-{(y + 1) % 100:02d}" for y in range(2014, 2024)]
     counts = [round(100 * 1.2**t) for t in range(10)]
     fit = sen.growth(periods, counts)
-    assert fit.trend.family == "poisson"
+    assert fit.trend.family.startswith("quasi-Poisson (scale 1,")  # φ < 1 is floored: never narrower than Poisson
     assert fit.rate == pytest.approx(0.2, abs=0.005)
     assert fit.low < 0.2 < fit.high
     band = sen.trend_band(fit)
@@ -160,11 +160,14 @@ def test_growth_with_overdispersion_widens():
     periods = [f"{y}-{(y + 1) % 100:02d}" for y in range(2015, 2024)]
     counts = [50, 90, 40, 120, 60, 150, 80, 200, 110]
     fit = sen.growth(periods, counts)
-    assert fit.trend.dispersion > 1.5 and fit.trend.family.startswith("negative binomial")
+    assert fit.trend.dispersion > 1.5 and fit.trend.family.startswith("quasi-Poisson") and fit.trend.quantile == "t(7)"
     band = sen.trend_band(fit)
-    # the band's slope is the reported one (alpha rounded to 3 s.f. for the refit)
+    # the band's slope is the reported one, and the band is wider than a plain Poisson one
     slope = np.exp(np.diff(np.log(band["fitted"].to_numpy())))
-    assert slope == pytest.approx(fit.trend.rate_ratio, rel=1e-3)
+    assert slope == pytest.approx(fit.trend.rate_ratio, rel=1e-6)
+    data = pd.DataFrame({"count": counts, "year": range(len(counts))})
+    plain = smf.glm("count ~ year", data=data, family=sm.families.Poisson()).fit().get_prediction(data).summary_frame()
+    assert (band["high"].to_numpy() - band["low"].to_numpy() > plain["mean_ci_upper"] - plain["mean_ci_lower"]).all()
 
 
 def test_quote_is_escaped_and_located(paths):
@@ -187,20 +190,26 @@ EDUCATION_HAND = [38, 23, 50, 97, 135]
 FIVE_YEARS = ["2019-20", "2020-21", "2021-22", "2022-23", "2023-24"]
 
 
-def test_growth_matches_statsmodels_by_hand():
-    data = pd.DataFrame({"count": EDUCATION_HAND, "year": range(5)})
+def _quasi_poisson_by_hand(counts):
+    """log-linear Poisson fit, standard error × √(Pearson χ²/df), t quantile on df: (ratio, low, high)."""
+    from scipy import stats as scipy_stats
+
+    data = pd.DataFrame({"count": counts, "year": range(len(counts))})
     poisson = smf.glm("count ~ year", data=data, family=sm.families.Poisson()).fit()
-    dispersion = poisson.pearson_chi2 / 3
+    df = len(counts) - 2
+    se = poisson.bse["year"] * np.sqrt(max(poisson.pearson_chi2 / df, 1.0))
+    q = scipy_stats.t.ppf(0.975, df)
+    b = poisson.params["year"]
+    return np.exp(b), np.exp(b - q * se), np.exp(b + q * se), poisson.pearson_chi2 / df
+
+
+def test_growth_matches_statsmodels_by_hand():
+    ratio, low, high, dispersion = _quasi_poisson_by_hand(EDUCATION_HAND)
     fit = sen.growth(FIVE_YEARS, EDUCATION_HAND)
-    assert fit.trend.dispersion == pytest.approx(dispersion)
-    assert dispersion > 1.5  # over-dispersed: the negative binomial is the model reported
-    y, mu = data["count"].to_numpy(float), poisson.mu
-    alpha = np.sum(((y - mu) ** 2 - y) / mu**2) / 3
-    nb = smf.glm("count ~ year", data=data, family=sm.families.NegativeBinomial(alpha=alpha)).fit()
-    assert fit.trend.rate_ratio == pytest.approx(np.exp(nb.params["year"]))
-    assert fit.trend.low == pytest.approx(np.exp(nb.conf_int().loc["year", 0]))
-    # and the Poisson point estimate, the same trend under a different variance, is close to it
-    assert fit.trend.rate_ratio == pytest.approx(np.exp(poisson.params["year"]), rel=0.05)
+    assert fit.trend.dispersion == pytest.approx(dispersion) and dispersion > 1
+    assert (fit.trend.rate_ratio, fit.trend.low, fit.trend.high) == pytest.approx((ratio, low, high), rel=1e-5)
+    # the review's recomputation for these five years: quasi-Poisson, t(3), 52.1% (12.8% to 105.3%)
+    assert (round(fit.rate * 100, 1), round(fit.low * 100, 1), round(fit.high * 100, 1)) == (52.1, 12.8, 105.3)
     # the crude end-to-end rate, (135/38)^(1/4) − 1 = 37%, lies inside the interval
     assert fit.low < (135 / 38) ** 0.25 - 1 < fit.high
 
@@ -257,16 +266,13 @@ def test_sen_aspects_by_hand(found):
 
 def test_growth_in_findings_is_the_hand_fit(found):
     growth = found["growth"]
-    assert growth["periods"] == FIVE_YEARS and growth["counts"] == EDUCATION_HAND
-    data = pd.DataFrame({"count": EDUCATION_HAND, "year": range(5)})
-    poisson = smf.glm("count ~ year", data=data, family=sm.families.Poisson()).fit()
-    y, mu = data["count"].to_numpy(float), poisson.mu
-    alpha = np.sum(((y - mu) ** 2 - y) / mu**2) / 3
-    nb = smf.glm("count ~ year", data=data, family=sm.families.NegativeBinomial(alpha=alpha)).fit()
-    assert growth["annual_growth"] == pytest.approx(np.exp(nb.params["year"]) - 1, abs=1e-6)
-    assert growth["high"] == pytest.approx(np.exp(nb.conf_int().loc["year", 1]) - 1, abs=1e-6)
-    assert growth["poisson_dispersion"] == pytest.approx(poisson.pearson_chi2 / 3, abs=1e-5)
-    assert found["growth_all_years"]["counts"] == [31, 44, *EDUCATION_HAND]
+    # the primary window is every year: bromley_2019-20...txt:617 2017-18 31, 2018-19 44; …txt:91 the five after
+    assert growth["counts"] == [31, 44, *EDUCATION_HAND] and growth["periods"][0] == "2017-18"
+    ratio, low, high, dispersion = _quasi_poisson_by_hand([31, 44, *EDUCATION_HAND])
+    assert growth["annual_growth"] == pytest.approx(ratio - 1, abs=1e-6)
+    assert (growth["low"], growth["high"]) == pytest.approx((low - 1, high - 1), abs=1e-5)
+    assert growth["poisson_dispersion"] == pytest.approx(dispersion, abs=1e-5)
+    assert found["growth_latest_years"]["counts"] == EDUCATION_HAND
 
 
 def test_causes_and_upheld_by_hand(found):
@@ -371,8 +377,11 @@ def test_bromley_like_for_like_and_broken_stick(found):
     stick = found["broken_stick"]
     assert stick["knot"] == "2020-21"  # the lowest year: Education 23 (…txt:91)
     assert stick["before"] < 1 < stick["after_low"]
-    primary = found["primary"]
+    primary = found["growth_primary"]
     assert primary["role"] == "primary" and primary["growth"] == pytest.approx(found["growth"]["annual_growth"])
+    declared = found["primary"]
+    assert declared["question"] == "sen" and declared["value"] == pytest.approx(100 * primary["growth"], abs=1e-4)
+    assert declared["years"][0] == "2017-18" and "the year before the COVID low" in declared["finding"]
 
 
 def test_bromley_every_investigated_education_ombudsman_case_upheld(found):
@@ -390,7 +399,11 @@ def test_bromley_money_caveat_and_dispersion(found):
     assert found["money_warning"]["where"] == f"{B19}:741"
     assert "skewed by one or two specific cases" in found["money_warning"]["text"]
     upheld = found["sen_upheld_vs_rest"]["2023-24"]
-    assert upheld["dispersion"] == pytest.approx(found["dispersion"]["2023-24"]["phi"]) and upheld["dispersion"] > 2
+    # variance model 1: aspects per Education complaint, 231 / 135 (bromley_2023-24...txt:119, :91); the services'
+    # spread (φ > 2) is the labelled sensitivity, and wider
+    assert upheld["dispersion"] == pytest.approx(found["dispersion"]["2023-24"]["phi"])
+    assert upheld["dispersion"] == pytest.approx(231 / 135, abs=1e-6) and upheld["services_dispersion"] > 2
+    assert upheld["services_difference_low"] < upheld["difference_low"]
     assert upheld["difference_low"] < upheld["plain_difference_low"]  # never narrower than the plain interval
     assert upheld["difference_low"] < upheld["difference"] < upheld["difference_high"] < 1
     assert upheld["difference_high"] > upheld["plain_difference_high"]
@@ -405,9 +418,9 @@ def test_sen_texts_cite_without_raw_paths(found, synthetic):
 
 
 def test_rates_and_shares_on_aspects_use_the_adjusted_interval_and_state_phi(found):
-    # upheld rates of the nature table: φ of the services' upheld rates that year (as the headline's)
+    # upheld rates of the nature table: φ = aspects per Education complaint, 231 / 135 (as the headline's)
     lack = found["nature_of_complaint"]["2023-24"]["Lack of action"]
-    assert lack["phi"] == pytest.approx(found["dispersion"]["2023-24"]["phi"]) and lack["phi"] > 2
+    assert lack["phi"] == pytest.approx(found["dispersion"]["2023-24"]["phi"]) and lack["phi"] == pytest.approx(231 / 135)
     assert lack["low"] < lack["plain_low"] < lack["upheld_rate"] < lack["plain_high"] < lack["high"]
     # a cause's share, Education vs the rest: φ = aspects per complaint, 937 aspects
     # (bromley_2023-24…txt:122) over 533 complaints (…txt:94); the plain interval is the sensitivity

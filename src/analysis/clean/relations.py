@@ -41,8 +41,11 @@ class Partition:
 class RateAcrossTables:
     """A rate printed per category in ``rate_table`` against the rate the division tables give:
     ``sum(numerator measures) / sum(base)`` over ``part_tables`` rows of the same category.
-    Checked only when the division tables cover the same population (their base adds up to
-    the rate table's printed base), otherwise nothing is said."""
+    Where the division tables cover the same population (their base adds up to the rate table's
+    printed base) the two rates must agree. Where they cover part of it (Bromley's causes table
+    counts E&PP's aspects, which have no division table), the printed rate must lie between the
+    bounds the parts allow — every uncovered aspect not upheld, or every one upheld — and a rate
+    outside them is flagged too. A base smaller than the parts' says nothing."""
 
     rate_table: str
     rate: str  # measure of the printed rate
@@ -132,6 +135,7 @@ class Finding:
 RELATION_FLAGS = {
     "partition_mismatch": "the outcome columns of a row (fully + partially + not upheld + ongoing) do not add up to the row's total (aspects)",
     "rate_disagrees_across_tables": "a rate printed in a summary table differs by more than 1 point from the rate the report's own division tables give for the same category and population",
+    "rate_outside_bounds_across_tables": "a rate printed in a summary table lies more than 1 point outside what the report's own division tables allow, whatever the outcome of the summary's aspects that no division table covers (derived: the division tables' own rate)",
     "same_figure_differs": "a figure the report prints twice under different labels (see relations.SameFigure declarations) is printed with two values",
     "stale_column": "a year's column repeats another year's printed values cell for cell (likely last year's figures left in)",
     "duplicate_row": "a row repeats another row of the same table cell for cell (likely a copy-paste slip)",
@@ -144,6 +148,7 @@ RELATION_FLAGS = {
 CONFLICT_OF_RELATION = {
     "partition_mismatch": "partition_vs_total",
     "rate_disagrees_across_tables": "rate_vs_division_tables",
+    "rate_outside_bounds_across_tables": "rate_vs_division_tables",
     "same_figure_differs": "same_figure_two_labels",
     "stale_column": "stale_column",
     "duplicate_row": "duplicate_row",
@@ -200,13 +205,23 @@ def _rates_across_tables(observations: list[Observation], spec: RateAcrossTables
             continue
         rate, base = observations[cells[spec.rate]], observations[cells[spec.base]]
         part = sums.get(_norm(rate.category))
-        if not part or part[spec.base] != base.value or not base.value:
-            continue  # not the same population: nothing can be said
-        derived = 100 * sum(part[m] for m in spec.numerator) / part[spec.base]
-        if abs(derived - rate.value) > PERCENT_TOLERANCE:
-            yield Finding(cells[spec.rate], "rate_disagrees_across_tables", round(derived, 1),
+        if not part or not part[spec.base] or not base.value or part[spec.base] > base.value:
+            continue  # no parts, or parts larger than the printed base: nothing can be said
+        numerator = sum(part[m] for m in spec.numerator)
+        derived = 100 * numerator / part[spec.base]
+        where = f"{' + '.join(spec.numerator)} / {spec.base} over {', '.join(spec.part_tables)}"
+        if part[spec.base] == base.value:
+            if abs(derived - rate.value) > PERCENT_TOLERANCE:
+                yield Finding(cells[spec.rate], "rate_disagrees_across_tables", round(derived, 1),
+                              tuple(sorted(lines[_norm(rate.category)])), where)
+            continue
+        uncovered = base.value - part[spec.base]
+        low, high = 100 * numerator / base.value, 100 * (numerator + uncovered) / base.value
+        if rate.value < low - PERCENT_TOLERANCE or rate.value > high + PERCENT_TOLERANCE:
+            yield Finding(cells[spec.rate], "rate_outside_bounds_across_tables", round(derived, 1),
                           tuple(sorted(lines[_norm(rate.category)])),
-                          f"{' + '.join(spec.numerator)} / {spec.base} over {', '.join(spec.part_tables)}")
+                          f"{where} covers {part[spec.base]:g} of the {base.value:g} printed; whatever the other "
+                          f"{uncovered:g} were, the rate is {low:.1f}% to {high:.1f}%")
 
 
 def _field(wanted: str, value: str) -> bool:

@@ -1,6 +1,7 @@
-"""London benchmark: every London borough's Ombudsman upheld rate in 2020-21, on a funnel plot.
+"""London benchmark: the Ombudsman upheld rates of the London boroughs Lewisham's report prints, 2020-21.
 
-Lewisham's 2020-21 report prints, for every London borough it compares itself with, the
+Lewisham's 2020-21 report prints, for the London boroughs it compares itself with (28 in its
+table, not all 32), the
 Ombudsman (LGSCO) cases *received* in 2020-21 and the cases *upheld* (its tables "LGSCO Cases
 Received / Upheld in 2020/21 - London Boroughs"). The cleaner extracts them as
 ``ombudsman_referrals`` and ``ombudsman_upheld`` (stage ``ombudsman``), one row per borough.
@@ -8,8 +9,14 @@ Received / Upheld in 2020/21 - London Boroughs"). The cleaner extracts them as
 The rate is **upheld out of received**: the table does not print decisions or detailed
 investigations, so this is not the Ombudsman's own "% upheld" (upheld out of investigated), and
 cases received in a year are not all decided in it. It is the same measure for every borough,
-which is what a funnel needs. Limits are Spiegelhalter's, widened by the boroughs' own Pearson
-over-dispersion φ (:func:`analysis.stats.funnel`).
+which is what a funnel needs — but upheld decisions are not a subset of cases received (a
+decision in 2020-21 may be on a case received in 2019-20, more so after the Ombudsman's spring 2020
+pause), so binomial limits on this crude ratio have no sampling basis and are descriptive only.
+Limits are Spiegelhalter's, widened by the boroughs' own Pearson over-dispersion φ
+(:func:`analysis.stats.funnel`); each borough's exact binomial tail probability at the pooled rate
+and its rank are given too, because the study's councils sit at the extremes. Where a council's own
+report prints the Ombudsman's measure (upheld out of detailed investigations, with the London
+average), :func:`ombudsman_own_measure` gives it beside the crude ratio.
 """
 from __future__ import annotations
 
@@ -47,6 +54,7 @@ class Benchmark:
     table: pd.DataFrame  # borough, received, upheld, rate, limits, z, outside_95, outside_998, study
     funnel: stats.Funnel
     plain: stats.Funnel  # the same limits without the over-dispersion adjustment
+    own: pd.DataFrame | None = None  # the Ombudsman's own uphold rate where a report prints it (ombudsman_own_measure)
 
     @property
     def pooled(self) -> float:
@@ -64,16 +72,23 @@ def benchmark(observations: pd.DataFrame) -> Benchmark | None:
         return None
     adjusted = stats.funnel(table["borough"], table["upheld"], table["received"], adjust=True)
     plain = stats.funnel(table["borough"], table["upheld"], table["received"], adjust=False)
+    from scipy.stats import binom
+
     points = {p.label: p for p in adjusted.points}
     unadjusted = {p.label: p for p in plain.points}
+    rank = table.assign(rate=table["upheld"] / table["received"])["rate"].rank(ascending=False, method="min")
     rows = []
     for _, r in table.iterrows():
         p, q = points[r["borough"]], unadjusted[r["borough"]]
         rows.append({**r.to_dict(), "rate": p.rate, "low95": p.low95, "high95": p.high95, "low998": p.low998,
                      "high998": p.high998, "z": p.z, "outside_95": bool(abs(p.z) > 1.959964),
                      "outside_998": bool(abs(p.z) > 3.090232), "z_unadjusted": q.z,
-                     "outside_95_unadjusted": bool(abs(q.z) > 1.959964), "study": r["borough"] in STUDY_COUNCILS})
-    return Benchmark(pd.DataFrame(rows), adjusted, plain)
+                     "outside_95_unadjusted": bool(abs(q.z) > 1.959964), "study": r["borough"] in STUDY_COUNCILS,
+                     # exact binomial tail at the pooled rate, on the side the borough lies (one-sided)
+                     "exact_tail": float(binom.sf(r["upheld"] - 1, r["received"], adjusted.pooled) if p.rate > adjusted.pooled
+                                         else binom.cdf(r["upheld"], r["received"], adjusted.pooled)),
+                     "rank": int(rank.loc[_]), "of": len(table)})
+    return Benchmark(pd.DataFrame(rows), adjusted, plain, ombudsman_own_measure(observations))
 
 
 def findings(result: Benchmark | None) -> dict:
@@ -81,7 +96,7 @@ def findings(result: Benchmark | None) -> dict:
     if result is None:
         return {"funnel": [], "funnel_pooled": None, "funnel_dispersion": None}
     keys = ("borough", "upheld", "received", "rate", "low95", "high95", "low998", "high998", "z", "outside_95",
-            "outside_998", "study", "upheld_source", "received_source")
+            "outside_998", "study", "upheld_source", "received_source", "exact_tail", "rank", "of")
     rows = [{k: r[k] for k in keys} for _, r in result.table.iterrows()]
     for row in rows:
         row["denominator"] = "cases received"
@@ -89,7 +104,28 @@ def findings(result: Benchmark | None) -> dict:
             "funnel_adjusted": result.funnel.adjusted, "funnel_period": PERIOD,
             "funnel_outside_95": [r["borough"] for r in rows if r["outside_95"]],
             "funnel_outside_998": [r["borough"] for r in rows if r["outside_998"]],
-            "funnel_outside_95_unadjusted": list(result.table.loc[result.table["outside_95_unadjusted"], "borough"])}
+            "funnel_outside_95_unadjusted": list(result.table.loc[result.table["outside_95_unadjusted"], "borough"]),
+            "ombudsman_own_measure": [] if result.own is None else result.own.to_dict("records"),
+            "funnel_boroughs": len(rows), "funnel_study_ranks": {r["borough"]: r["rank"] for r in rows if r["study"]},
+            "funnel_basis": ("descriptive: upheld decisions are not a subset of cases received, so the binomial limits "
+                             "have no sampling basis")}
+
+
+def ombudsman_own_measure(observations: pd.DataFrame, period: str = PERIOD) -> pd.DataFrame:
+    """The Ombudsman's own uphold rate (upheld of detailed investigations) and the London average, where a
+    council's report prints both for ``period``: council, rate, london_average, sources."""
+    rows = observations[(observations["period"] == period) & (observations["stage"] == "ombudsman")
+                        & observations["measure"].isin(["pct_ombudsman_upheld", "pct_ombudsman_upheld_london_average"])
+                        & observations["value"].notna()]
+    out = []
+    for council, g in rows.groupby("council"):
+        own, avg = g[g["measure"] == "pct_ombudsman_upheld"], g[g["measure"] == "pct_ombudsman_upheld_london_average"]
+        if own.empty or avg.empty:
+            continue
+        out.append({"council": council, "rate": float(own["value"].iloc[0]), "london_average": float(avg["value"].iloc[0]),
+                    "source": f"{own['source_file'].iloc[0]}:{int(own['source_line'].iloc[0])}",
+                    "average_source": f"{avg['source_file'].iloc[0]}:{int(avg['source_line'].iloc[0])}"})
+    return pd.DataFrame(out, columns=["council", "rate", "london_average", "source", "average_source"])
 
 
 def _names(boroughs) -> str:
@@ -116,11 +152,31 @@ def headline(result: Benchmark) -> str:
     inside = study[~study["outside_95"]]
     where = ("no borough lies" if not len(outside) else
              f"{_names(outside)} {'lies' if len(outside) == 1 else 'lie'}")
-    return (f"Across {len(t)} London boroughs, {present.number(t['upheld'].sum())} of "
+    ranks = sorted(int(r) for r in study["rank"])
+    extremes = ranks == sorted([*range(1, len(ranks) // 2 + 1), *range(len(t) - (len(ranks) - len(ranks) // 2) + 1, len(t) + 1)])
+    return (f"Across the {len(t)} London boroughs in Lewisham's table, {present.number(t['upheld'].sum())} of "
             f"{present.number(t['received'].sum())} Ombudsman cases received in {PERIOD} were upheld "
             f"({present.number(result.pooled, 'share', 1)}); boroughs vary {spread_words(result.dispersion)}. "
             f"{where[:1].upper() + where[1:]} outside the 95% funnel limits; {len(inside)} of the study's "
-            f"{len(study)} councils sit inside them.")
+            f"{len(study)} councils sit inside them"
+            + (f", but they are the {len(ranks) // 2} highest and {len(ranks) - len(ranks) // 2} lowest of the {len(t)}, "
+               "on or near the limits" if extremes and len(ranks) > 1 else "")
+            + ". This crude ratio counts decisions over cases received, which are not the same cases, so the limits "
+              "describe the spread; they are not a test.")
+
+
+def own_measure_sentence(result: Benchmark) -> str:
+    """The Ombudsman's own uphold rate beside the crude ratio, for the councils whose reports print it."""
+    if result.own is None or result.own.empty:
+        return ""
+    parts = []
+    for _, r in result.own.iterrows():
+        side = "below" if r["rate"] < r["london_average"] else "above" if r["rate"] > r["london_average"] else "at"
+        parts.append(f"{present.council(r['council'])} was {side} the London average on the Ombudsman's own measure "
+                     f"(upheld of cases it investigated: {present.number(r['rate'], 'pct', 0)} against "
+                     f"{present.number(r['london_average'], 'pct', 0)} in {PERIOD}, "
+                     f"{present.citation(r['source']).markdown()})")
+    return "; ".join(parts) + "."
 
 
 def text(result: Benchmark | None) -> str:
@@ -130,7 +186,7 @@ def text(result: Benchmark | None) -> str:
     t = result.table
     plain_out = t.loc[t["outside_95_unadjusted"], "borough"]
     near = t[t["study"] & ~t["outside_95"] & (t["z"].abs() > 1.5)]
-    lines = [headline(result)]
+    lines = [headline(result) + (" " + own_measure_sentence(result) if own_measure_sentence(result) else "")]
     if len(near):
         lines[0] += (f" {_names(near['borough'])} are close to the limits (|z| above 1.5), so a different year "
                      "could put them outside — a reason to watch, not a ranking.")

@@ -16,15 +16,17 @@ define "contracted services" differently, so each piece of evidence carries its 
 
 Rates use the printed table's own denominator (aspects for Bromley, so ongoing aspects count
 in the denominator as the report's percentages do). Aspects of one complaint are not
-independent, so headline intervals are dispersion-adjusted: the Pearson φ of the upheld rates
-across all of Bromley's services that year (:mod:`.dispersion`) discounts the counts to n/φ
-(quasi-Wilson for a rate, Newcombe on effective counts for a difference). Plain Wilson
-intervals and z tests stay in the detailed tables as the optimistic floor.
+independent, so intervals and p values use the study's variance model for aspects
+(docs/methods.md): effective counts n/φ with φ = that year's adult social care aspects per
+complaint (:func:`.dispersion.complaint_design_effect`). The Pearson φ of the upheld rates across
+all of Bromley's services (:mod:`.dispersion`) counts the services' real differences as noise; it
+is a labelled sensitivity, as are the plain (φ = 1) intervals.
 
-The PRIMARY estimate is the change in the combined fully-or-partly upheld rate of
-contracted-provider aspects between the two reports: the split between "fully" and "partly"
-upheld moved in every group at once (a recording shift), so the fully-upheld rate alone is a
-sensitivity row, not the headline.
+The PRIMARY estimate (:func:`primary_estimate`, written as a :class:`.primary.Primary` under the
+findings key ``primary``) is the gap between contracted-provider and in-house aspects fully or
+partly upheld in Bromley's latest report: the same year for both groups, so the shift between
+"fully" and "partly" upheld (which moved in every group at once) does not enter it. The change
+between the two reports is a sensitivity row.
 """
 from __future__ import annotations
 
@@ -38,8 +40,17 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from .. import present
 from ..data import cite
-from ..stats import binomial_glm, compare_proportions, effective_phi, odds_ratios, quasi_newcombe, quasi_wilson, wilson
-from .dispersion import ServiceDispersion, linked_sources, service_dispersion
+from ..stats import (
+    aspect_difference,
+    aspect_share,
+    binomial_glm,
+    compare_proportions,
+    effective_phi,
+    odds_ratios,
+    wilson,
+)
+from .dispersion import ServiceDispersion, complaint_design_effect, linked_sources, service_dispersion
+from .primary import CLEAR, NOT_ESTIMABLE, UNCLEAR, Primary, strength_of
 
 CONTRACTED = "Contracted Services"
 SERVICE_TABLE = "service_aspects"
@@ -241,7 +252,7 @@ class Interaction:
     p_value: float
     dispersion: float  # NaN when the model is saturated (no residual degrees of freedom)
     n_cells: int
-    phi: float = 1.0  # φ borrowed from Bromley's services (the larger of the two years'), ≥ 1
+    phi: float = 1.0  # φ of the variance model (the larger of the two years' ASC aspects per complaint), ≥ 1
     adj_low: float = float("nan")  # the Wald interval with its standard error × √φ
     adj_high: float = float("nan")
     p_adjusted: float = float("nan")  # the Wald test with the same widened standard error
@@ -249,8 +260,8 @@ class Interaction:
 
 
 def widen_interactions(gap_change: dict, phi: float) -> dict:
-    """Each interaction's interval and p value with the standard error × √φ (φ borrowed from the
-    services: a saturated fit cannot estimate its own), and Holm's adjustment over the outcomes tested."""
+    """Each interaction's interval and p value with the standard error × √φ (φ of the variance model for
+    aspects: a saturated fit cannot estimate its own), and Holm's adjustment over the outcomes tested."""
     from dataclasses import replace
 
     from scipy.stats import norm
@@ -456,13 +467,11 @@ def evidence_table(obs: pd.DataFrame, specs: tuple[Evidence, ...] = EVIDENCE) ->
                                     "context": _context(obs, spec.council, row["period"])})
                 continue
             total, rule, total_source = _denominator(obs, row, spec.label_column)
-            # aspects: quasi-Wilson on n/φ, φ = aspects per complaint that year (complaints: φ = 1, plain Wilson)
+            # aspects: variance model 1, φ = the division's aspects per complaint that year (complaints: φ = 1)
             phi = 1.0
             if row["measure"] == "aspects":
-                from .root_causes import aspects_per_complaint
-
-                phi = effective_phi(aspects_per_complaint(obs, row["period"], row["council"]))
-            proportion = quasi_wilson(row["value"], total, phi)
+                phi = effective_phi(complaint_design_effect(obs, row["council"], row["period"], row["division"]).phi)
+            proportion = aspect_share(row["value"], total, phi)
             printed = obs[(obs["council"] == row["council"]) & (obs["table"] == row["table"])
                           & (obs["period"] == row["period"]) & (obs[spec.label_column] == row[spec.label_column])
                           & (obs["stage"] == row["stage"]) & (obs["measure"] == "pct_of_total")]
@@ -529,9 +538,10 @@ class Results:
     fees: pd.DataFrame
     checks: pd.DataFrame = None  # contracted/OVERALL counts against a second printing (summary_check)
     unrecovered: pd.DataFrame = None  # ASC service-table figures the extractor could not recover
-    dispersion: dict = None  # period → ServiceDispersion of Bromley's services (φ used in headlines)
-    primary: dict = None  # the primary estimate (see :func:`primary_estimate`)
+    dispersion: dict = None  # period → ServiceDispersion of Bromley's services (the φ sensitivity)
+    primary: dict = None  # the primary estimate's detail (see :func:`primary_estimate`)
     sensitivity: pd.DataFrame = None  # alternatives to the primary estimate
+    design: dict = None  # period → DesignEffect: φ of the variance model (ASC aspects per complaint)
 
     @property
     def has_evidence(self) -> bool:
@@ -541,11 +551,14 @@ class Results:
     def bromley_periods(self) -> list[str]:
         return sorted(self.groups["period"].unique()) if not self.groups.empty else []
 
-    def findings(self) -> dict:
-        """The headline figures as plain data for ``save_findings``."""
+    def findings(self, run_id: str = "") -> dict:
+        """The headline figures as plain data for ``save_findings``; the question's one primary under
+        ``primary`` (a :class:`.primary.Primary` record), its detail under ``primary_detail``."""
         out: dict = {"council": self.council, "period": self.period, "has_evidence": self.has_evidence,
                      "evidence": self.evidence.drop(columns=["denominator_source"]).to_dict("records"),
-                     "key_findings": key_findings(self)}
+                     "key_findings": key_findings(self), "primary": primary_record(self, run_id).record()}
+        if self.design:
+            out["variance_model"] = {p: vars(d) for p, d in self.design.items()}
         if self.dispersion:
             out["dispersion"] = {p: d.record() for p, d in self.dispersion.items()}
             out["funnel"] = {p: [vars(point) | {"outside_plain_998": abs(plain.z) > 3.090232,
@@ -553,7 +566,7 @@ class Results:
                                  for point, plain in zip(d.funnel.points, d.plain.points)]
                              for p, d in self.dispersion.items()}
         if self.primary:
-            out["primary"] = self.primary
+            out["primary_detail"] = self.primary
             out["sensitivity"] = self.sensitivity.to_dict("records")
         if self.groups.empty and self.fees.empty:
             return out
@@ -569,11 +582,12 @@ class Results:
         if not self.differences.empty:
             bromley["contracted_vs_in_house"] = nested(self.differences, ["period", "outcome"], [
                 "rate_contracted", "rate_in_house", "difference", "low", "high", "adj_low", "adj_high", "phi",
-                "z", "p_value", "n_contracted", "n_in_house"])
+                "p_value", "p_plain", "svc_low", "svc_high", "phi_services", "svc_p_value", "n_contracted",
+                "n_in_house"])
         if not self.change.empty:
             bromley["change"] = nested(self.change, ["group", "outcome"], [
                 "before", "after", "rate_before", "rate_after", "difference", "low", "high", "adj_low", "adj_high",
-                "phi_before", "phi_after", "z", "p_value", "n_before", "n_after"])
+                "phi_before", "phi_after", "p_value", "p_plain", "svc_low", "svc_high", "n_before", "n_after"])
         if self.gap_change:
             bromley["gap_change_glm"] = {k: vars(v) for k, v in self.gap_change.items()}
         if not self.fees.empty:
@@ -607,30 +621,29 @@ def build(obs: pd.DataFrame, council: str = "all", period: str = "") -> Results:
     checks = summary_check(obs) if with_bromley else empty
     unrecovered = obs[(obs["council"] == "bromley") & (obs["division"] == "adult_social_care")
                       & (obs["table"] == SERVICE_TABLE) & obs["value"].isna()] if with_bromley else empty
-    dispersion = {}
+    dispersion, design = {}, {}
     if not groups.empty:
-        dispersion = {p: d for p in sorted(groups["period"].unique())
-                      if (d := service_dispersion(obs, "bromley", p)) is not None}
-        rates, differences, change = adjust(rates, differences, change, dispersion)
-        share = adjust_share(share, obs)
+        years = sorted(groups["period"].unique())
+        dispersion = {p: d for p in years if (d := service_dispersion(obs, "bromley", p)) is not None}
+        design = {p: complaint_design_effect(obs, "bromley", p, "adult_social_care") for p in years}
+        rates, differences, change = adjust(rates, differences, change, design, dispersion)
+        share = adjust_share(share, design)
         if gap_change:
-            gap_change = widen_interactions(gap_change, max(phi_of(dispersion, p) for p in sorted(groups["period"].unique())))
+            gap_change = widen_interactions(gap_change, max(phi_of(design, p) for p in years))
     results = Results(council, period, evidence, groups, share, rates, differences, change, gap_change, fees,
-                      checks, unrecovered, dispersion, None, pd.DataFrame())
-    if not change.empty:
+                      checks, unrecovered, dispersion, None, pd.DataFrame(), design)
+    if not differences.empty:
         results.primary, results.sensitivity = primary_estimate(results)
     return results
 
 
-def adjust_share(share: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
-    """The contracted share of ASC aspects with a quasi-Wilson interval (``adj_low``/``adj_high``) on n/φ,
-    φ = that year's aspects per complaint (:func:`analysis.studies.root_causes.aspects_per_complaint`:
-    aspects of one complaint may concern the same provider); ``low``/``high`` stay the plain Wilson ones."""
-    from .root_causes import aspects_per_complaint
-
+def adjust_share(share: pd.DataFrame, design: dict) -> pd.DataFrame:
+    """The contracted share of ASC aspects with its likely range under the study's variance model
+    (``adj_low``/``adj_high``: φ = that year's adult social care aspects per complaint, ``design``);
+    ``low``/``high`` stay the plain Wilson ones (the φ = 1 sensitivity)."""
     share = share.copy()
-    phis = [effective_phi(aspects_per_complaint(obs, p)) for p in share["period"]]
-    adjusted = [quasi_wilson(x, n, f) if pd.notna(x) and pd.notna(n) and n > 0 else None
+    phis = [phi_of(design, p) for p in share["period"]]
+    adjusted = [aspect_share(x, n, f) if pd.notna(x) and pd.notna(n) and n > 0 else None
                 for x, n, f in zip(share["contracted_aspects"], share["asc_aspects"], phis)]
     share["adj_low"] = [a.low if a else np.nan for a in adjusted]
     share["adj_high"] = [a.high if a else np.nan for a in adjusted]
@@ -638,80 +651,196 @@ def adjust_share(share: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     return share
 
 
-def phi_of(dispersion: dict, period: str) -> float:
-    """The φ a period's intervals use (1 when Bromley's services of that year are not in the data)."""
-    d = dispersion.get(period)
+def phi_of(design: dict, period: str) -> float:
+    """The φ a period's intervals use (≥ 1; 1 when the period's φ is unknown): ``design`` maps a period
+    to a :class:`.dispersion.DesignEffect` (the study's model) or a :class:`.dispersion.ServiceDispersion`
+    (the between-service sensitivity)."""
+    d = design.get(period)
     return effective_phi(d.phi) if d is not None else 1.0
 
 
-def adjust(rates: pd.DataFrame, differences: pd.DataFrame, change: pd.DataFrame, dispersion: dict):
-    """Add dispersion-adjusted intervals (``adj_low``/``adj_high`` and the φ used) to the three tables."""
+def adjust(rates: pd.DataFrame, differences: pd.DataFrame, change: pd.DataFrame, design: dict,
+           dispersion: dict | None = None):
+    """Add the variance model's likely ranges to the three tables: ``adj_low``/``adj_high``, the φ used
+    and (differences and changes) ``p_value`` on the same effective counts (the plain test's p value is
+    kept as ``p_plain``). With ``dispersion`` (the services' φ per period), the same under that φ as the
+    labelled sensitivity ``svc_low``/``svc_high``/``phi_services``."""
+    dispersion = dispersion or {}
     rates = rates.copy()
-    phis = rates["period"].map(lambda p: phi_of(dispersion, p))
-    adjusted = [quasi_wilson(x, n, f) if pd.notna(x) and pd.notna(n) and n > 0 else None
+    phis = rates["period"].map(lambda p: phi_of(design, p))
+    adjusted = [aspect_share(x, n, f) if pd.notna(x) and pd.notna(n) and n > 0 else None
                 for x, n, f in zip(rates["successes"], rates["trials"], phis)]
     rates["phi"] = phis
     rates["adj_low"] = [a.low if a else np.nan for a in adjusted]
     rates["adj_high"] = [a.high if a else np.nan for a in adjusted]
     if not differences.empty:
         differences = differences.copy()
-        out = [quasi_newcombe(r.successes_contracted, r.n_contracted, r.successes_in_house, r.n_in_house,
-                              phi_of(dispersion, r.period)) for r in differences.itertuples()]
-        differences["phi"] = [o.phi_a for o in out]
-        differences["adj_low"], differences["adj_high"] = [o.low for o in out], [o.high for o in out]
+        for name, source in (("", design), ("svc_", dispersion)):
+            out = [aspect_difference(r.successes_contracted, r.n_contracted, r.successes_in_house, r.n_in_house,
+                                     phi_of(source, r.period)) for r in differences.itertuples()]
+            if name:
+                differences["phi_services"] = [o.phi_a for o in out]
+                differences["svc_low"], differences["svc_high"] = [o.low for o in out], [o.high for o in out]
+                differences["svc_p_value"] = [o.p_value for o in out]
+            else:
+                differences["p_plain"] = differences["p_value"]
+                differences["phi"] = [o.phi_a for o in out]
+                differences["adj_low"], differences["adj_high"] = [o.low for o in out], [o.high for o in out]
+                differences["p_value"] = [o.p_value for o in out]
     if not change.empty:
         change = change.copy()
-        out = [quasi_newcombe(r.successes_after, r.n_after, r.successes_before, r.n_before,
-                              phi_of(dispersion, r.after), phi_of(dispersion, r.before)) for r in change.itertuples()]
-        change["phi_after"], change["phi_before"] = [o.phi_a for o in out], [o.phi_b for o in out]
-        change["adj_low"], change["adj_high"] = [o.low for o in out], [o.high for o in out]
+        for name, source in (("", design), ("svc_", dispersion)):
+            out = [aspect_difference(r.successes_after, r.n_after, r.successes_before, r.n_before,
+                                     phi_of(source, r.after), phi_of(source, r.before)) for r in change.itertuples()]
+            if name:
+                change["svc_low"], change["svc_high"] = [o.low for o in out], [o.high for o in out]
+            else:
+                change["p_plain"] = change["p_value"]
+                change["phi_after"], change["phi_before"] = [o.phi_a for o in out], [o.phi_b for o in out]
+                change["adj_low"], change["adj_high"] = [o.low for o in out], [o.high for o in out]
+                change["p_value"] = [o.p_value for o in out]
     return rates, differences, change
 
 
-PRIMARY_NAME = ("Change in the share of contracted-provider complaint aspects fully or partly upheld, "
-                "first to last Bromley report (dispersion-adjusted Newcombe interval)")
+PRIMARY_NAME = ("Gap between contracted-provider and in-house adult social care aspects fully or partly upheld, "
+                "Bromley's latest report")
 PRIMARY_ASSUMPTIONS = (
-    "'Contracted Services' means the same providers' complaints in both reports; fully and partly upheld "
-    "together are recorded consistently even though the split between them shifted; aspects within a year "
-    "vary around a common rate with the extra variation φ seen across all of Bromley's services that year "
-    "(effective counts n/φ); the two years are independent samples.")
+    "'Contracted Services' and the rest of adult social care record outcomes the same way in the same year; "
+    "aspects of one complaint move together, so each group's aspects carry the information of aspects ÷ φ "
+    "independent ones, φ = that year's adult social care aspects per complaint (the study's variance model for "
+    "aspects); the two groups are independent.")
+INTERVAL_KIND = "95% likely range allowing for several grievances per complaint"
 
 
 def primary_estimate(results: Results) -> tuple[dict, pd.DataFrame]:
-    """The one primary estimate of the contracted-services question, and its sensitivity rows.
+    """The one primary estimate of the contracted-services question, and its labelled sensitivity rows.
 
-    Primary: the change in the combined fully-or-partly upheld rate of contracted aspects, with
-    the dispersion-adjusted interval. Sensitivity: the same with a plain (φ = 1) interval, the
-    fully-upheld rate alone (moved by the recording shift), in-house's own change, and the
-    contracted-minus-in-house gap in the last year.
+    Primary: contracted minus in-house, fully or partly upheld, in the latest Bromley year, under the
+    variance model for aspects (φ = aspects per complaint). Sensitivity (``variance`` True: another
+    variance model for the same estimate, which the strength rule takes into account): φ across
+    Bromley's services, and φ = 1; then other estimates (``variance`` False): the same gap in the
+    first year, the change in the contracted rate between the reports, in-house's own change.
     """
-    change = results.change.set_index(["group", "outcome"])
-    c = change.loc[("contracted", "upheld_or_partially")]
-    primary = {"name": PRIMARY_NAME, "assumptions": PRIMARY_ASSUMPTIONS, "before": c["before"], "after": c["after"],
-               "rate_before": c["rate_before"], "rate_after": c["rate_after"],
-               "successes_before": c["successes_before"], "n_before": c["n_before"],
-               "successes_after": c["successes_after"], "n_after": c["n_after"],
-               "difference": c["difference"], "low": c["adj_low"], "high": c["adj_high"],
-               "phi_before": c["phi_before"], "phi_after": c["phi_after"]}
-    rows = [{"estimate": "Primary: contracted, fully or partly upheld, change (φ-adjusted)",
-             "difference": c["difference"], "low": c["adj_low"], "high": c["adj_high"], "role": "primary"},
-            {"estimate": "Same, plain Newcombe interval (aspects independent, φ = 1)",
-             "difference": c["difference"], "low": c["low"], "high": c["high"], "role": "sensitivity"}]
-    if ("contracted", "fully_upheld") in change.index:
-        f = change.loc[("contracted", "fully_upheld")]
-        rows.append({"estimate": "Contracted, fully upheld only, change (φ-adjusted; moved by the recording shift)",
-                     "difference": f["difference"], "low": f["adj_low"], "high": f["adj_high"], "role": "sensitivity"})
-    if ("in_house", "upheld_or_partially") in change.index:
-        i = change.loc[("in_house", "upheld_or_partially")]
-        rows.append({"estimate": "In-house adult social care, fully or partly upheld, change (φ-adjusted)",
-                     "difference": i["difference"], "low": i["adj_low"], "high": i["adj_high"], "role": "sensitivity"})
-    diffs = results.differences
-    gap = diffs[(diffs["period"] == c["after"]) & (diffs["outcome"] == "upheld_or_partially")] if not diffs.empty else diffs
-    if len(gap):
-        g = gap.iloc[0]
-        rows.append({"estimate": f"Contracted minus in-house, fully or partly upheld, {c['after']} (φ-adjusted)",
-                     "difference": g["difference"], "low": g["adj_low"], "high": g["adj_high"], "role": "sensitivity"})
+    d = results.differences
+    d = d[d["outcome"] == "upheld_or_partially"].sort_values("period")
+    g = d.iloc[-1]
+    primary = {"name": PRIMARY_NAME, "assumptions": PRIMARY_ASSUMPTIONS, "period": g["period"],
+               "rate_contracted": g["rate_contracted"], "rate_in_house": g["rate_in_house"],
+               "successes_contracted": g["successes_contracted"], "n_contracted": g["n_contracted"],
+               "successes_in_house": g["successes_in_house"], "n_in_house": g["n_in_house"],
+               "difference": g["difference"], "low": g["adj_low"], "high": g["adj_high"], "p_value": g["p_value"],
+               "phi": g["phi"], "phi_source": design_source(results, g["period"])}
+    rows = [{"estimate": f"Primary: contracted minus in-house, fully or partly upheld, {g['period']} "
+                         f"(allowing for {g['phi']:.2f} aspects per complaint)",
+             "difference": g["difference"], "low": g["adj_low"], "high": g["adj_high"], "p_value": g["p_value"],
+             "role": "primary", "variance": True}]
+    if pd.notna(g.get("svc_low")):
+        rows.append({"estimate": f"Same, allowing instead for how much Bromley's services differ ({g['phi_services']:.2f} "
+                                 "times the chance variation; counts their real differences as noise)",
+                     "difference": g["difference"], "low": g["svc_low"], "high": g["svc_high"],
+                     "p_value": g["svc_p_value"], "role": "sensitivity", "variance": True})
+    rows.append({"estimate": "Same, each aspect treated as independent", "difference": g["difference"],
+                 "low": g["low"], "high": g["high"], "p_value": g["p_plain"], "role": "sensitivity", "variance": True})
+    if len(d) > 1:
+        f = d.iloc[0]
+        rows.append({"estimate": f"Same gap, {f['period']} (allowing for {f['phi']:.2f} aspects per complaint)", "difference": f["difference"],
+                     "low": f["adj_low"], "high": f["adj_high"], "p_value": f["p_value"], "role": "sensitivity",
+                     "variance": False})
+    change = results.change.set_index(["group", "outcome"]) if not results.change.empty else None
+    for group, words in (("contracted", "Contracted providers"), ("in_house", "In-house adult social care")):
+        if change is not None and (group, "upheld_or_partially") in change.index:
+            c = change.loc[(group, "upheld_or_partially")]
+            rows.append({"estimate": f"{words}, fully or partly upheld, change {c['before']} to {c['after']} "
+                                     f"({pct(c['rate_before'])} to {pct(c['rate_after'])})",
+                         "difference": c["difference"], "low": c["adj_low"], "high": c["adj_high"],
+                         "p_value": c["p_value"], "role": "sensitivity", "variance": False})
     return primary, pd.DataFrame(rows)
+
+
+def design_source(results: Results, period: str) -> str:
+    d = (results.design or {}).get(period)
+    return d.source if d is not None else ""
+
+
+MINOR_SHARE = 0.25  # a share whose whole likely range lies below a quarter is called a minor source
+
+
+def _pp(x) -> str:
+    return f"{x * 100:+.0f}"
+
+
+def primary_record(results: Results, run_id: str = "") -> Primary:
+    """The run's one :class:`.primary.Primary` (findings key ``primary``).
+
+    With Bromley's tables: the contracted-minus-in-house gap (:func:`primary_estimate`), its strength
+    from the primary range and the variance sensitivities. Without them (another council): that
+    council's own figure, in its own unit — a share of complaints whose likely range stays below
+    :data:`MINOR_SHARE` is evidence that commissioned care is a minor source there; a commissioning
+    team is not the providers, and a percentage printed without counts has no likely range.
+    """
+    if results.primary:
+        p = results.primary
+        sens = [r for r in results.sensitivity.to_dict("records") if r["role"] == "sensitivity"]
+        labelled = tuple({"label": r["estimate"], "value": r["difference"] * 100, "low": r["low"] * 100,
+                          "high": r["high"] * 100, "p_value": r["p_value"], "variance": bool(r["variance"])}
+                         for r in sens)
+        strength, reason = strength_of(p["low"] * 100, p["high"] * 100, 0.0, labelled)
+        finding = (f"In Bromley in {p['period']}, {pct(p['rate_contracted'])} of complaint aspects about contracted "
+                   f"care providers were fully or partly upheld ({count(p['successes_contracted'])} of "
+                   f"{count(p['n_contracted'])}), against {pct(p['rate_in_house'])} for in-house adult social care "
+                   f"({count(p['successes_in_house'])} of {count(p['n_in_house'])}): a gap of {_pp(p['difference'])} "
+                   f"percentage points (likely range {_pp(p['low'])} to {_pp(p['high'])}).")
+        services = next((s for s in labelled if "services differ" in s["label"]), None)
+        if strength == UNCLEAR and services is not None and services["low"] <= 0 <= services["high"]:
+            reason = ("the likely range excludes no gap only just, and includes it once the variation between "
+                      f"Bromley's services is allowed for ({services['low']:+.0f} to {services['high']:+.0f} points)")
+        return Primary(
+            "contracted", finding, p["difference"] * 100, p["low"] * 100, p["high"] * 100, "percentage points",
+            INTERVAL_KIND, ("bromley",), (p["period"],), strength, reason,
+            "Only Bromley's reports count complaints about the providers themselves; an upheld rate reflects what "
+            "people complain about and how the council investigates and records outcomes, not the quality of care.",
+            run_id, 0.0, labelled)
+    e = results.evidence
+    scope_council = results.council if results.council != "all" else ""
+    order = {"provider": 0, "root_cause": 1, "commissioning_team": 2}
+    if not e.empty:
+        e = e.assign(_k=e["kind"].map(order), _n=e["numerator"].notna()).sort_values(
+            ["_k", "_n", "period"], ascending=[True, False, False])
+    best = e.iloc[0].to_dict() if not e.empty else None
+    if best is None:
+        return Primary("contracted", "No figure on commissioned care in this council's reports.", None, None, None,
+                       "", "", (scope_council,) if scope_council else (), (), NOT_ESTIMABLE,
+                       "the reports hold no figure on contracted providers, third-party causes or commissioning teams",
+                       "", run_id)
+    where = council_name(best["council"])
+    unit = UNIT_WORDS.get(best["unit_of_count"], best["unit_of_count"])
+    if best["kind"] == "commissioning_team":
+        finding = (f"{where}'s reports count complaints about the council's commissioning team, not about the care "
+                   f"providers it commissions: {count(best['numerator'])} of {count(best['denominator'])} adult social "
+                   f"care {unit} in {best['period']}.")
+        return Primary("contracted", finding, best["share"] * 100, None, None, f"% of adult social care {unit}", "",
+                       (best["council"],), (best["period"],), NOT_ESTIMABLE,
+                       "the commissioner is not the providers, so the reports cannot show how much providers drive "
+                       "complaints", "A count of complaints about one council team.", run_id)
+    if pd.isna(best["numerator"]):
+        finding = (f"In {where} in {best['period']}, the report prints that {pct(best['share'])} of adult social care "
+                   "complaints had a third-party provider as their cause, without the counts.")
+        return Primary("contracted", finding, best["share"] * 100, None, None, f"% of adult social care {unit}", "",
+                       (best["council"],), (best["period"],), UNCLEAR,
+                       "a percentage printed without counts has no likely range, and the report does not compare "
+                       "commissioned with in-house care", "One year, the council's own root-cause coding.", run_id)
+    minor = pd.notna(best["high"]) and best["high"] < MINOR_SHARE
+    finding = (f"In {where} in {best['period']}, {count(best['numerator'])} of {count(best['denominator'])} adult "
+               f"social care {unit} ({pct(best['share'])}, likely range {pct(best['low'])} to {pct(best['high'])}) "
+               + ("named a third-party provider as the cause: commissioned care was a minor source of complaints."
+                  if best["kind"] == "root_cause" and minor else
+                  "concerned commissioned care."))
+    return Primary("contracted", finding, best["share"] * 100, best["low"] * 100, best["high"] * 100,
+                   f"% of adult social care {unit}", "95% likely range (Wilson) for complaints as independent events",
+                   (best["council"],), (best["period"],), CLEAR if minor else UNCLEAR,
+                   (f"even the top of the likely range ({pct(best['high'])}) is a small share" if minor else
+                    "a share of complaints, not a comparison with in-house care"),
+                   "One year and one table; the report does not compare commissioned with in-house care.", run_id)
 
 
 # ---------------------------------------------------------------------------------------
@@ -976,8 +1105,8 @@ def text_rates(results: Results) -> str:
                         f"{count(i['trials'])}){test}")
         lines.append(f"- **{period}** — " + "; ".join(bits) + ".")
     if lines:
-        lines.append("\nIntervals are φ-adjusted (effective counts n/φ); p values are from a two-proportion z test "
-                     "that treats aspects as independent, so they are optimistic.")
+        lines.append("\nIntervals and p values both allow for the aspects per complaint of adult social care that "
+                     "year (effective counts n/φ), so they agree about \"no difference\".")
     if diffs is not None:
         on_time = results.differences[results.differences["outcome"] == "on_time"]
         slower = on_time[on_time["adj_high"] < 0]
@@ -1024,8 +1153,8 @@ def text_change(results: Results) -> str:
     for outcome, g in results.gap_change.items():
         lines.append(f"- Did the contracted-vs-in-house gap in *{OUTCOMES[outcome][0].lower()}* change? Binomial GLM "
                      f"interaction (odds-ratio change {first} → {last}): {g.odds_ratio:.2f} "
-                     f"(95% CI {g.adj_low:.2f}–{g.adj_high:.2f}, widened for φ = {g.phi:.2f} across Bromley's services "
-                     f"because the saturated fit cannot estimate its own; Holm-adjusted over the {len(results.gap_change)} "
+                     f"(95% CI {g.adj_low:.2f}–{g.adj_high:.2f}, widened for φ = {g.phi:.2f} aspects per complaint "
+                     f"because the saturated fit cannot estimate its own dispersion; Holm-adjusted over the {len(results.gap_change)} "
                      f"outcomes tested, {p_text(g.p_holm)}. Sensitivity, aspects independent: {g.low:.2f}–{g.high:.2f}, "
                      f"{p_text(g.p_value)}).")
     return "\n".join(lines)
@@ -1119,10 +1248,11 @@ def sensitivity_display(results: Results):
     frame = results.sensitivity.assign(
         difference=results.sensitivity["difference"] * 100, low=results.sensitivity["low"] * 100,
         high=results.sensitivity["high"] * 100)
-    return present.table(frame[["estimate", "difference", "low", "high"]],
-                         kinds={"difference": "points", "low": "points", "high": "points"},
-                         labels={"estimate": "Estimate", "difference": "Change or gap", "low": "95% CI from",
-                                 "high": "95% CI to"})
+    frame = frame.assign(p_value=frame["p_value"].map(p_text))
+    return present.table(frame[["estimate", "difference", "low", "high", "p_value"]],
+                         kinds={"difference": "points", "low": "points", "high": "points", "p_value": "text"},
+                         labels={"estimate": "Estimate", "difference": "Change or gap", "low": "Likely range from",
+                                 "high": "Likely range to", "p_value": "p value (same variance as the range)"})
 
 
 def funnel_display(d: ServiceDispersion, limit: int = 8):
@@ -1144,12 +1274,13 @@ def text_primary(results: Results) -> str:
     """The primary estimate in words, with its assumptions."""
     if not results.primary:
         return ""
-    p = results.primary
-    return (f"**Primary estimate** — {p['name']}: {pct(p['rate_before'])} ({count(p['successes_before'])} of "
-            f"{count(p['n_before'])} aspects, {p['before']}) → {pct(p['rate_after'])} ({count(p['successes_after'])} "
-            f"of {count(p['n_after'])}, {p['after']}), a change of {points(p['difference'], p['low'], p['high'])}, "
-            f"with φ = {p['phi_before']:.2f} ({p['before']}) and {p['phi_after']:.2f} ({p['after']}).\n\n"
-            f"*Assumptions:* {p['assumptions']} The alternatives below are sensitivity rows, not rival headlines.")
+    p, record = results.primary, primary_record(results)
+    return (f"**Primary estimate.** {record.finding} **Strength: {record.strength_words}.** The likely range "
+            f"allows for {p['phi']:.2f} aspects per complaint in adult social care that year "
+            f"({linked_sources(p['phi_source'])}), the study's one way of allowing for several grievances in one "
+            f"complaint; its p value ({p_text(p['p_value'])}) is on the same footing.\n\n"
+            f"*Assumptions:* {p['assumptions']} The alternatives below are labelled sensitivity rows, not rival "
+            "headlines.")
 
 
 def text_dispersion(results: Results) -> str:
@@ -1200,8 +1331,12 @@ def text_cannot(results: Results) -> str:
             "once, which points to a change in recording; only the combined rate is used as the headline, and "
             "its interval (two years, a few dozen aspects each) is wide.")
         items.append(
-            "A trend: two reports (two years) are not a series, and φ is estimated from the same services it "
-            "adjusts, so the adjusted intervals are approximate too.")
+            "A trend: two reports (two years) are not a series, and the services' variation (a sensitivity row) "
+            "is estimated from the same services it adjusts, so that range is approximate too.")
+        items.append(
+            "What the likely range is for: these are complete counts of a year's aspects, so the range describes "
+            "how far the gap could move by chance in a year like this one, not uncertainty about what was counted; "
+            "errors in coding or recording are not in it.")
     return "\n".join(f"- {i}" for i in items)
 
 
@@ -1210,14 +1345,8 @@ def key_findings(results: Results) -> list[str]:
     out = []
     e = results.evidence[results.evidence["share"].notna()]
     if results.primary:
-        p = results.primary
-        out.append(f"In Bromley, {pct(p['rate_after'])} of complaint aspects about contracted care providers were "
-                   f"fully or partly upheld in {p['after']}, against {pct(p['rate_before'])} in {p['before']}: "
-                   f"a change of {points(p['difference'], p['low'], p['high'])}, so the data cannot rule out no "
-                   "change." if p["low"] < 0 < p["high"] else
-                   f"In Bromley, {pct(p['rate_after'])} of complaint aspects about contracted care providers were "
-                   f"fully or partly upheld in {p['after']}, against {pct(p['rate_before'])} in {p['before']} "
-                   f"({points(p['difference'], p['low'], p['high'])}).")
+        record = primary_record(results)
+        out.append(f"{record.finding} Strength: {record.strength_words}.")
         if recording_shift(results):
             out.append("The jump in *fully* upheld outcomes, while *partly* upheld fell, happened for in-house teams "
                        "too: it looks like a change in how outcomes are recorded, so it is not the headline.")
@@ -1261,12 +1390,9 @@ def title_rates(results: Results) -> str:
     """The finding of the rates chart: the PRIMARY measure (fully or partly upheld), not the fully-upheld
     share, whose rise is largely a shift in how outcomes were recorded."""
     if results.primary:
-        p = results.primary
-        return (f"Bromley: {pct(p['rate_after'])} of contracted-provider aspects fully or partly upheld in "
-                f"{p['after']} against {pct(p['rate_before'])} in {p['before']}: the interval of the change "
-                f"includes no change" if p["low"] < 0 < p["high"] else
-                f"Bromley: contracted-provider aspects fully or partly upheld rose from {pct(p['rate_before'])} "
-                f"({p['before']}) to {pct(p['rate_after'])} ({p['after']})")
+        p, record = results.primary, primary_record(results)
+        return (f"Bromley {p['period']}: {pct(p['rate_contracted'])} of contracted-provider aspects fully or partly "
+                f"upheld against {pct(p['rate_in_house'])} in-house; whether the gap is real is {record.strength}")
     rates = results.rates.set_index(["period", "group", "outcome"])
     for period in reversed(results.bromley_periods):
         c = rates.loc[(period, "contracted", "upheld_or_partially"), "rate"]

@@ -35,7 +35,10 @@ from .. import present
 from ..clean.reconcile import KEY as _KEY
 from ..councils import council_label
 from ..data import cite, select
-from ..stats import count_model, not_estimable_reason, poisson_ratio
+from ..stats import count_model, not_estimable_reason, poisson_ratio, quasi_poisson
+from .caveats import caveats_for
+from .comparable import OUTSIDE_TOTAL
+from .primary import NOT_ESTIMABLE, UNCLEAR, Primary, strength_of
 
 DIP_YEAR = "2020-21"
 # The Ombudsman stopped accepting and investigating complaints at the end of March 2020 and
@@ -130,7 +133,7 @@ SERIES: tuple[Series, ...] = (
 
 # Bromley's division panel: the divisions of the printed Total (E&PP is outside it).
 BROMLEY_PANEL = dict(council="bromley", service="", stage="all", measure="complaints", **_WHOLE_YEAR)
-BROMLEY_OUTSIDE_TOTAL = ("all", "environment_public_protection")
+BROMLEY_OUTSIDE_TOTAL = ("all", *OUTSIDE_TOTAL)  # like for like as everywhere (analysis.studies.comparable)
 # Quarterly tables: (council, table) pairs printing the same quarter in two years.
 QUARTER_TABLES = (("lewisham", "asc_complaints_by_quarter"),)
 
@@ -502,14 +505,16 @@ def primary_estimate(long: pd.DataFrame, dip_year: str = DIP_YEAR, by: str = "di
     after = float(frame.loc[frame["dip"] == 1, "count"].sum())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = count_model(frame, "count", f"C({by}) + dip", "dip", quasi=True)
+        fit = quasi_poisson(frame, "count", f"C({by}) + dip", "dip")
     scale = max(fit.dispersion, 1.0) if np.isfinite(fit.dispersion) else float("nan")
     out = {"name": "primary", "estimate": fit.rate_ratio, "low": fit.low, "high": fit.high,
            "dispersion": fit.dispersion, "scale": scale, "p_value": fit.p_value, "n": fit.n, "parts": parts,
+           "df_resid": fit.df_resid, "quantile": fit.quantile,
            "before_period": base, "after_period": dip_year, "before": before, "after": after,
            "method": (f"like-for-like rate ratio {dip_year} vs {base}: quasi-Poisson GLM of each division's "
                       f"complaints in the two years, count ~ division + {dip_year} indicator, standard errors "
-                      f"scaled by the Pearson dispersion (φ = {fit.dispersion:.2f}, floored at 1)"),
+                      f"scaled by the Pearson dispersion (φ = {fit.dispersion:.2f}, floored at 1), interval and p "
+                      f"value from {fit.quantile} (docs/methods.md, model 2)"),
            "assumptions": ("Only divisions printed in both years are counted, so a division that joined later "
                            "(Planning & Regeneration) does not pass for a change; every division is assumed to "
                            "share one proportional change, and how far they differ from it (φ) widens the "
@@ -575,10 +580,12 @@ def borrowed_phi_estimate(long: pd.DataFrame, phi: float, dip_year: str = DIP_YE
 
 
 def sensitivity(summary: dict, council: str = "bromley", long: pd.DataFrame | None = None,
-                dip_year: str = DIP_YEAR) -> list[dict]:
+                dip_year: str = DIP_YEAR, long_with_outside: pd.DataFrame | None = None) -> list[dict]:
     """The other readings of the same dip, each labelled: the like-for-like total with the division
-    panel's φ (against the year before, and against a trend), the printed total (which adds a
-    division from the dip year on), its counterfactual trend and the panel models."""
+    panel's φ (against the year before, and against a trend), the same with the divisions outside the
+    printed Total (``long_with_outside``: Bromley's E&PP, left out of the primary as its recording is
+    erratic), the printed total (which adds a division from the dip year on), its counterfactual trend
+    and the panel models."""
     rows = []
     panel_model = (summary["panels"].get(council) or {}).get("model") or {}
     phi = panel_model.get("dispersion")
@@ -619,6 +626,17 @@ def sensitivity(summary: dict, council: str = "bromley", long: pd.DataFrame | No
             if est.get("not_estimable"):
                 row.update(not_estimable=est["not_estimable"], interval="not estimable")
             rows.append(row)
+    if long_with_outside is not None:
+        wider = primary_estimate(long_with_outside, dip_year)
+        added = sorted(set(wider["parts"]) - set((summary.get("dip") or {}).get("parts", []))) if wider else []
+        if wider and added:
+            rows.append({"name": "like_for_like_with_outside_total",
+                         "label": f"Like for like with {', '.join(present.division(d) for d in added)} (outside the "
+                                  f"printed Total), against {previous_year(dip_year)}",
+                         **{k: wider[k] for k in ("estimate", "low", "high", "before", "after", "parts", "dispersion")},
+                         **({"not_estimable": wider["not_estimable"]} if wider.get("not_estimable") else {}),
+                         "interval": "not estimable" if wider.get("not_estimable") else
+                         f"95% CI, quasi-Poisson, φ = {present.number(wider['dispersion'], 'decimal', 2)}"})
     return rows
 
 
@@ -662,12 +680,15 @@ def _frame_records(frame: pd.DataFrame, index: str = "period") -> dict:
     return {str(row[index]): {k: v for k, v in row.items() if k != index} for _, row in frame.iterrows()}
 
 
-def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_year: str = DIP_YEAR) -> dict:
+def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_year: str = DIP_YEAR,
+              caveats: pd.DataFrame | None = None) -> dict:
     """Everything the notebook states, for ``council`` (``"all"``: every council) — plain data.
 
     ``obs`` is the observations table (each series is reconciled within its own tables),
     ``rec`` the project's reconciled view (to say which councils have the dip year, list
-    their baselines and cross-check every figure used).
+    their baselines and cross-check every figure used); ``caveats`` the reviewed caveats the
+    reports state about their own figures (:mod:`analysis.studies.caveats`), carried with the
+    quarterly series they apply to.
     """
     councils = sorted(rec["council"].unique()) if council == "all" else [council]
     with_dip = [c for c in councils_with(rec, dip_year) if c in councils]
@@ -692,12 +713,14 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
             if len(quarters):
                 key = f"{c}.{quarters['division'].iloc[0]}.{quarters['measure'].iloc[0]}"
                 out["quarters"][key] = _frame_records(quarters, "quarter")
-    out["primary"], out["sensitivity"] = None, []
+                out.setdefault("quarter_caveats", {})[key] = caveats_for(caveats, key)
+    out["dip"], out["sensitivity"] = None, []
     if "bromley" in out["panels"]:
-        out["primary"] = primary_estimate(panel(obs), dip_year)
-        if out["primary"]:
-            out["primary"]["council"] = "bromley"
-        out["sensitivity"] = sensitivity(out, long=panel(obs), dip_year=dip_year)
+        out["dip"] = primary_estimate(panel(obs), dip_year)
+        if out["dip"]:
+            out["dip"]["council"] = "bromley"
+        out["sensitivity"] = sensitivity(out, long=panel(obs), dip_year=dip_year,
+                                         long_with_outside=panel(obs, outside=("all",)))
     if used:
         out["other_readings"] = cross_check(rec, pd.concat(used, ignore_index=True)).to_dict(orient="records")
     # A council whose own reports stop before the dip year (the London-wide Ombudsman table in
@@ -712,6 +735,7 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
         out["without_dip_year"][c] = {"years": years, "has_dip_year": dip_year in years,
                                       "baseline_rows": int(len(baseline(rec, c, dip_year)))}
     out["key_findings"] = key_findings(out)
+    out["primary"] = primary_record(out).record()
     return out
 
 
@@ -748,7 +772,7 @@ def _ratio_or_reason(value, holder: dict | None) -> str:
 
 def primary_markdown(summary: dict) -> str:
     """The primary estimate in words, with its assumptions, then the sensitivity rows."""
-    p = summary.get("primary")
+    p = summary.get("dip")
     if not p:
         return ""
     text = (f"Like for like, {council_label(p['council'])}'s complaints in {p['after_period']} were "
@@ -777,7 +801,7 @@ def primary_markdown(summary: dict) -> str:
 
 def sensitivity_table(summary: dict) -> pd.DataFrame:
     rows = []
-    p = summary.get("primary")
+    p = summary.get("dip")
     if p:
         rows.append({"estimate": "Primary: like-for-like divisions, quasi-Poisson", "rate ratio": _rr(p, "estimate"),
                      "interval": f"95% CI, φ = {present.number(p['dispersion'], 'decimal', 2)}"})
@@ -792,19 +816,12 @@ def key_findings(summary: dict) -> list[str]:
     """3–5 plain sentences for the top of the page, every number from the summary."""
     dip, base = summary["dip_year"], summary["base_year"]
     out = []
-    p = summary.get("primary")
+    p = summary.get("dip")
     if p:
         if p.get("not_estimable"):
             out.append(f"Bromley's like-for-like change into {dip} is not estimable ({p['not_estimable']}).")
         else:
-            trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
-                          and not r.get("not_estimable")), None)
-            against_trend = (f"; against its {trend['pre_years']}-year pre-pandemic trend instead, a fragile "
-                             f"counterfactual, {_rr(trend, 'estimate')}" if trend else "")
-            out.append(f"Like for like, Bromley received {present.number(100 * (1 - p['estimate']), 'pct', 0)} fewer "
-                       f"complaints in {dip} than in {base} ({present.number(p['before'])} → "
-                       f"{present.number(p['after'])}). Primary estimate: rate ratio {_rr(p, 'estimate')}, "
-                       f"φ = {present.number(p['dispersion'], 'decimal', 2)}{against_trend}.")
+            out.append(primary_sentence(summary))
     stage_1, enquiries = summary["series"].get("lewisham.stage_1"), summary["series"].get("lewisham.enquiries")
     if stage_1 and stage_1["observed"]:
         o = stage_1["observed"]
@@ -815,12 +832,10 @@ def key_findings(summary: dict) -> list[str]:
             line += (f", while its enquiries {_moved(e['pct_change'])} ({present.number(e['before'])} → "
                      f"{present.number(e['after'])})")
         out.append(line + ".")
-    for key, table in summary["quarters"].items():
-        q = table.get(FIRST_LOCKDOWN_QUARTER)
-        if q:
-            out.append(f"In the first lockdown quarter (April–June 2020) {_quarter_label(key)} were "
-                       f"{present.number(q['after'])} against {present.number(q['before'])} a year before "
-                       f"(rate ratio {_rr(q, 'ratio')}).")
+    for key in summary["quarters"]:
+        sentence = quarter_finding(summary, key)
+        if sentence:
+            out.append(sentence)
     referrals = [s for s in summary["series"].values() if s["key"] == "ombudsman_referrals" and s["observed"]]
     if referrals:
         out.append("Ombudsman referrals " + "; ".join(
@@ -841,6 +856,73 @@ def key_findings(summary: dict) -> list[str]:
                        "yearly counts, listed below, for a later report to be set against.")
         out.append("The all-councils page measures the dip for Bromley and Lewisham, whose reports print both years.")
     return out[:5]
+
+
+def primary_record(summary: dict, run_id: str = "") -> Primary:
+    """The COVID question's one primary (findings key ``primary``): the like-for-like fall against the
+    year before, stated beside the same fall against the pre-pandemic trend. Its strength is "unclear"
+    whenever the trend comparison's likely range includes no change: the fall is then measured, but not
+    attributable to the pandemic."""
+    p, dip, base = summary.get("dip"), summary["dip_year"], summary["base_year"]
+    observed = [s for s in summary["series"].values() if s.get("observed") and s["channel"] == "complaints"]
+    if not p and observed:
+        s = observed[0]
+        o = s["observed"]
+        return Primary("covid", f"{council_label(s['council'])}, {s['label']}: {_moved(o['pct_change'])} from "
+                                f"{base} to {dip} ({present.number(o['before'])} to {present.number(o['after'])}).",
+                       o["after"] / o["before"] if o["before"] else None, None, None, "ratio", "",
+                       (s["council"],), (base, dip), UNCLEAR,
+                       "two years only: nothing in the reports measures how much the count varies from year to year, "
+                       "so there is no likely range, and one year's fall cannot be put down to the pandemic",
+                       f"{dip} is one year; the counts say how many complaints were recorded.", run_id)
+    if not p or p.get("not_estimable"):
+        reason = (p or {}).get("not_estimable") or (
+            "only Bromley's reports print a council's divisions in both years; this run has none")
+        who = tuple(summary["councils_with_dip_year"]) or ((summary["council"],) if summary["council"] != "all" else ())
+        return Primary("covid", f"How far complaints fell in {dip} cannot be estimated from this run's reports.",
+                       None, None, None, "", "", who, (base, dip), NOT_ESTIMABLE, reason, "", run_id)
+    trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
+                  and not r.get("not_estimable")), None)
+    labelled = tuple({"label": r["label"], "value": r["estimate"], "low": r.get("low"), "high": r.get("high"),
+                      "variance": r["name"] == "like_for_like_level_panel_phi"}
+                     for r in summary.get("sensitivity", []) if r.get("low") is not None and not r.get("not_estimable"))
+    strength, reason = strength_of(p["low"], p["high"], 1.0, labelled)
+    if trend is not None and trend["low"] is not None and trend["low"] <= 1 <= trend["high"]:
+        strength, reason = UNCLEAR, (f"complaints fell against {base}, but against the trend of the years before, when "
+                                     "they were already falling, the likely range includes no change, so the fall "
+                                     "cannot be put down to the pandemic")
+    fall = 100 * (1 - p["estimate"])
+    finding = (f"Like for like, Bromley received {present.number(fall, 'pct', 0)} fewer complaints in {dip} than in "
+               f"{base} ({present.number(p['before'])} to {present.number(p['after'])}; ratio "
+               f"{present.number(p['estimate'], 'ratio')}, likely range {present.number(p['low'], 'ratio')} to "
+               f"{present.number(p['high'], 'ratio')})")
+    if trend is not None:
+        finding += (f"; against the trend of the {trend['pre_years']} years before, the ratio is "
+                    f"{present.number(trend['estimate'], 'ratio')} (likely range {present.number(trend['low'], 'ratio')} "
+                    f"to {present.number(trend['high'], 'ratio')})")
+    caveat = (f"{dip} is one year, and complaints were already falling before it; the counts say how many complaints "
+              "were recorded, not how many people had cause to complain. Only Bromley prints its divisions in both years.")
+    return Primary("covid", finding + ".", p["estimate"], p["low"], p["high"], "rate ratio",
+                   f"95% likely range allowing for how much divisions differ ({p.get('quantile', 'normal')} quantiles)",
+                   ("bromley",), (base, dip), strength, reason, caveat, run_id, 1.0, labelled)
+
+
+def primary_sentence(summary: dict) -> str:
+    """The dip in one plain statement: the fall against the year before (the primary number) side by side
+    with the same fall against the pre-pandemic trend, and what the pair can and cannot say."""
+    p, dip, base = summary["dip"], summary["dip_year"], summary["base_year"]
+    trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
+                  and not r.get("not_estimable")), None)
+    text = (f"Like for like, Bromley received {present.number(100 * (1 - p['estimate']), 'pct', 0)} fewer complaints in "
+            f"{dip} than in {base} ({present.number(p['before'])} → {present.number(p['after'])}; rate ratio "
+            f"{_rr(p, 'estimate')}).")
+    if trend:
+        includes = trend["low"] is not None and trend["high"] is not None and trend["low"] <= 1 <= trend["high"]
+        text += (f" Against the trend of its {trend['pre_years']} pre-pandemic years, when complaints were already "
+                 f"falling, the ratio is {_rr(trend, 'estimate')}"
+                 + (", a range that includes no change: the fall cannot be put down to the pandemic." if includes else
+                    ": lower than the trend, though a trend through so few years is itself uncertain."))
+    return text
 
 
 def dip_table(summary: dict) -> pd.DataFrame:
@@ -941,6 +1023,31 @@ def _quarter_label(key: str) -> str:
     return f"{council_label(council)}'s {present.division(division).lower()} {present.measure(measure)}"
 
 
+def quarter_finding(summary: dict, key: str) -> str:
+    """The first lockdown quarter against the same quarter a year before, never alone: with the quarter
+    that rose, the whole year against its trend, and what the report says about its own quarterly counts."""
+    table = summary["quarters"].get(key) or {}
+    q = table.get(FIRST_LOCKDOWN_QUARTER)
+    if not q:
+        return ""
+    text = (f"In the first lockdown quarter (April–June 2020) {_quarter_label(key)} were {present.number(q['after'])} "
+            f"against {present.number(q['before'])} a year before (rate ratio {_rr(q, 'ratio')})")
+    rises = [(k, v) for k, v in table.items() if k != FIRST_LOCKDOWN_QUARTER and v["after"] > v["before"]]
+    if rises:
+        k, v = max(rises, key=lambda kv: kv[1]["after"] - kv[1]["before"])
+        text += f", but {k} rose from {present.number(v['before'])} to {present.number(v['after'])}"
+    council, division, _ = key.split(".")
+    year = summary["series"].get(f"{council}.{division}") or {}
+    cf = year.get("counterfactual") or {}
+    if np.isfinite(cf.get("ratio_to_trend", float("nan"))) and not cf.get("not_estimable"):
+        text += (f"; over the whole year they were {present.number(cf['ratio_to_trend'], 'ratio')} times their "
+                 f"{cf['n_pre_years']}-year trend")
+    text += "."
+    for c in (summary.get("quarter_caveats") or {}).get(key, []):
+        text += f" {c['caveat']}"
+    return text
+
+
 def quarter_sentence(summary: dict, key: str = "lewisham.adult_social_care.complaints") -> str:
     table = summary["quarters"].get(key)
     if not table or FIRST_LOCKDOWN_QUARTER not in table:
@@ -990,7 +1097,7 @@ def cannot_tell_text(summary: dict) -> str:
     """'What this cannot tell us', specific to the series and years this run holds."""
     dip, base = summary["dip_year"], summary["base_year"]
     lines = []
-    p = summary.get("primary")
+    p = summary.get("dip")
     trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"), None)
     if p and not p.get("not_estimable"):
         pre = f"{trend['pre_years']} pre-pandemic years" if trend and trend.get("pre_years") else "few pre-pandemic years"

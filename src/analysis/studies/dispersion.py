@@ -7,7 +7,11 @@ are decided together and services genuinely differ. That φ is the one both stud
 widen their intervals (effective counts n/φ), and the funnel shows which services stand out
 once it is allowed for.
 
-The intervals themselves (:func:`analysis.stats.quasi_wilson`, :func:`analysis.stats.quasi_newcombe`)
+That between-service φ is NOT the study's variance model for aspects (docs/methods.md): it counts the
+services' real differences as noise, so it is shown as a labelled sensitivity. The model is
+:func:`complaint_design_effect`: the year's aspects per complaint, read from the same report.
+
+The intervals themselves (:func:`analysis.stats.aspect_share`, :func:`analysis.stats.aspect_difference`)
 live in the core.
 """
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import select
-from ..stats import Funnel, funnel, pearson_dispersion
+from ..stats import Funnel, aspects_design_effect, funnel, pearson_dispersion
 
 SERVICE_TABLE = "service_aspects"
 
@@ -85,6 +89,40 @@ def service_dispersion(obs: pd.DataFrame, council: str, period: str) -> ServiceD
     plain = funnel(labels, used["upheld_or_partially"], used["aspects"], adjust=False)
     phi = pearson_dispersion(used["upheld_or_partially"], used["aspects"])
     return ServiceDispersion(council, period, phi, len(used), len(table), adjusted.pooled, adjusted, plain, table)
+
+
+ASPECTS_TABLE = "proportion_upheld"  # the outcome summary: aspects per division (all = without E&PP)
+COMPLAINTS_TABLE = "complaints_by_division_multi_year"  # complaints per division, several years
+
+
+@dataclass(frozen=True)
+class DesignEffect:
+    """φ of variance model 1 for one council, year and division: aspects per complaint, with its sources."""
+
+    council: str
+    period: str
+    division: str
+    aspects: float
+    complaints: float
+    phi: float  # aspects / complaints (NaN when either is not printed)
+    source: str  # "file:line;file:line" of the two figures
+
+
+def complaint_design_effect(obs: pd.DataFrame, council: str, period: str, division: str = "all") -> DesignEffect:
+    """The study's φ for shares of aspects (variance model 1, :func:`analysis.stats.aspects_design_effect`):
+    the division's aspects in the year's outcome summary over its complaints in the division table,
+    both from the year's own report. ``division="all"`` is the council's total as those tables print it
+    (Bromley: without Environment & Public Protection). NaN φ when either figure is not printed."""
+    rows = obs[(obs["council"] == council) & (obs["period"] == period) & (obs["report_period"] == period)
+               & (obs["division"] == division) & (obs["service"] == "") & (obs["category"] == "")
+               & (obs["quarter"] == "") & (obs["stage"] == "all") & obs["value"].notna()]
+    aspects = rows[(rows["measure"] == "aspects") & (rows["table"] == ASPECTS_TABLE)]
+    complaints = rows[(rows["measure"] == "complaints") & (rows["table"] == COMPLAINTS_TABLE)]
+    a = float(aspects["value"].iloc[0]) if not aspects.empty else float("nan")
+    c = float(complaints["value"].iloc[0]) if not complaints.empty else float("nan")
+    source = ";".join(f"{r['source_file']}:{int(r['source_line'])}" for r in
+                      [*aspects.head(1).to_dict("records"), *complaints.head(1).to_dict("records")])
+    return DesignEffect(council, period, division, a, c, aspects_design_effect(a, c), source)
 
 
 def linked_sources(text: str, base: str = "../") -> str:

@@ -21,9 +21,15 @@ Decisions:
   nature-of-complaint tables, Lewisham's top issues): *upheld or partly upheld* out of the
   *decided* aspects (fully + partly + not upheld; ongoing and resolved-on-receipt are
   excluded, as their outcome is not a finding).
-* Bromley 2019-20 vs 2023-24: the 2019-20 causes table has no Environment & Public
-  Protection column (printed ``-``), the 2023-24 table has one, so the like-for-like
-  comparison leaves E&PP out of both years.
+* Bromley 2019-20 vs 2023-24 is compared like for like (:mod:`analysis.studies.comparable`, the
+  one definition the SEN and COVID pages use too): divisions inside the printed Total and printed
+  in both years, so Environment & Public Protection (outside the Total; ``-`` in 2019-20) and
+  Planning & Regeneration (reported from April 2020; 2019-20 report lines 552 and 1033) are left
+  out of both years.
+* The 2019-20 causes table counts Housing's 20 temporary-accommodation aspects twice (line 671:
+  "Behaviour of another" 20, where Housing's own table prints 1 at line 1091); the analysis uses the
+  reviewed correction in ``data/reference/analysis_corrections.csv`` (base 570 aspects, as the
+  proportion-upheld table prints), while ``data/clean`` keeps the printed 20.
 """
 from __future__ import annotations
 
@@ -34,6 +40,8 @@ import pandas as pd
 
 from .. import present, stats
 from ..clean.taxonomy import NON_CAUSE, Taxonomy, normalise, standardise
+from .comparable import LikeForLike, apply_corrections, corrected_cells, divisions_printed, like_for_like
+from .primary import NOT_ESTIMABLE, Primary, strength_of
 
 COUNT_MEASURES = ("aspects", "complaints")
 SHARE_MEASURES = (*COUNT_MEASURES, "pct_of_total")
@@ -41,15 +49,16 @@ OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
 TABLE_KEY = ["council", "period", "division", "service", "stage", "measure", "table"]
 UNITS = {"aspects": "aspects", "complaints": "complaints", "pct_of_total": "% of complaints"}
 BROMLEY = "bromley"
-NOT_COMPARABLE_DIVISION = "environment_public_protection"  # absent from Bromley's 2019-20 causes table
+NOT_COMPARABLE_DIVISION = "environment_public_protection"  # outside Bromley's printed Total
 
 
-def cause_rows(observations: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """Observations whose category is a cause (code filled from the crosswalk), with a value."""
+def cause_rows(observations: pd.DataFrame, taxonomy: Taxonomy, corrections: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Observations whose category is a cause (code filled from the crosswalk), with a value; the
+    reviewed ``corrections`` (:func:`analysis.studies.comparable.apply_corrections`) applied."""
     rows = observations[(observations["category"] != "") & observations["value"].notna()].copy()
     rows["category_std"] = standardise(rows, taxonomy)
     rows = rows[(rows["category_std"] != "") & (rows["category_std"] != NON_CAUSE)]
-    return rows.reset_index(drop=True)
+    return apply_corrections(rows.reset_index(drop=True), corrections)
 
 
 def latest_periods(rows: pd.DataFrame) -> dict[str, str]:
@@ -125,6 +134,35 @@ def top_causes(headline: pd.DataFrame) -> pd.DataFrame:
     return top[["label", *TABLE_KEY, "category", "category_std", "value", "table_total", "share", "source"]].reset_index(drop=True)
 
 
+def list_coverage(observations: pd.DataFrame, tops: pd.DataFrame) -> pd.DataFrame:
+    """How much of an organisation's complaints a cause table covers, where the report prints both.
+
+    Lewisham prints only its "Top 5 complaint issues" (411 of Lewisham Council's 1,926 stage 1
+    complaints in 2020-21): a share *of the list* is not a share of complaints, and a ranked, truncated
+    list is no sample, so it gets no interval. For each top-cause row counted in complaints whose
+    organisation (``service``) prints a whole-year complaints total (stage 1, else all stages) in another
+    table that exceeds the list's total, this gives that total, the top cause's share of it and the
+    share the list leaves unclassified.
+    """
+    columns = ["label", "complaints", "complaints_source", "share_of_complaints", "unclassified"]
+    out = []
+    for _, top in tops[tops["measure"] == "complaints"].iterrows():
+        whole = observations[(observations["council"] == top["council"]) & (observations["period"] == top["period"])
+                             & (observations["service"] == top["service"]) & (observations["division"] == top["division"])
+                             & (observations["category"] == "") & (observations["quarter"] == "")
+                             & (observations["measure"] == "complaints") & (observations["table"] != top["table"])
+                             & observations["stage"].isin(["stage_1", "all"]) & observations["value"].notna()]
+        whole = whole.sort_values(["stage", "source_line"], key=lambda c: c.map({"stage_1": 0, "all": 1}) if c.name == "stage" else c)
+        if whole.empty or not float(whole["value"].iloc[0]) > float(top["table_total"]):
+            continue
+        total = float(whole["value"].iloc[0])
+        out.append({"label": top["label"], "complaints": total,
+                    "complaints_source": f"{whole['source_file'].iloc[0]}:{int(whole['source_line'].iloc[0])}",
+                    "share_of_complaints": float(top["value"]) / total,
+                    "unclassified": 1 - float(top["table_total"]) / total})
+    return pd.DataFrame(out, columns=columns)
+
+
 def code_shares(headline: pd.DataFrame) -> pd.DataFrame:
     """Share of each harmonised code per cause table (codes × tables), for the cross-council view."""
     if headline.empty:
@@ -186,20 +224,23 @@ class CauseChange:
     plain_p_value: float = float("nan")
 
 
+def comparable_divisions(rows: pd.DataFrame, before: str, after: str, council: str = BROMLEY) -> LikeForLike:
+    """The like-for-like divisions of the council's causes tables in two years (:func:`like_for_like`)."""
+    parts = breakdown_rows(rows, council)
+    return like_for_like(divisions_printed(parts[parts["value"] > 0]), before, after)
+
+
 def change(rows: pd.DataFrame, before: str, after: str, council: str = BROMLEY,
-           exclude_divisions: tuple[str, ...] = (NOT_COMPARABLE_DIVISION,),
            phi_before: float = 1.0, phi_after: float = 1.0) -> list[CauseChange]:
-    """Each code's share of aspects in ``before`` vs ``after``, like for like: every division column
-    but ``exclude_divisions``.
+    """Each code's share of aspects in ``before`` vs ``after``, like for like
+    (:func:`comparable_divisions`).
 
     PRIMARY interval: Newcombe's on effective counts (:func:`analysis.stats.quasi_newcombe`, n / φ of
     each year, φ = that year's aspects per complaint: aspects of one complaint are not independent),
-    with its z test; the plain Newcombe interval (φ = 1) is kept as the sensitivity. Bromley's 2019-20
-    "Housing" column is the then Housing, Planning & Regeneration division, which 2023-24 prints as
-    housing + planning_regeneration: both years keep all of it.
+    with its z test; the plain Newcombe interval (φ = 1) is kept as the sensitivity.
     """
     parts = breakdown_rows(rows, council)
-    parts = parts[(parts["division"] != "all") & ~parts["division"].isin(exclude_divisions)]
+    parts = parts[parts["division"].isin(comparable_divisions(rows, before, after, council).kept)]
     sums = parts.groupby(["period", "category_std"])["value"].sum().unstack(fill_value=0.0)
     if before not in sums.index or after not in sums.index:
         return []
@@ -232,22 +273,15 @@ class ShiftShare:
     interaction: float  # Σ (w_after − w_before) · (s_after − s_before)
 
 
-# Bromley's 2019-20 Housing column is the then Housing, Planning & Regeneration division
-MERGE_DIVISIONS = {"planning_regeneration": "housing"}
-
-
-def shift_share(rows: pd.DataFrame, code: str, before: str, after: str, council: str = BROMLEY,
-                exclude_divisions: tuple[str, ...] = (NOT_COMPARABLE_DIVISION,)) -> ShiftShare | None:
+def shift_share(rows: pd.DataFrame, code: str, before: str, after: str, council: str = BROMLEY) -> ShiftShare | None:
     """Split the change in ``code``'s share of aspects into division mix and change within divisions.
 
     S = Σ_d w_d·s_d (w: division's share of the council's aspects, s: the code's share within the
     division). ΔS = mix + within + interaction; the *fixed-mix* share Σ w_before·s_after answers
-    "what if the divisions had kept their 2019-20 sizes". Planning & Regeneration is merged into
-    Housing (one division in 2019-20); E&PP is left out as in :func:`change`.
+    "what if the divisions had kept their 2019-20 sizes". Like for like, as :func:`change`.
     """
     parts = breakdown_rows(rows, council)
-    parts = parts[(parts["division"] != "all") & ~parts["division"].isin(exclude_divisions)].copy()
-    parts["division"] = parts["division"].replace(MERGE_DIVISIONS)
+    parts = parts[parts["division"].isin(comparable_divisions(rows, before, after, council).kept)].copy()
     parts = parts[parts["period"].isin([before, after])]
     if set(parts["period"]) != {before, after}:
         return None
@@ -270,54 +304,71 @@ def shift_share(rows: pd.DataFrame, code: str, before: str, after: str, council:
 class RecordingChange:
     """Signs that the way aspects are recorded changed between two years."""
     period: str
-    aspects: float  # aspects in the outcome summary (E&PP not included)
+    aspects: float  # aspects in the outcome summary, like-for-like divisions
     complaints: float  # complaints of the same divisions
     aspects_per_complaint: float
-    other: float  # aspects coded 'other' in the causes table (E&PP left out); 0 if no such row is printed
-    aspects_source: str
+    other: float  # aspects coded 'other' in the causes table (like for like, corrected); 0 if no such row is printed
+    aspects_source: str  # the printed Total's line (the like-for-like sum leaves the excluded divisions' rows out)
     complaints_source: str
 
 
 def recording_change(observations: pd.DataFrame, rows: pd.DataFrame, periods: tuple[str, ...],
-                     council: str = BROMLEY) -> list[RecordingChange]:
-    """Aspects per complaint and 'other' aspects per year (Bromley): the outcome summary's total aspects
-    (``proportion_upheld``) over the division table's total complaints (both without E&PP)."""
+                     council: str = BROMLEY, divisions: tuple[str, ...] | None = None) -> list[RecordingChange]:
+    """Aspects per complaint and 'other' aspects per year (Bromley): the outcome summary's aspects
+    (``proportion_upheld``) over the division table's complaints, both summed over ``divisions`` (the
+    like-for-like ones; None = the printed Totals, which leave E&PP out)."""
     out = []
     causes = breakdown_rows(rows, council)
     causes = causes[(causes["division"] != "all") & (causes["division"] != NOT_COMPARABLE_DIVISION)]
+    if divisions is not None:
+        causes = causes[causes["division"].isin(divisions)]
     for period in periods:
-        found = aspects_and_complaints(observations, period, council)
+        found = aspects_and_complaints(observations, period, council, divisions)
         if found is None:
             continue
-        a, c = found
+        a, c, a_total, c_total = found
         other = float(causes.loc[(causes["period"] == period) & (causes["category_std"] == "other"), "value"].sum())
-        out.append(RecordingChange(period, float(a["value"]), float(c["value"]), float(a["value"]) / float(c["value"]), other,
-                                   f"{a['source_file']}:{int(a['source_line'])}", f"{c['source_file']}:{int(c['source_line'])}"))
+        out.append(RecordingChange(period, a, c, a / c, other,
+                                   f"{a_total['source_file']}:{int(a_total['source_line'])}",
+                                   f"{c_total['source_file']}:{int(c_total['source_line'])}"))
     return out
 
 
-def aspects_and_complaints(observations: pd.DataFrame, period: str, council: str = BROMLEY):
-    """(aspects row, complaints row) of one year in its own report: the outcome summary's total aspects
-    (``proportion_upheld``) and the division table's total complaints, both without E&PP; None if either
-    is not printed."""
-    mine = observations[(observations["council"] == council) & (observations["division"] == "all")
+def aspects_and_complaints(observations: pd.DataFrame, period: str, council: str = BROMLEY,
+                           divisions: tuple[str, ...] | None = None):
+    """(aspects, complaints, aspects Total row, complaints Total row) of one year in its own report: the
+    outcome summary's aspects (``proportion_upheld``) and the division table's complaints, summed over
+    ``divisions`` (None: the printed Totals, both without E&PP); None if either is not printed."""
+    mine = observations[(observations["council"] == council)
                         & (observations["category"] == "") & (observations["service"] == "")
                         & (observations["quarter"] == "") & (observations["stage"] == "all") & observations["value"].notna()
                         & (observations["period"] == period) & (observations["report_period"] == period)]
     aspects = mine[(mine["measure"] == "aspects") & (mine["table"] == "proportion_upheld")]
     complaints = mine[(mine["measure"] == "complaints") & (mine["table"] == "complaints_by_division_multi_year")]
-    if aspects.empty or complaints.empty or not float(complaints["value"].iloc[0]) > 0:
+    a_total, c_total = aspects[aspects["division"] == "all"], complaints[complaints["division"] == "all"]
+    if a_total.empty or c_total.empty:
         return None
-    return aspects.iloc[0], complaints.iloc[0]
+    if divisions is None:
+        a, c = float(a_total["value"].iloc[0]), float(c_total["value"].iloc[0])
+    else:
+        a_parts, c_parts = aspects[aspects["division"].isin(divisions)], complaints[complaints["division"].isin(divisions)]
+        if set(a_parts["division"]) != set(divisions) or set(c_parts["division"]) != set(divisions):
+            return None
+        a, c = float(a_parts["value"].sum()), float(c_parts["value"].sum())
+    if not c > 0:
+        return None
+    return a, c, a_total.iloc[0], c_total.iloc[0]
 
 
 def aspects_per_complaint(observations: pd.DataFrame, period: str, council: str = BROMLEY) -> float:
-    """Aspects per complaint of one year (without E&PP; :func:`aspects_and_complaints`), NaN when not printed.
+    """Aspects per complaint of one year (the printed Totals, without E&PP; :func:`aspects_and_complaints`),
+    NaN when not printed.
 
     Used as φ for shares of aspects: if every aspect of a complaint shared its cause, n aspects would
-    carry the information of n / φ complaints — an upper-bound design effect for clusters of that size."""
+    carry the information of n / φ complaints. With complaints of unequal size that design effect is
+    Σm²/Σm ≥ m̄, so the mean is a *lower* bound on it, not an upper one."""
     found = aspects_and_complaints(observations, period, council)
-    return float(found[0]["value"]) / float(found[1]["value"]) if found is not None else float("nan")
+    return found[0] / found[1] if found is not None else float("nan")
 
 
 # --------------------------------------------------------------------------------------
@@ -388,11 +439,15 @@ def primary_estimate(observations: pd.DataFrame, rows: pd.DataFrame, tops: pd.Da
     between = stats.quasi_wilson(count, total, phi_div)
     rows_out.append({"estimate": "φ across divisions", "share": between.rate, "low": between.low, "high": between.high,
                      "phi": between.dispersion, "note": "treats the divisions' real differences as noise: too wide"})
-    like = parts[parts["division"] != NOT_COMPARABLE_DIVISION]
+    if shift is not None and shift.after == period:
+        comparable = comparable_divisions(rows, shift.before, shift.after, council)
+        like, label = parts[parts["division"].isin(comparable.kept)], f"like for like with {shift.before}, {comparable.words()}"
+    else:
+        like, label = parts[parts["division"] != NOT_COMPARABLE_DIVISION], "without E&PP (outside the printed Total)"
     lc, lt = float(like.loc[like["category_std"] == code, "value"].sum()), float(like["value"].sum())
     if lt > 0:
         lfl = stats.quasi_wilson(lc, lt, phi)
-        rows_out.append({"estimate": "like for like, without E&PP", "share": lfl.rate, "low": lfl.low, "high": lfl.high,
+        rows_out.append({"estimate": label, "share": lfl.rate, "low": lfl.low, "high": lfl.high,
                          "phi": lfl.dispersion, "note": f"{present.number(lc)} of {present.number(lt)} aspects (the base of the change)"})
     if shift is not None and shift.after == period:
         rows_out.append({"estimate": f"{shift.before} division mix held fixed (like for like)", "share": shift.share_fixed_mix,
@@ -631,6 +686,8 @@ class RootCauseStudy:
     sensitivity: pd.DataFrame | None = None  # crosswalk judgement calls
     test_holm: dict[tuple[str, str, str], float] | None = None
     rate_conflicts: pd.DataFrame | None = None  # printed causes-table upheld rates vs the division tables'
+    coverage: pd.DataFrame | None = None  # cause tables that list only part of an organisation's complaints
+    like_for_like: LikeForLike | None = None  # the divisions the Bromley change compares
 
 
 def upheld_key(council: str, period: str, organisation: str) -> str:
@@ -677,11 +734,13 @@ def printed_rate_conflicts(conflicts: pd.DataFrame, rows: pd.DataFrame, councils
 
 
 def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period: str,
-            councils: list[str], conflicts: pd.DataFrame | None = None) -> RootCauseStudy:
+            councils: list[str], conflicts: pd.DataFrame | None = None,
+            corrections: pd.DataFrame | None = None) -> RootCauseStudy:
     """Run every step for ``council`` ('all' = each of ``councils``) and ``period`` ('' = latest);
-    ``conflicts`` (data/clean/conflicts.csv) flags the printed upheld rates the counts contradict."""
+    ``conflicts`` (data/clean/conflicts.csv) flags the printed upheld rates the counts contradict;
+    ``corrections`` (data/reference/analysis_corrections.csv) replaces printed table errors."""
     chosen = list(councils) if council == "all" else [council]
-    rows = cause_rows(observations, taxonomy)
+    rows = cause_rows(observations, taxonomy, corrections)
     rows = rows[rows["council"].isin(chosen)]
     with_data = sorted(set(rows["council"]))
     shown = {c: choose_period(rows, c, period) for c in with_data}
@@ -704,13 +763,16 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
     study = RootCauseStudy(council, period, chosen, [c for c in chosen if c not in with_data], rows, shown, tops,
                            pareto, code_shares(pareto), taxonomy.names(), upheld, tests, by_division(rows))
     study.dispersion, study.test_holm = dispersion, holm
+    study.coverage = list_coverage(observations, tops)
     if BROMLEY in with_data:
         study.model_period = shown[BROMLEY]
         study.model = cause_model(outcome_counts(rows, BROMLEY, study.model_period))
         years = sorted(set(breakdown_rows(rows)["period"]))
         if len(years) >= 2:
             study.change_periods = (years[0], years[-1])
-            study.recording = recording_change(observations, rows, (years[0], years[-1]))
+            study.like_for_like = comparable_divisions(rows, years[0], years[-1])
+            study.recording = recording_change(observations, rows, (years[0], years[-1]),
+                                               divisions=study.like_for_like.kept)
             per_complaint = {r.period: r.aspects_per_complaint for r in study.recording}
             study.changes = change(rows, years[0], years[-1], phi_before=per_complaint.get(years[0], float("nan")),
                                    phi_after=per_complaint.get(years[-1], float("nan")))
@@ -719,6 +781,24 @@ def analyse(observations: pd.DataFrame, taxonomy: Taxonomy, council: str, period
     study.sensitivity = crosswalk_sensitivity(observations, taxonomy, chosen, shown) if with_data else None
     study.rate_conflicts = printed_rate_conflicts(conflicts, rows, chosen) if conflicts is not None else None
     return study
+
+
+def _coverage_dict(coverage: pd.DataFrame | None, label: str) -> dict:
+    """A top cause's share of all the organisation's complaints, where its table lists only some of them
+    (``partial_list``: a ranked, truncated list; no interval is given for such a share)."""
+    hit = coverage[coverage["label"] == label] if coverage is not None and len(coverage) else None
+    if hit is None or hit.empty:
+        return {"partial_list": False}
+    r = hit.iloc[0]
+    return {"partial_list": True, "organisation_complaints": r["complaints"], "organisation_source": r["complaints_source"],
+            "share_of_complaints": r["share_of_complaints"], "unclassified": r["unclassified"]}
+
+
+def _corrections_dict(rows: pd.DataFrame) -> list[dict]:
+    """The corrected cells the study used: where printed, what it prints, what it uses and why."""
+    return [{"source": f"{r['source_file']}:{int(r['source_line'])}", "period": r["period"], "division": r["division"],
+             "category": r["category"], "printed": r["printed_value"], "used": r["value"], "reason": r["correction"]}
+            for _, r in corrected_cells(rows).iterrows()]
 
 
 def _proportion_dict(row) -> dict:
@@ -735,6 +815,7 @@ def findings(study: RootCauseStudy, london=None) -> dict:
         "councils_without_causes": study.without_causes, "shown_periods": study.shown_periods,
         "top_causes": {row["label"]: {k: row[k] for k in ("council", "period", "division", "service", "stage", "measure",
                                                            "category", "category_std", "value", "table_total", "share", "source")}
+                       | _coverage_dict(study.coverage, row["label"])
                        for _, row in study.tops.iterrows()},
         "cross_council_shares": {label: {code: share for code, share in column.dropna().items()}
                                  for label, column in study.shares.items()} if len(study.shares) else {},
@@ -762,7 +843,8 @@ def findings(study: RootCauseStudy, london=None) -> dict:
     if study.changes:
         before, after = study.change_periods
         out["bromley_change"] = {
-            "before": before, "after": after, "excluded_divisions": [NOT_COMPARABLE_DIVISION],
+            "before": before, "after": after, "excluded_divisions": dict(study.like_for_like.excluded),
+            "corrected_cells": _corrections_dict(study.rows),
             "by_cause": {c.code: {"before": c.before, "before_total": c.before_total, "after": c.after,
                                   "after_total": c.after_total, "share_before": c.share_before, "share_after": c.share_after,
                                   "difference": c.difference, "low": c.low, "high": c.high, "p_value": c.p_value,
@@ -780,7 +862,7 @@ def findings(study: RootCauseStudy, london=None) -> dict:
         out["bromley_shift_share"] = {
             "code": sh.code, "before": sh.before, "after": sh.after, "share_before": sh.share_before,
             "share_after": sh.share_after, "share_fixed_mix": sh.share_fixed_mix, "mix": sh.mix, "within": sh.within,
-            "interaction": sh.interaction, "merged_divisions": MERGE_DIVISIONS, "excluded_divisions": [NOT_COMPARABLE_DIVISION],
+            "interaction": sh.interaction, "excluded_divisions": dict(study.like_for_like.excluded),
             "divisions": {r["division"]: {k: r[k] for k in sh.divisions.columns if k != "division"}
                           for _, r in sh.divisions.iterrows()}}
     if study.recording:
@@ -788,14 +870,17 @@ def findings(study: RootCauseStudy, london=None) -> dict:
                                                "aspects_per_complaint": r.aspects_per_complaint, "other_aspects": r.other,
                                                "aspects_source": r.aspects_source, "complaints_source": r.complaints_source}
                                     for r in study.recording}
+    out["primary"] = primary_record(study).record()
+    if study.changes and len(study.division):
+        out["lack_of_action_rise_by_division"] = rise_by_division(study)
     if study.primary is not None:
         pe = study.primary
-        out["primary"] = {
+        out["lack_of_action_share"] = {
             "question": "What are complaints about? The share of Bromley's complaint aspects that are lack of action",
             "code": pe.code, "period": pe.period, "count": pe.count, "total": pe.total, "share": pe.share,
             "low": pe.low, "high": pe.high, "phi": pe.dispersion, "source": pe.source,
             "assumptions": ["the causes table counts each aspect once, all divisions",
-                            "aspects of one complaint may share a cause: phi = aspects per complaint (an upper-bound design effect)",
+                            "aspects of one complaint may share a cause: phi = aspects per complaint (docs/methods.md, model 1)",
                             "the crosswalk maps Bromley's 'Lack of Action' to lack_of_action (no judgement call)"],
             "sensitivity": [{k: r[k] for k in ("estimate", "share", "low", "high", "phi", "note")}
                             for _, r in pe.sensitivity.iterrows()]}
@@ -816,6 +901,61 @@ def findings(study: RootCauseStudy, london=None) -> dict:
         out.update(benchmark.findings(london))
     out["key_findings"] = key_findings(study, london)
     return out
+
+
+def rise_by_division(study: RootCauseStudy, code: str = PRIMARY_CODE) -> dict:
+    """Where the like-for-like rise in ``code``'s aspects came from: each division's before → after, and
+    Education's part of the rise (the SEN surge shows up here as lack of action)."""
+    before, after = study.change_periods
+    kept = study.like_for_like.kept if study.like_for_like else ()
+    d = study.division[(study.division["category_std"] == code) & study.division["division"].isin(kept)]
+    wide = d.pivot_table(index="division", columns="period", values="value", aggfunc="sum").reindex(columns=[before, after])
+    wide = wide.fillna(0.0)
+    rise = float(wide[after].sum() - wide[before].sum())
+    rows = {div: {"before": float(r[before]), "after": float(r[after]), "change": float(r[after] - r[before])}
+            for div, r in wide.iterrows()}
+    education = rows.get("education", {}).get("change", float("nan"))
+    return {"code": code, "before": before, "after": after, "rise": rise, "divisions": rows,
+            "education_share_of_rise": education / rise if rise > 0 else None}
+
+
+def primary_record(study: RootCauseStudy, run_id: str = "") -> Primary:
+    """The root-causes question's one primary (findings key ``primary``): the like-for-like change in the
+    share of Bromley's complaint aspects coded lack of action, whose strength is "cannot be told from a
+    change in recording" whenever aspects per complaint rose between the two years (more grievances
+    logged per complaint raise a common cause's share with no change in what went wrong)."""
+    change = next((c for c in (study.changes or []) if c.code == PRIMARY_CODE), None)
+    if change is None:
+        who = (study.council,) if study.council != "all" else ()
+        reason = ("Bromley's reports are the only ones printing the same causes table in two years; "
+                  + ("this run has no Bromley causes table" if BROMLEY not in study.shown_periods else
+                     "this run has only one of its years"))
+        return Primary("root_causes", "No change in the causes of complaints can be measured from these reports.",
+                       None, None, None, "", "", who, tuple(sorted(set(study.shown_periods.values()))), NOT_ESTIMABLE,
+                       reason, "", run_id)
+    before, after = study.change_periods
+    rec = {r.period: r for r in (study.recording or [])}
+    recording = ""
+    if before in rec and after in rec and rec[after].aspects_per_complaint > rec[before].aspects_per_complaint:
+        recording = (f"aspects logged per complaint rose from {present.number(rec[before].aspects_per_complaint, 'decimal', 2)} "
+                     f"to {present.number(rec[after].aspects_per_complaint, 'decimal', 2)}, which raises a common cause's "
+                     "share with no change in what went wrong")
+    labelled = ({"label": "every aspect independent", "value": change.difference * 100, "low": change.plain_low * 100,
+                 "high": change.plain_high * 100, "p_value": change.plain_p_value, "variance": True},)
+    strength, reason = strength_of(change.low * 100, change.high * 100, 0.0, labelled, recording=recording)
+    rise = rise_by_division(study) if len(study.division) else {}
+    edu = rise.get("education_share_of_rise")
+    finding = (f"In Bromley, lack of action went from {present.number(change.share_before, 'share', 0)} of complaint "
+               f"aspects in {before} to {present.number(change.share_after, 'share', 0)} in {after}, like for like: "
+               f"{'a rise' if change.difference > 0 else 'a fall'} of {present.number(abs(change.difference) * 100, 'decimal', 0)} "
+               f"percentage points (likely range {present.number(change.low * 100, 'decimal', 0)} to "
+               f"{present.number(change.high * 100, 'decimal', 0)})"
+               + (f"; Education supplied {present.number(edu, 'share', 0)} of the rise" if edu is not None else "") + ".")
+    caveat = ("The council codes each aspect once, by its own judgement; the reports say what a complaint was about, "
+              "not what caused the failure, and only Bromley prints the same causes table in two years.")
+    return Primary("root_causes", finding, change.difference * 100, change.low * 100, change.high * 100,
+                   "percentage points", "95% likely range allowing for several grievances per complaint",
+                   (BROMLEY,), (before, after), strength, reason, caveat, run_id, 0.0, labelled)
 
 
 # --------------------------------------------------------------------------------------
@@ -1140,7 +1280,7 @@ def change_text(study: RootCauseStudy) -> str:
     before, after = study.change_periods
     rise, fall = study.changes[0], study.changes[-1]
     printed = study.tops[(study.tops["council"] == BROMLEY) & (study.tops["division"] == "all")].set_index("period")
-    text = (f"Like for like (E&PP excluded), {_name(study.names, rise.code)} rose from {rise.before:.0f} of "
+    text = (f"Like for like ({study.like_for_like.words()}), {_name(study.names, rise.code)} rose from {rise.before:.0f} of "
             f"{rise.before_total:.0f} aspects ({_pct(rise.share_before)}) in {before} to {rise.after:.0f} of "
             f"{rise.after_total:.0f} ({_pct(rise.share_after)}) in {after}: +{rise.difference * 100:.1f} points "
             f"(95% CI {rise.low * 100:.1f} to {rise.high * 100:.1f}, {_change_phi_words(rise, before, after)}). "
@@ -1175,9 +1315,14 @@ def rate_conflicts_text(study: RootCauseStudy) -> str:
                      f"{r['category']}, printed {present.number(r['printed_pct'], 'decimal', 1)}%{implied} "
                      f"({present.citation(r['source']).markdown()}), against "
                      f"{present.number(r['derived_pct'], 'decimal', 1)}% from the division tables.")
-    return (f"**The causes table's own upheld rates disagree with the counts.** In {len(t)} cases the '% upheld' "
-            "column of a causes table differs from the rate the study derives by adding the divisions' "
-            "nature-of-complaint tables (upheld or partly, of decided aspects):\n\n" + "\n".join(lines) +
+    printed = study.rows[(study.rows["division"] == "all") & (study.rows["measure"] == "pct_upheld_or_partially")
+                         & study.rows["council"].isin(t["council"].unique())]
+    return (f"**The causes table's own upheld rates disagree with the counts.** Of the {len(printed)} '% upheld' figures "
+            f"the causes tables print, {len(t)} differ from the rate the study derives by adding the divisions' "
+            "nature-of-complaint tables (upheld or partly upheld, of all the cause's aspects in those tables). Where the "
+            "causes table also counts aspects that no division table covers (Environment & Public Protection's), a "
+            "printed rate is counted here only if it lies outside what any outcome of those aspects would allow:\n\n"
+            + "\n".join(lines) +
             "\n\nThe report does not say how its percentage is computed — which outcomes count as upheld, and "
             "which aspects form the base (the causes table's counts include E&PP and may include aspects still "
             "open; the division tables give the outcome of each decided aspect). The study's upheld rates use the division tables, which "
@@ -1248,7 +1393,7 @@ def shift_text(study: RootCauseStudy) -> str:
     if sh is None:
         return "Bromley's two causes tables are not both in this run, so no decomposition."
     rec = {r.period: r for r in (study.recording or [])}
-    text = (f"Like for like (E&PP left out; Planning & Regeneration merged into Housing as in {sh.before}), "
+    text = (f"Like for like ({study.like_for_like.words()}), "
             f"lack of action went from {present.number(sh.share_before, 'share', 1)} to "
             f"{present.number(sh.share_after, 'share', 1)} of aspects: "
             f"{present.number((sh.share_after - sh.share_before) * 100, 'points', 1)}. "
@@ -1266,18 +1411,26 @@ def shift_text(study: RootCauseStudy) -> str:
                  f"{present.citation(a.aspects_source).markdown()}; {present.number(a.complaints)} complaints, "
                  f"{present.citation(a.complaints_source).markdown()}) to {present.number(b.aspects_per_complaint, 'decimal', 2)} "
                  f"({present.number(b.aspects)} of {present.number(b.complaints)}, {present.citation(b.aspects_source).markdown()}, "
-                 f"{present.citation(b.complaints_source).markdown()}), and aspects coded *other* (\"Behaviour of another\") "
-                 f"fell from {present.number(a.other)} to {present.number(b.other)} (no such row in {sh.after}). More "
-                 "aspects logged per complaint, and fewer catch-all codes, can raise a common cause's share without "
-                 "any change in what went wrong; the data cannot separate the two.")
+                 f"{present.citation(b.complaints_source).markdown()}; like for like, so the printed Totals' divisions "
+                 f"without those left out above). More aspects logged per complaint can raise a common cause's share "
+                 "without any change in what went wrong; the data cannot separate the two.")
+        fixed = corrected_cells(study.rows)
+        fixed = fixed[fixed["period"] == sh.before]
+        if len(fixed):
+            r = fixed.iloc[0]
+            text += (f"\n\n**A printing error in the {sh.before} causes table is corrected here.** Its Housing column counts "
+                     f"the 20 temporary-accommodation aspects twice: \"{r['category']}\" is printed as "
+                     f"{present.number(r['printed_value'])} ({present.citation(r['source_file'] + ':' + str(int(r['source_line']))).markdown()}) "
+                     f"where Housing's own table prints {present.number(r['value'])}. The comparison uses "
+                     f"{present.number(r['value'])}, so {sh.before}'s base is the divisions' own total; the data downloads "
+                     "keep the printed figure.")
     return text
 
 
 def shift_table(study: RootCauseStudy) -> pd.DataFrame:
     t = study.shift.divisions
     b, a = study.shift.before, study.shift.after
-    return pd.DataFrame({"Division": [present.division(d) + (" (with Planning & Regeneration)" if d == "housing" else "")
-                                      for d in t["division"]],
+    return pd.DataFrame({"Division": [present.division(d) for d in t["division"]],
                          f"Aspects {b}": t["aspects_before"], f"Lack of action {b}": t["share_before"],
                          f"Aspects {a}": t["aspects_after"], f"Lack of action {a}": t["share_after"],
                          f"Division's share of aspects {b}": t["weight_before"], f"Division's share of aspects {a}": t["weight_after"]})
@@ -1324,9 +1477,10 @@ def cannot_tell_text(study: RootCauseStudy) -> str:
         lines.append("- **Why complaints are about lack of action.** The reports code each aspect once, by the council's own "
                      "judgement; they do not say what caused the failure (staffing, demand, systems).")
     if study.shift is not None:
-        lines.append("- **Whether lack of action really rose in Bromley.** The share rose in every division, but aspects per "
-                     "complaint and the use of catch-all codes changed between the two reports; a recording change and a "
-                     "real change give the same numbers.")
+        rose = int((study.shift.divisions["share_after"] > study.shift.divisions["share_before"]).sum())
+        lines.append(f"- **Whether lack of action really rose in Bromley.** The share rose in {rose} of "
+                     f"{len(study.shift.divisions)} divisions, but aspects per complaint rose between the two reports too; "
+                     "a recording change and a real change give the same numbers.")
     if BROMLEY in study.shown_periods and any(c != BROMLEY for c in study.shown_periods):
         lines.append("- **A ranking of causes across councils.** Bromley counts aspects, Barking and Dagenham and Lewisham "
                      "count complaints (Lewisham's top issues list only five per organisation), and each council codes its own "
@@ -1411,9 +1565,18 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
     others = study.pareto[(study.pareto["council"] != BROMLEY) & (study.pareto["rank"] == 1)
                           & study.pareto["measure"].isin(COUNT_MEASURES)]
     if len(others) and len(bullets) < 4:
-        parts = [f"{table_label(r).split(' (')[0]}: {_name(study.names, r['category_std'])}, "
-                 f"{present.number(r['value'])} of {present.number(r['table_total'])} {UNITS[r['measure']]}"
-                 for _, r in others.sort_values("share", ascending=False).head(3).iterrows()]
+        coverage = study.coverage.set_index("label") if study.coverage is not None and len(study.coverage) else None
+
+        def described(r) -> str:
+            label = table_label(r)
+            if coverage is not None and label in coverage.index:
+                c = coverage.loc[label]
+                return (f"{label.split(' (')[0]}: {_name(study.names, r['category_std'])}, {present.number(r['value'])} of "
+                        f"{present.number(c['complaints'])} complaints ({present.number(c['share_of_complaints'], 'share', 0)}; "
+                        f"the report lists causes for only {present.number(r['table_total'])} of them)")
+            return (f"{label.split(' (')[0]}: {_name(study.names, r['category_std'])}, "
+                    f"{present.number(r['value'])} of {present.number(r['table_total'])} {UNITS[r['measure']]}")
+        parts = [described(r) for _, r in others.sort_values("share", ascending=False).head(3).iterrows()]
         bullets.append(("The largest cause elsewhere — " if study.primary is not None else "The largest cause of complaint — ") + "; ".join(parts) + ".")
     if study.without_causes:
         bullets.append(f"{', '.join(present.council(c) for c in study.without_causes)}: the reports print no complaint "
@@ -1430,7 +1593,13 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
 
         t = london.table
         study_rows = t[t["study"]]
+        own = london.own.iloc[0] if london.own is not None and len(london.own) else None
         bullets.append(f"Ombudsman, London {benchmark.PERIOD}: {present.number(london.pooled, 'share', 0)} of cases received "
-                       f"were upheld across {len(t)} boroughs; {int((~study_rows['outside_95']).sum())} of the study's "
-                       f"{len(study_rows)} councils sit inside the 95% funnel limits, so the rankings the reports quote say little.")
+                       f"were upheld across the {len(t)} boroughs in Lewisham's table; no study council is clearly "
+                       f"different on this crude ratio, though the {len(study_rows)} study councils are among its highest "
+                       "and lowest"
+                       + (f"; on the Ombudsman's own measure {present.council(own['council'])} was "
+                          f"{'below' if own['rate'] < own['london_average'] else 'above'} the London average "
+                          f"({present.number(own['rate'], 'pct', 0)} against {present.number(own['london_average'], 'pct', 0)})"
+                          if own is not None else "") + ".")
     return bullets[:5]

@@ -27,13 +27,15 @@ from ..paths import Paths
 from ..stats import (
     CountTrend,
     compare_proportions,
-    count_model,
     not_estimable_reason,
     quasi_newcombe,
+    quasi_poisson,
     quasi_wilson,
     wilson,
 )
-from .dispersion import linked_sources, service_dispersion
+from .comparable import OUTSIDE_TOTAL, like_for_like
+from .dispersion import complaint_design_effect, linked_sources, service_dispersion
+from .primary import NOT_ESTIMABLE, Primary, strength_of
 
 EDUCATION = "education"
 SEN = "SEN"  # Bromley's service label, exactly as printed
@@ -246,8 +248,9 @@ def like_for_like_rise(divisions: pd.DataFrame, start: str, end: str, part: str 
     if start not in by.index or end not in by.index or "all" not in by:
         return {"start": start, "end": end, "excluded": [], "total_start": np.nan, "total_end": np.nan,
                 "part_change": np.nan, "total_change": np.nan, "share": np.nan, "not_estimable": "a year is missing"}
-    columns = [c for c in by.columns if c not in ("all", "environment_public_protection")]
-    excluded = [c for c in columns if pd.isna(by.at[start, c]) or pd.isna(by.at[end, c])]
+    comparable = like_for_like({p: {c for c in by.columns if pd.notna(by.at[p, c])} for p in (start, end)}, start, end)
+    # divisions outside the printed Total are not in it, so only those missing a year are taken off it
+    excluded = [c for c in comparable.excluded if c not in OUTSIDE_TOTAL]
     total_start = by.at[start, "all"] - sum(0 if pd.isna(by.at[start, c]) else by.at[start, c] for c in excluded)
     total_end = by.at[end, "all"] - sum(0 if pd.isna(by.at[end, c]) else by.at[end, c] for c in excluded)
     part_change = by.at[end, part] - by.at[start, part]
@@ -282,16 +285,17 @@ class Growth:
 def growth(periods, counts) -> Growth:
     """Log-linear count model of ``counts`` over financial years: annual growth with a 95% interval.
 
-    log E[count] = a + b·year, fitted by :func:`analysis.stats.count_model` (Poisson, refitted
-    as a negative binomial when the Pearson dispersion exceeds 1.5). Assumes a constant
-    annual growth rate, years independent given the trend, and — with five points — very
-    little power to tell a steady trend from a level shift.
+    log E[count] = a + b·year, fitted by :func:`analysis.stats.quasi_poisson` (the study's variance
+    model for counts over years, docs/methods.md: Poisson with scale φ = Pearson χ²/df floored at 1,
+    interval and p value on t with the residual df). Assumes a constant annual growth rate, years
+    independent given the trend, and — with a handful of points — very little power to tell a steady
+    trend from a level shift.
     """
     periods = list(periods)
     years = [int(str(p)[:4]) for p in periods]
     data = pd.DataFrame({"period": periods, "year": [y - years[0] for y in years],
                          "count": np.asarray(counts, dtype=float)})
-    return Growth(count_model(data, "count", "year", "year"), data)
+    return Growth(quasi_poisson(data, "count", "year", "year"), data)
 
 
 @dataclass(frozen=True)
@@ -317,8 +321,9 @@ def broken_stick(periods, counts, knot: str) -> BrokenStick:
 
     A sensitivity to the single log-linear trend: it asks whether the series is flat-then-rising
     rather than steadily growing. Assumes counts independent given the two-piece trend, variance
-    φ × mean (φ from the Pearson χ², floored at 1). With seven points and three parameters the
-    after-knot slope rests on the last few years only.
+    φ × mean (φ from the Pearson χ², floored at 1), t quantiles on the residual df. With seven
+    points and three parameters the after-knot slope rests on the last few years only, and the knot
+    is the series' lowest year, chosen after seeing the data: its intervals ignore that choice.
     """
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
@@ -336,12 +341,16 @@ def broken_stick(periods, counts, knot: str) -> BrokenStick:
     plain = model.fit()
     phi = float(plain.pearson_chi2 / plain.df_resid) if plain.df_resid > 0 else float("nan")
     fitted = model.fit(scale=max(phi, 1.0)) if np.isfinite(phi) else plain
+    from scipy import stats as scipy_stats
+
     b, cov = fitted.params, fitted.cov_params()
     slope_after = b["year"] + b["after"]
     se_after = float(np.sqrt(cov.loc["year", "year"] + cov.loc["after", "after"] + 2 * cov.loc["year", "after"]))
-    ci = fitted.conf_int().loc["year"]
-    values = (float(np.exp(b["year"])), float(np.exp(ci[0])), float(np.exp(ci[1])), float(np.exp(slope_after)),
-              float(np.exp(slope_after - 1.959964 * se_after)), float(np.exp(slope_after + 1.959964 * se_after)))
+    se_before = float(np.sqrt(cov.loc["year", "year"]))
+    # t on the residual df, as the study's variance model for counts over years (docs/methods.md, model 2)
+    q = float(scipy_stats.t.ppf(0.975, plain.df_resid)) if plain.df_resid > 0 else 1.959964
+    values = (float(np.exp(b["year"])), float(np.exp(b["year"] - q * se_before)), float(np.exp(b["year"] + q * se_before)),
+              float(np.exp(slope_after)), float(np.exp(slope_after - q * se_after)), float(np.exp(slope_after + q * se_after)))
     reason = not_estimable_reason(*values[:3]) or not_estimable_reason(*values[3:])
     return BrokenStick(str(knot), *values, phi, float(plain.deviance), len(years), reason,
                        tuple(float(m) for m in plain.mu))
@@ -354,28 +363,25 @@ def change_points(periods, counts) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("deviance", kind="mergesort").reset_index(drop=True)
 
 
-def _family(trend: CountTrend):
-    import statsmodels.api as sm
-
-    match = re.search(r"alpha=([0-9.eE+-]+)", trend.family)
-    if trend.family == "poisson" or not match:
-        return sm.families.Poisson()
-    return sm.families.NegativeBinomial(alpha=float(match.group(1)))
-
-
 def trend_band(fit: Growth, alpha: float = 0.05) -> pd.DataFrame:
-    """Fitted mean per year with its 95% confidence band (for the chart of fit vs data).
-
-    Refits the family :func:`growth` chose (a negative binomial with its alpha as reported,
-    rounded to 3 significant figures); the band is for the mean, not for a new year's count.
-    """
+    """Fitted mean per year with its 95% band (for the chart of fit vs data), under the same variance
+    model as :func:`growth`: Poisson scaled by φ (floored at 1), t quantiles on the residual df. The
+    band is for the mean, not for a new year's count."""
+    import statsmodels.api as sm
     import statsmodels.formula.api as smf
+    from scipy import stats as scipy_stats
 
-    fitted = smf.glm("count ~ year", data=fit.data, family=_family(fit.trend)).fit()
-    frame = fitted.get_prediction(fit.data).summary_frame(alpha=alpha)
+    model = smf.glm("count ~ year", data=fit.data, family=sm.families.Poisson())
+    plain = model.fit()
+    df = float(plain.df_resid)
+    scale = max(float(plain.pearson_chi2 / df), 1.0) if df > 0 else 1.0
+    fitted = model.fit(scale=scale)
+    x = np.column_stack([np.ones(len(fit.data)), fit.data["year"].to_numpy(dtype=float)])
+    eta = x @ fitted.params.to_numpy()
+    se = np.sqrt(np.einsum("ij,jk,ik->i", x, fitted.cov_params().to_numpy(), x))
+    q = float(scipy_stats.t.ppf(1 - alpha / 2, df)) if df > 0 else float(scipy_stats.norm.ppf(1 - alpha / 2))
     return pd.DataFrame({"period": fit.data["period"], "year": fit.data["year"], "count": fit.data["count"],
-                         "fitted": frame["mean"].to_numpy(), "low": frame["mean_ci_lower"].to_numpy(),
-                         "high": frame["mean_ci_upper"].to_numpy()})
+                         "fitted": np.exp(eta), "low": np.exp(eta - q * se), "high": np.exp(eta + q * se)})
 
 
 # --- what SEN complaints are about, and how often upheld ---------------------------------
@@ -390,7 +396,7 @@ def nature(obs: pd.DataFrame, council: str, period: str, division: str = EDUCATI
     """A division's nature-of-complaint table: aspects per category, share, upheld or partly.
 
     The upheld rate's interval (``low``/``high``) is quasi-Wilson on effective counts n/φ, φ the
-    services' over-dispersion that year (``phi``, ≥ 1); the plain Wilson interval, which treats
+    division's aspects per complaint that year (``phi``, ≥ 1; variance model 1); the plain Wilson interval, which treats
     aspects as independent, is the sensitivity (``plain_low``/``plain_high``). Columns: category,
     aspects, share (of the division's aspects), upheld_or_partially, upheld_rate, low, high, phi,
     plain_low, plain_high, source.
@@ -406,7 +412,7 @@ def nature(obs: pd.DataFrame, council: str, period: str, division: str = EDUCATI
     if len(overall):
         total = overall["value"].iloc[0]
     wide["upheld_or_partially"] = wide.get("upheld", 0) + wide.get("partially_upheld", 0)
-    phi = _service_phi(obs, council, period)
+    phi = complaint_design_effect(obs, council, period, division).phi  # variance model 1 (docs/methods.md)
     rates = [quasi_wilson(u, a, phi) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
     plain = [wilson(u, a) for u, a in zip(wide["upheld_or_partially"], wide["aspects"])]
     sources = {r.category: cite(r) for r in counts[counts["measure"] == "aspects"].itertuples()}
@@ -504,8 +510,10 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
     Rest of the council = the proportion-upheld table's TOTAL row (aspects and upheld or
     partially upheld, division 'all'; Bromley's excludes E&PP) minus the SEN row of
     Education's service table. Newcombe interval and z test for the difference on effective
-    counts n/φ (φ across the services that year); the plain ones, which treat aspects as
-    independent and so flatter the precision, are kept as ``plain_*``.
+    counts n/φ under variance model 1 (φ = aspects per complaint: Education's for SEN, the
+    council's for the rest); φ across the services that year is the labelled sensitivity
+    (``services_*``), and the plain ones, which treat aspects as independent and so flatter the
+    precision, are kept as ``plain_*``.
     """
     sen = select(_table(obs, council, SERVICE_TABLE, period), division=EDUCATION, service=service)
     whole = select(obs, council=council, period=period, division="all", service="", category="", quarter="")
@@ -518,10 +526,15 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
     x_sen, n_sen = get["upheld"] + get["partially_upheld"], get["aspects"]
     x_rest, n_rest = total["upheld_or_partially_upheld"] - x_sen, total["aspects"] - n_sen
     comparison = compare_proportions(x_sen, n_sen, x_rest, n_rest)
+    # variance model 1 (docs/methods.md): φ = aspects per complaint, Education's for SEN, the council's for the rest
+    phi_sen = complaint_design_effect(obs, council, period, EDUCATION).phi
+    phi_rest = complaint_design_effect(obs, council, period, "all").phi
+    a, b = quasi_wilson(x_sen, n_sen, phi_sen), quasi_wilson(x_rest, n_rest, phi_rest)
+    adjusted = quasi_newcombe(x_sen, n_sen, x_rest, n_rest, phi_sen, phi_rest)
+    # labelled sensitivity: φ across the council's services (counts their real differences as chance)
     spread = service_dispersion(obs, council, period)
     phi = spread.phi if spread is not None else float("nan")
-    a, b = quasi_wilson(x_sen, n_sen, phi), quasi_wilson(x_rest, n_rest, phi)
-    adjusted = quasi_newcombe(x_sen, n_sen, x_rest, n_rest, phi)
+    services = quasi_newcombe(x_sen, n_sen, x_rest, n_rest, phi)
     plain_a = wilson(x_sen, n_sen)
     return {"period": period, "service": service, "sen_upheld_or_partially": x_sen, "sen_aspects": n_sen,
             "sen_rate": a.rate, "sen_low": a.low, "sen_high": a.high,
@@ -529,7 +542,9 @@ def upheld_against_rest(obs: pd.DataFrame, council: str, period: str, service: s
             "rest_rate": b.rate, "rest_low": b.low, "rest_high": b.high,
             "difference": comparison.difference, "difference_low": adjusted.low,
             "difference_high": adjusted.high, "p_value": adjusted.p_value, "plain_p_value": comparison.p_value,
-            "dispersion": phi, "dispersion_used": a.dispersion,
+            "dispersion": phi_sen, "dispersion_used": a.dispersion, "dispersion_rest": b.dispersion,
+            "services_dispersion": phi, "services_difference_low": services.low, "services_difference_high": services.high,
+            "services_p_value": services.p_value,
             "dispersion_services": spread.services if spread is not None else 0,
             "plain_sen_low": plain_a.low, "plain_sen_high": plain_a.high,
             "plain_difference_low": comparison.low, "plain_difference_high": comparison.high,
@@ -648,8 +663,8 @@ class SenAnalysis:
     disagreements: pd.DataFrame
     aspects: pd.DataFrame  # sen_aspects
     rises: pd.DataFrame  # share_of_rise from each earlier year to the last
-    fit: Growth | None  # the last MODEL_YEARS years
-    fit_all: Growth | None  # every year with a value (sensitivity)
+    fit: Growth | None  # PRIMARY: every year with a value
+    fit_recent: Growth | None  # the last MODEL_YEARS years (sensitivity: the window starts the year before the COVID low)
     band: pd.DataFrame
     table_years: list[str]  # years with Education's service table
     nature: dict[str, pd.DataFrame]
@@ -691,7 +706,7 @@ def analyse(obs: pd.DataFrame, council: str, period: str = "", paths: Paths | No
     last = known["period"].iloc[-1] if len(known) else ""
     rises = pd.DataFrame([share_of_rise(known, start, last) for start in known["period"].iloc[:-1]],
                          columns=["start", "end", "part_change", "total_change", "share"])
-    fit = _fit(frame, MODEL_YEARS)
+    fit = _fit(frame)
     aspects = sen_aspects(obs, council, period)
     years = sorted(set(up_to(select(obs, council=council, table=SERVICE_TABLE, division=EDUCATION), period)["period"]))
     others = sorted({c for c, _, _ in EVIDENCE} - {council})
@@ -699,7 +714,7 @@ def analyse(obs: pd.DataFrame, council: str, period: str = "", paths: Paths | No
         council=council, period=period, series=frame,
         disagreements=pd.concat([d for d in (differ, money_differ) if len(d)] or [differ], ignore_index=True),
         aspects=aspects, rises=rises,
-        fit=fit, fit_all=_fit(frame), band=trend_band(fit) if fit else pd.DataFrame(),
+        fit=fit, fit_recent=_fit(frame, MODEL_YEARS), band=trend_band(fit) if fit else pd.DataFrame(),
         table_years=years,
         nature={y: nature(obs, council, y) for y in years},
         causes={y: causes_against_rest(obs, council, y) for y in years},
@@ -726,12 +741,14 @@ def analyse(obs: pd.DataFrame, council: str, period: str = "", paths: Paths | No
     return result
 
 
-PRIMARY_GROWTH = ("Annual growth of Education complaints over the latest report's five years "
-                  "(log-linear count model, negative binomial when over-dispersed)")
+PRIMARY_GROWTH = ("Annual growth of Education complaints over every year the reports print "
+                  "(log-linear count model)")
 PRIMARY_GROWTH_ASSUMPTIONS = (
-    "one constant growth rate across the five years (a straight line on the log scale); years independent "
-    "given the trend; the negative binomial's alpha estimated by moments and then treated as known. The window "
-    "starts the year before the COVID low, so the rate mixes the dip and the recovery with any underlying rise.")
+    "one constant growth rate across the years (a straight line on the log scale); years independent given the "
+    "trend. The series is short and bent (flat, a COVID low, then a steep rise), so the rate depends on the "
+    "window: every year is the primary because it is the one window not chosen after seeing the data; the "
+    "latest report's five years, which start the year before the COVID low, and the years from the low are "
+    "sensitivity rows.")
 
 
 def growth_sensitivity(a: SenAnalysis) -> pd.DataFrame:
@@ -749,9 +766,10 @@ def growth_sensitivity(a: SenAnalysis) -> pd.DataFrame:
         t = a.fit.trend
         add(f"Primary: {a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]}, log-linear ({t.family})",
             "primary", t.rate_ratio, t.low, t.high)
-    if a.fit_all is not None and a.fit is not None and a.fit_all.trend.n > a.fit.trend.n:
-        t = a.fit_all.trend
-        add(f"Every year, {a.fit_all.data['period'].iloc[0]} to {a.fit_all.data['period'].iloc[-1]}, log-linear",
+    if a.fit_recent is not None and a.fit is not None and a.fit_recent.trend.n < a.fit.trend.n:
+        t = a.fit_recent.trend
+        add(f"The latest report's {t.n} years, {a.fit_recent.data['period'].iloc[0]} to "
+            f"{a.fit_recent.data['period'].iloc[-1]} (from the year before the COVID low), log-linear",
             "sensitivity", t.rate_ratio, t.low, t.high)
     if a.stick is not None:
         b = a.stick
@@ -765,6 +783,40 @@ def growth_sensitivity(a: SenAnalysis) -> pd.DataFrame:
             add(f"From the lowest year, {rows_after['period'].iloc[0]} to {rows_after['period'].iloc[-1]}, log-linear",
                 "sensitivity", fit.trend.rate_ratio, fit.trend.low, fit.trend.high)
     return pd.DataFrame(rows, columns=["estimate", "role", "growth", "low", "high", "not_estimable"])
+
+
+def primary_record(a: SenAnalysis, run_id: str = "") -> Primary:
+    """The SEN question's one primary (findings key ``primary``): annual growth of Education complaints
+    over every year the reports print, with the window's effect stated beside it (the latest report's
+    years start the year before the COVID low). Strength from the primary range and the labelled
+    sensitivities; a window that changes the verdict makes it "unclear"."""
+    if a.sensitivity is None or a.sensitivity.empty or not (a.sensitivity["role"] == "primary").any() or a.fit is None:
+        return Primary("sen", f"{name(a.council)}'s reports give no Education complaints series to measure a rise in.",
+                       None, None, None, "", "", (a.council,), tuple(a.table_years), NOT_ESTIMABLE,
+                       "no council-wide Education complaints series in this council's reports", "", run_id)
+    r = a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0]
+    if pd.isna(r["growth"]):
+        return Primary("sen", f"{name(a.council)}'s Education complaints growth is not estimable.", None, None, None,
+                       "% a year", "", (a.council,), tuple(a.fit.data["period"]), NOT_ESTIMABLE, r["not_estimable"], "",
+                       run_id)
+    sens = tuple({"label": x["estimate"], "value": x["growth"] * 100, "low": x["low"] * 100, "high": x["high"] * 100,
+                  "variance": False} for _, x in a.sensitivity[a.sensitivity["role"] == "sensitivity"].iterrows()
+                 if pd.notna(x["growth"]))
+    strength, reason = strength_of(r["low"] * 100, r["high"] * 100, 0.0, sens)
+    periods = list(a.fit.data["period"])
+    finding = (f"{name(a.council)}'s Education complaints grew about {_pct(r['growth'])} a year from {periods[0]} to "
+               f"{periods[-1]} (likely range {_pct(r['low'])} to {_pct(r['high'])}), from "
+               f"{_n(a.fit.data['count'].iloc[0])} to {_n(a.fit.data['count'].iloc[-1])}")
+    recent = a.sensitivity[a.sensitivity["estimate"].str.startswith("The latest report's")]
+    if len(recent) and pd.notna(recent["growth"].iloc[0]):
+        finding += (f"; over the latest report's years, which start the year before the COVID low, the rate is "
+                    f"{_pct(recent['growth'].iloc[0])} a year")
+    return Primary("sen", finding + ".", r["growth"] * 100, r["low"] * 100, r["high"] * 100, "% a year",
+                   "95% likely range allowing for how much the yearly counts vary (t quantiles)", (a.council,),
+                   tuple(periods), strength, reason,
+                   "The reports give counts, not causes: more children with plans, longer waits and how readily "
+                   "families complain all move the count; the growth rate summarises a short, bent series.",
+                   run_id, 0.0, sens)
 
 
 def _growth_findings(fit: Growth | None) -> dict | None:
@@ -800,7 +852,7 @@ def findings(result: SenAnalysis) -> dict:
         "sen_aspects": _records(a.aspects),
         "share_of_rise": a.rises.to_dict("records"),
         "growth": _growth_findings(a.fit),
-        "growth_all_years": _growth_findings(a.fit_all),
+        "growth_latest_years": _growth_findings(a.fit_recent),
         "nature_of_complaint": nature_rows,
         "lack_of_action_vs_rest": lack,
         "sen_upheld_vs_rest": a.upheld,
@@ -815,14 +867,16 @@ def findings(result: SenAnalysis) -> dict:
         "share_of_rise_like_for_like": [] if a.like_for_like is None else a.like_for_like.to_dict("records"),
         "broken_stick": None if a.stick is None else vars(a.stick),
         "change_points": [] if a.knots is None else a.knots.to_dict("records"),
-        "primary": ({"name": PRIMARY_GROWTH, "assumptions": PRIMARY_GROWTH_ASSUMPTIONS,
-                     **a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0].to_dict()}
-                    if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any() else None),
+        "primary": primary_record(a).record(),
+        "growth_primary": ({"name": PRIMARY_GROWTH, "assumptions": PRIMARY_GROWTH_ASSUMPTIONS,
+                            **a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0].to_dict()}
+                           if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any() else None),
         "sensitivity": [] if a.sensitivity is None else a.sensitivity.to_dict("records"),
         "ombudsman_investigated_upheld": ombudsman_all_upheld(a),
         "money_warning": None if a.money_warning is None else {
             "text": a.money_warning.text, "where": a.money_warning.where},
-        "dispersion": {y: {"phi": u["dispersion"], "services": u["dispersion_services"]}
+        "dispersion": {y: {"phi": u["dispersion"], "phi_rest": u["dispersion_rest"], "services_phi": u["services_dispersion"],
+                           "services": u["dispersion_services"]}
                        for y, u in a.upheld.items() if u},
     }
 
@@ -1000,9 +1054,13 @@ def text_rises(a: SenAnalysis) -> str:
                          f"{_n(-r.total_change)}.")
             continue
         verb = "rose" if r.total_change > 0 else "fell"
+        if r.share > 1:  # a share above 100% is a quotient of a small net change, not a finding: say it in counts
+            lines.append(f"- {r.start} → {r.end}: the Total {verb} by {_n(abs(r.total_change))} while Education rose by "
+                         f"{_n(r.part_change)}: more than the whole net rise, the other divisions together falling by "
+                         f"{_n(r.part_change - r.total_change)}.")
+            continue
         lines.append(f"- {r.start} → {r.end}: the Total {verb} by {_n(abs(r.total_change))}, Education changed by "
-                     f"{r.part_change:+,.0f}, i.e. **{_pct(r.share)}** of the change"
-                     + (" (more than all of it: the other divisions together fell)" if r.share > 1 else "") + ".")
+                     f"{r.part_change:+,.0f}, i.e. **{_pct(r.share)}** of the change.")
     return "\n".join(lines) or "*No two years with both an Education and a Total figure.*"
 
 
@@ -1010,17 +1068,17 @@ def text_growth(a: SenAnalysis) -> str:
     if a.fit is None:
         return "*Fewer than three years of Education complaints: no trend model.*"
     t, f = a.fit.trend, a.fit
-    over = ("over-dispersed (variance well above the mean), so the model was refitted as a negative binomial, "
-            "which widens the interval" if t.dispersion > 1.5 else "not over-dispersed, so the Poisson fit stands")
+    over = ("the counts vary more than a steady trend would give, which widens the interval" if t.dispersion > 1
+            else "the counts vary no more than a steady trend would give")
     text = (f"Over {f.data['period'].iloc[0]}–{f.data['period'].iloc[-1]} ({t.n} years), Education complaints grew by "
             f"**{_pct(f.rate)} a year** (95% interval {_pct(f.low)} to {_pct(f.high)}; p = {t.p_value:.3f}). "
             f"The Poisson fit's Pearson dispersion is {t.dispersion:.1f}: {over} ({t.family}).")
-    if a.fit_all is not None and a.fit_all.trend.n > t.n:
-        g = a.fit_all
-        text += (f" Over every year the reports give ({g.data['period'].iloc[0]}–{g.data['period'].iloc[-1]}, "
-                 f"{g.trend.n} years) the rate is {_pct(g.rate)} a year ({_pct(g.low)} to {_pct(g.high)}), "
-                 + ("so the recent years grew faster than the longer run." if f.rate > g.rate
-                    else "so the recent years grew no faster than the longer run."))
+    if a.fit_recent is not None and a.fit_recent.trend.n < t.n:
+        g = a.fit_recent
+        text += (f" Over the latest report's {g.trend.n} years ({g.data['period'].iloc[0]}–{g.data['period'].iloc[-1]}), "
+                 f"which start the year before the COVID low, the rate is {_pct(g.rate)} a year ({_pct(g.low)} to "
+                 f"{_pct(g.high)}): " + ("the window matters, so the rate is a summary of a bent series, not a "
+                                         "steady growth." if abs(g.rate - f.rate) > 0.05 else "much the same."))
     return text
 
 
@@ -1052,10 +1110,12 @@ def text_upheld(a: SenAnalysis) -> str:
             u["sen_upheld_or_partially"], u["sen_aspects"], "aspects upheld or partly", u["sen_rate"],
             u["rest_upheld_or_partially"], u["rest_aspects"], "for the rest of the council", u["rest_rate"],
             u["difference"], u["difference_low"], u["difference_high"])
-            + f", interval adjusted for over-dispersion φ = {u['dispersion_used']:.2f} (across "
-              f"{u['dispersion_services']} services that year; without it {100 * u['plain_difference_low']:+.0f} to "
-              f"{100 * u['plain_difference_high']:+.0f}). Sources: {linked_sources(u['sen_source'])}; "
-              f"{linked_sources(u['total_source'])}.")
+            + f", allowing for several grievances per complaint ({u['dispersion_used']:.2f} aspects per Education "
+              f"complaint, {u['dispersion_rest']:.2f} across the council). Allowing instead for how much the council's "
+              f"{u['dispersion_services']} services differ, the range is {100 * u['services_difference_low']:+.0f} to "
+              f"{100 * u['services_difference_high']:+.0f}; treating every aspect as independent, "
+              f"{100 * u['plain_difference_low']:+.0f} to {100 * u['plain_difference_high']:+.0f}. Sources: "
+              f"{linked_sources(u['sen_source'])}; {linked_sources(u['total_source'])}.")
     return "\n".join(lines) or "*No SEN service table in this council's data.*"
 
 
@@ -1285,9 +1345,14 @@ def key_findings(a: SenAnalysis) -> list[str]:
     s = a.series.dropna(subset=["education"])
     if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any():
         r = a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0]
-        out.append(f"{name(a.council)}'s Education complaints grew about {_pct(r['growth'])} a year from "
-                   f"{a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]} (95% CI {_pct(r['low'])} to "
-                   f"{_pct(r['high'])}), from {_n(a.fit.data['count'].iloc[0])} to {_n(a.fit.data['count'].iloc[-1])}.")
+        text = (f"{name(a.council)}'s Education complaints grew about {_pct(r['growth'])} a year from "
+                f"{a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]} (95% CI {_pct(r['low'])} to "
+                f"{_pct(r['high'])}), from {_n(a.fit.data['count'].iloc[0])} to {_n(a.fit.data['count'].iloc[-1])}")
+        recent = a.sensitivity[a.sensitivity["estimate"].str.startswith("The latest report's")]
+        if len(recent) and pd.notna(recent["growth"].iloc[0]):
+            text += (f"; the rate depends on the years chosen: over the latest report's {a.fit_recent.trend.n} years, "
+                     f"which start the year before the COVID low, it is {_pct(recent['growth'].iloc[0])} a year")
+        out.append(text + ".")
     if a.stick is not None and a.stick.not_estimable is None:
         out.append(f"The rise is recent: roughly flat up to {a.stick.knot} (the lowest year, during COVID: "
                    f"{_n(s.loc[s['period'] == a.stick.knot, 'education'].iloc[0])} complaints), then about "
@@ -1308,15 +1373,42 @@ def key_findings(a: SenAnalysis) -> list[str]:
         out.append(f"SEN complaint aspects were upheld more often than the rest of the council's in {y}: "
                    f"{_pct(u['sen_rate'])} against {_pct(u['rest_rate'])} (difference "
                    f"{100 * u['difference']:+.0f} points, 95% CI {100 * u['difference_low']:+.0f} to "
-                   f"{100 * u['difference_high']:+.0f}, allowing for over-dispersion φ = {u['dispersion_used']:.1f}).")
+                   f"{100 * u['difference_high']:+.0f}, allowing for several grievances per complaint; "
+                   f"{100 * u['services_difference_low']:+.0f} to {100 * u['services_difference_high']:+.0f} allowing "
+                   "instead for how much the council's services differ).")
     lfl = a.like_for_like
     if lfl is not None and len(lfl) and len(out) < 5:
-        r = lfl.iloc[0]
-        if r["excluded"]:
-            out.append(f"Counted like for like (without {', '.join(present.division(d) for d in r['excluded'])}), "
-                       f"the council's Total went from {_n(r['total_start'])} in {r['start']} to "
-                       f"{_n(r['total_end'])} in {r['end']} while Education rose by {_n(r['part_change'])}.")
+        out.append(like_for_like_sentence(a))
     return out[:5]
+
+
+def like_for_like_sentence(a: SenAnalysis) -> str:
+    """Education against the like-for-like Total over two windows: from the earliest year, and from the
+    latest report's first year — so that "all of the rise" is never stated from one chosen base year."""
+    lfl = a.like_for_like
+    windows = [lfl.iloc[0]]
+    if a.fit_recent is not None:
+        start = a.fit_recent.data["period"].iloc[0]
+        windows += [r for _, r in lfl[lfl["start"] == start].iterrows() if r["start"] != lfl.iloc[0]["start"]]
+    parts = []
+    for r in windows:
+        if r["total_change"] > 0 and r["part_change"] >= r["total_change"]:
+            verdict = "so Education accounts for all of the net rise, the other divisions together falling"
+        elif r["total_change"] > 0:
+            verdict = f"so Education accounts for {_pct(r['share'])} of the rise"
+        else:
+            verdict = "so there was no net rise for Education to account for"
+        parts.append(f"from {r['start']} the Total went from {_n(r['total_start'])} to {_n(r['total_end'])} while "
+                     f"Education rose by {_n(r['part_change'])}, {verdict}")
+    excluded = windows[0]["excluded"]
+    scope = f" (without {', '.join(present.division(d) for d in excluded)})" if excluded else ""
+    text = f"Counted like for like{scope}, " + "; ".join(parts) + "."
+    if len(windows) > 1:
+        later, earlier = windows[-1], lfl[lfl["start"] < windows[-1]["start"]]
+        if len(earlier) and (earlier["total_start"] > later["total_start"]).all():
+            text += (f" Which holds depends on the base year: {later['start']} was already below every year before it "
+                     f"({', '.join(_n(v) for v in earlier['total_start'])}).")
+    return text
 
 
 def text_cannot(a: SenAnalysis) -> str:
