@@ -8,7 +8,6 @@ front page counts and names only the councils with figures, listing Croydon with
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -18,7 +17,7 @@ from analysis.paths import Paths
 from analysis.studies import audit
 from analysis.studies.synthesis import councils_in_study, councils_without_figures
 
-from conftest import ROOT
+from conftest import project_with_notebooks
 
 AUDIT = "00_data_audit"
 JUNK_BROMLEY = "data/raw/bromley_2017-18_junk-export.txt"
@@ -31,11 +30,7 @@ def analysis(root, *args) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def study_with_junk_reports(tmp_path_factory):
-    root = tmp_path_factory.mktemp("isolation") / "project"
-    for folder in ("data/raw", "data/reference"):
-        shutil.copytree(ROOT / folder, root / folder)
-    (root / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / f"{AUDIT}.ipynb", root / "notebooks")
+    root = project_with_notebooks(tmp_path_factory.mktemp("isolation") / "project", AUDIT).root
     bromley = root.parent / "junk-export.txt"
     bromley.write_text("Bromley\nPage 1 of 3\nThis export lost its tables.\n", encoding="utf-8")
     croydon = root.parent / "croydon.txt"
