@@ -75,6 +75,17 @@ def test_aligned_columns_keep_labels_whole_and_blank_cells_in_place():
                             "Data for 2019/20 is given too.")
 
 
+def test_right_aligned_figures_as_pdftotext_prints_them():
+    lines = ["Division                  2017/18    2018/19    % change",
+             "Adult Social Care             183        142      -17.6%",
+             "Chief Executive's Dept.        58         66       43.9%",
+             "Public Health                   1          0         n/a"]
+    assert normalise_layout(lines).lines == ["Division\t2017/18\t2018/19\t% change",
+                                             "Adult Social Care\t183\t142\t-17.6%",
+                                             "Chief Executive's Dept.\t58\t66\t43.9%",
+                                             "Public Health\t1\t0\tn/a"]
+
+
 # ---------------------------------------------------------------------------------------
 # The seed reports in each variant, cleaned
 
