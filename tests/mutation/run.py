@@ -14,7 +14,8 @@ covering tests (``targets.csv``) run as ``pytest -x --noconftest``: the session 
 tests/conftest.py would re-run the whole clean on every code change, which is neither fast nor
 a test of the module. The file is restored and its sha256 checked after every mutant.
 
-A mutant is *killed* when a test fails (or the run times out), *equivalent* when it survives and
+A mutant is *killed* when a test fails (or the run times out; one that does not compile is *invalid*,
+a fault of the list, and not counted), *equivalent* when it survives and
 ``equivalents.csv`` argues it cannot change any output (a reviewed list: the reason is printed in
 the report), *surviving* otherwise. Score = killed / (mutants - equivalent).
 
@@ -175,12 +176,12 @@ def main(argv=None) -> int:
                     py_compile.compile(str(path), doraise=True, cfile=str(Path(tmp) / "check.pyc"))
                     status, failure, seconds = run_tests(copy, tests, target["deselect"], timeout=baseline * 5 + 60)
                 except py_compile.PyCompileError as error:
-                    status, failure, seconds = "killed", f"does not compile: {error.msg.strip()[:100]}", 0.0
+                    status, failure, seconds = "invalid", f"does not compile: {error.msg.strip()[-100:]}", 0.0
                 finally:
                     path.write_bytes(original)
                     os.utime(path, (stamp + 2 * n + 3, stamp + 2 * n + 3))
                 assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
-                outcome = ("killed" if status in ("killed", "timeout")
+                outcome = ("killed" if status in ("killed", "timeout") else "invalid" if status == "invalid"
                            else "equivalent" if mutant["id"] in equivalents else "surviving")
                 results.append({**mutant, "status": status, "outcome": outcome, "killed_by": failure,
                                 "seconds": f"{seconds:.1f}", "why_equivalent": equivalents.get(mutant["id"], "")})
@@ -194,8 +195,8 @@ def summary(results: list[dict]) -> list[dict]:
     rows = []
     for module in dict.fromkeys(r["module"] for r in results):
         mine = [r for r in results if r["module"] == module]
-        count = {k: sum(r["outcome"] == k for r in mine) for k in ("killed", "equivalent", "surviving")}
-        scored = len(mine) - count["equivalent"]
+        count = {k: sum(r["outcome"] == k for r in mine) for k in ("killed", "equivalent", "surviving", "invalid")}
+        scored = len(mine) - count["equivalent"] - count["invalid"]
         rows.append({"module": module, "mutants": len(mine), **count,
                      "score": f"{100 * count['killed'] / scored:.0f}% ({count['killed']}/{scored})" if scored else "-"})
     return rows
@@ -216,6 +217,9 @@ def write_report(out: Path, results: list[dict], equivalents: dict, elapsed: flo
              "|---|---|---|---|---|---|"]
     table += [f"| {r['module']} | {r['mutants']} | {r['killed']} | {r['equivalent']} | {r['surviving']} | {r['score']} |"
               for r in summary(results)]
+    invalid = [r for r in results if r["outcome"] == "invalid"]
+    if invalid:  # a mutant that does not compile is a fault of mutants.csv, not a test's kill
+        table.append(f"Not counted (do not compile; fix mutants.csv): {', '.join(r['id'] for r in invalid)}")
     lines = ["# Mutation run", "",
              f"{len(results)} mutants in {elapsed:.0f} s ({time.strftime('%Y-%m-%d %H:%M')}); "
              f"excluded tests: {', '.join(args.exclude_tests) or 'none'}.", "", *table, ""]
