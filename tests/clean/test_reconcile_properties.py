@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.clean.reconcile import KEY, conflict_flags, reconcile
+from analysis.clean.reconcile import KEY, conflict_flags, reconcile, with_derived
 from analysis.observations import Observation, to_frame
 
 PROPERTY = settings(max_examples=40, deadline=None, derandomize=True, database=None)
@@ -142,3 +142,28 @@ def test_every_printed_figure_is_kept_once_and_conflicts_name_two_sources(source
     assert row.n_sources == len(sources) and row.n_values == len({v for *_, v in sources})
     assert len(conflicts) == sum(v != row.value for *_, v in sources)
     assert (conflicts[KEY[:1]].values.ravel() == "testshire").all()
+
+
+# --- the conflicts table with the checks' derived conflicts -----------------------------------------
+
+def _conflict(kind, chosen, other, measure="complaints"):
+    return {**dict.fromkeys(KEY, ""), "council": "testshire", "period": "2019-20", "measure": measure, "kind": kind,
+            "chosen_value": 1.0, "chosen_source": chosen, "other_value": 2.0, "other_source": other,
+            "rule": "printed_over_derived"}
+
+
+def test_no_derived_conflicts_leave_the_conflicts_table_as_it_is():
+    # reconcile orders conflicts by key and other source; with nothing to add, that order stands
+    conflicts = pd.DataFrame([_conflict("within_report", f"{R1920}:9", f"{R1920}:3"),
+                              _conflict("different_scope", f"{R1920}:9", f"{R1920}:7")], columns=list(_conflict("", "", "")))
+    pd.testing.assert_frame_equal(with_derived(conflicts, []), conflicts)
+
+
+def test_derived_conflicts_are_ordered_whatever_order_they_come_in():
+    conflicts = pd.DataFrame([_conflict("across_reports", f"{R1920}:9", f"{R2021}:3")], columns=list(_conflict("", "", "")))
+    derived = [_conflict("total_vs_parts", f"{R1920}:40", f"{R1920}:31,32"),
+               _conflict("total_vs_parts", f"{R1920}:12", f"{R1920}:10,11"),
+               _conflict("total_vs_parts", f"{R1920}:12", f"{R1920}:10,13")]
+    forward, backward = with_derived(conflicts, derived), with_derived(conflicts, derived[::-1])
+    pd.testing.assert_frame_equal(forward, backward)
+    assert forward["chosen_source"].tolist() == [f"{R1920}:9", f"{R1920}:12", f"{R1920}:12", f"{R1920}:40"]
