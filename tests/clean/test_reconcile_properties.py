@@ -77,6 +77,20 @@ def test_flags_survive_into_reconciled_for_single_source_keys(flags):
         f"m{j}": flag for j, flag in enumerate(flags)}
 
 
+def test_alternatives_are_listed_by_file_then_line():
+    row, _ = one(to_frame([obs(R1920, 50, 7.0), obs(R2021, 3, 7.0), obs(R1920, 60, 7.0, table="service_table")]))
+    assert (row.source_file, row.source_line) == (R1920, 50)
+    assert [(a["source_file"], a["source_line"]) for a in json.loads(row.alternatives)] == [(R1920, 60), (R2021, 3)]
+
+
+def test_a_figure_printed_as_missing_is_no_source():
+    # "n/a" beside a printed 12: one source, one value; a key printed only as missing has no reconciled row
+    reconciled, conflicts = reconcile(to_frame([obs(R1920, 5, 12.0), obs(R2021, 9, None, flag="missing_value"),
+                                                obs(R2021, 9, None, measure="responses", flag="missing_value")]))
+    assert reconciled[["measure", "value", "n_sources", "alternatives"]].values.tolist() == [["complaints", 12.0, 1, ""]]
+    assert conflicts.empty
+
+
 # --- the conflicting_sources flag: on the conflicting key only -----------------------------------------
 
 def test_conflicting_sources_only_on_the_conflicting_key():
@@ -107,6 +121,13 @@ def test_when_every_source_is_a_wider_total_the_ordinary_rules_decide():
     assert (row.rule, row.value, row.source_file, row.quality_flag) == ("own_year_report", 130.0, R1920,
                                                                           "wider_scope_total")
     assert conflicts["kind"].tolist() == ["across_reports"]  # the same scope on both sides: a real conflict
+
+
+def test_an_own_year_report_that_disagrees_with_itself_is_settled_within_that_report():
+    # the own-year report prints 10 in a table and 11 in prose; a later reprint says 12: the own
+    # report's table wins (table over prose), the later reprint does not decide
+    row, _ = one(to_frame([obs(R1920, 4, 11.0, table="prose"), obs(R1920, 20, 10.0), obs(R2021, 30, 12.0)]))
+    assert (row.rule, row.value, row.source_file, row.source_line) == ("table_over_prose", 10.0, R1920, 20)
 
 
 def test_disagreeing_ombudsman_tables_do_not_win_as_ombudsman_statistics():
