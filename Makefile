@@ -12,7 +12,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 KERNEL := complaints-study
 
-.PHONY: setup study clean run publish test lab bench lock clean-outputs
+.PHONY: setup study clean run publish test lab bench mutate lock clean-outputs
 
 setup: $(STAMP)
 
@@ -51,6 +51,13 @@ lab: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py
+
+# Mutation run (not part of `make test` or CI): every mutant of tests/mutation/mutants.csv against the
+# fast tests that cover its module (tests/mutation/targets.csv); report in outputs/mutation/report.md.
+# MUTATE_ARGS: e.g. `make mutate MUTATE_ARGS="--module stats.py"` (see tests/mutation/run.py --help).
+MUTATE_ARGS ?=
+mutate: setup
+	nice $(BIN)/python tests/mutation/run.py $(MUTATE_ARGS)
 
 # Regenerate the exact pins from pyproject.toml (then update environment.yml to match:
 # tests/test_environment.py fails until they agree).
