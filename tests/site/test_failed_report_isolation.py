@@ -66,9 +66,10 @@ def test_the_front_page_counts_only_councils_with_figures_and_says_why_the_other
     assert councils_in_study(paths) == ["barking_and_dagenham", "bromley", "harrow", "lewisham"]
     without = councils_without_figures(paths)
     assert list(without) == ["croydon"]
-    assert without["croydon"].startswith("its report could not be read: data/raw/croydon_2022-23_croydon.txt:")
+    assert without["croydon"].startswith("The Croydon 2022-23 report could not be read")
     index = (paths.html / "index.html").read_text(encoding="utf-8")
     assert "Councils with no figures" in index
     assert "The study&#39;s figures come from 4 councils: Barking and Dagenham, Bromley, Harrow, Lewisham." in index \
         or "The study's figures come from 4 councils: Barking and Dagenham, Bromley, Harrow, Lewisham." in index
-    assert "<strong>Croydon</strong>: its report could not be read: data/raw/croydon_2022-23_croydon.txt" in index
+    assert "<strong>Croydon</strong>: The Croydon 2022-23 report could not be read" in index
+    assert "<strong>Croydon 2022-23 report</strong>: failed to extract. data/raw/croydon_2022-23_croydon.txt:" in index

@@ -1,6 +1,7 @@
 """The clean step: raw reports (``data/raw``) → tidy tables (``data/clean``).
 
-``extract/`` reads each report template into observations; ``quality`` flags what a report
+``layout`` turns any report text (tabs, pipes, markdown, space-aligned columns) into
+tab-separated cells, line for line; ``extract/`` reads each report template into observations; ``quality`` flags what a report
 gets wrong; ``reconcile`` picks one value per key and lists the conflicts; ``taxonomy`` maps
 printed labels to root-cause codes; ``manifest`` lists and checks the raw files; ``datapackage``
 and ``dictionary`` describe the output; ``report_step`` cleans one report (pandas-free, so the CLI

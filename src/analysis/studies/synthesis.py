@@ -279,7 +279,9 @@ def _councils_with_figures(paths: Paths) -> set[str]:
 
 
 def councils_without_figures(paths: Paths) -> dict[str, str]:
-    """Listed council → why it has no figure (its reports' failure messages, else "no figure was read")."""
+    """Listed council → why it has no figure, in plain words: which of its reports could not be read
+    (the front page gives each one's message under "Reports that failed to extract"), else that its
+    reports gave no figure."""
     from ..clean.manifest import read_manifest
 
     with_figures = _councils_with_figures(paths)
@@ -287,10 +289,10 @@ def councils_without_figures(paths: Paths) -> dict[str, str]:
     errors = json.loads(errors_path.read_text(encoding="utf-8")) if errors_path.is_file() else []
     out = {}
     for council in sorted({e.council for e in read_manifest(paths)} - with_figures):
-        messages = [e.get("message", "").split(". The other reports were cleaned")[0]
-                    for e in errors if isinstance(e, dict) and e.get("council") == council]
-        out[council] = ("its report could not be read: " + "; ".join(m for m in messages if m) + "."
-                        if any(messages) else "its report gave no figure the reader could read.")
+        failed = sorted(present.report_name(e["source_file"]) for e in errors
+                        if isinstance(e, dict) and e.get("council") == council and e.get("source_file"))
+        out[council] = (f"The {' and '.join(failed)} could not be read (why: see “Reports that failed to extract” below)."
+                        if failed else "its reports gave no figure the reader could read.")
     return out
 
 
