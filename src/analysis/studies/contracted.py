@@ -706,9 +706,9 @@ PRIMARY_NAME = ("Gap between contracted-provider and in-house adult social care 
                 "Bromley's latest report")
 PRIMARY_ASSUMPTIONS = (
     "'Contracted Services' and the rest of adult social care record outcomes the same way in the same year; "
-    "aspects of one complaint move together, so each group's aspects carry the information of aspects ÷ φ "
-    "independent ones, φ = that year's adult social care aspects per complaint (the study's variance model for "
-    "aspects); the two groups are independent.")
+    "aspects of one complaint move together, so each group's aspects carry the information of its aspects divided "
+    "by that year's adult social care aspects per complaint (the study's variance model for aspects); the two "
+    "groups are independent.")
 INTERVAL_KIND = "95% likely range allowing for several grievances per complaint"
 
 
@@ -1059,7 +1059,7 @@ def text_share(results: Results) -> str:
     return "\n".join(
         f"- **{r['period']}**: {count(r['contracted_aspects'])} of {count(r['asc_aspects'])} adult social care "
         f"complaint aspects ({pct(r['rate'])}, {interval(r.get('adj_low', r['low']), r.get('adj_high', r['high']))}"
-        + (f", widened for φ = {r['phi']:.2f} aspects per complaint; aspects independent: {interval(r['low'], r['high'])}"
+        + (f", allowing for {r['phi']:.2f} aspects per complaint; aspects independent: {interval(r['low'], r['high'])}"
            if r.get("phi", 1.0) > 1 else "")
         + ") concerned contracted providers; "
         f"by mentions, {count(r['contracted_mentions'])} of {count(r['asc_mentions'])} ({pct(r['mentions_rate'])}). "

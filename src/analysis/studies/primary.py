@@ -97,8 +97,8 @@ class Primary:
 
     @property
     def strength_words(self) -> str:
-        """"Clear: …" / "Unclear: …": the strength and its reason, for a page."""
-        return f"{self.strength[0].upper()}{self.strength[1:]}" + (f": {self.reason}" if self.reason else "")
+        """"unclear — the likely range …": the strength and its reason, as every page words it."""
+        return self.strength + (f" — {self.reason}" if self.reason else "")
 
     @property
     def value_text(self) -> str:
