@@ -15,7 +15,7 @@
 # %% [markdown]
 # # What drives complaints: the four drivers together
 #
-# The study asks what drives complaints to English councils. Four notebooks each test one driver: what complaints are about (root causes), contracted care providers, the rise in special educational needs (SEN) complaints, and the COVID-19 pandemic. This page reads their findings and the clean data and says, for one council or for all of them, which drivers the data supports, with each estimate, its 95% interval and its caveat. Every figure is computed by `analysis.studies.synthesis` from the drivers' findings; none is typed in.
+# The study asks what drives complaints to councils, with four questions: what complaints are about (root causes), contracted care providers, the rise in special educational needs (SEN) complaints, and the COVID-19 pandemic. This page reads each question's declared primary finding and the clean data, and says, for one council or for all of them, what each finding is, which councils and years it covers, and how strong the evidence is, in words: *clear*, *unclear*, *cannot be told from a change in recording* or *not estimable*, each with its reason. Every figure is computed by `analysis.studies.synthesis` from the drivers' findings; none is typed in. How the likely ranges are made is in the study's method note (docs/methods.md).
 
 # %% tags=["parameters"]
 # Parameters (papermill injects council and run_id)
@@ -32,16 +32,17 @@ from analysis.site.findings import save_findings
 paths = Paths.discover()
 study = synthesis.build(paths, council)
 findings = synthesis.findings(study)
-display(Markdown("\n".join(f"- {line}" for line in findings["headlines"])))
+display(Markdown(findings["scope"] + "\n\n" + "\n".join(f"- {line}" for line in findings["headlines"])))
 
 # %% [markdown]
 # ## Driver by driver
 #
-# A driver is *supported* when its estimate's 95% interval excludes no effect (a zero difference, a rate ratio of 1), or when it is a share of complaints the council's reports print. *Not stated* means the council's reports hold no figure for it.
+# Each driver's finding is the one its own page declares as primary, quoted word for word. *Clear* means the likely range excludes no effect under the study's variance model and under every labelled alternative; *unclear* means it does not, or that the verdict changes with the alternative; *cannot be told from a change in recording* means a change in how the council records complaints would give the same numbers; *not estimable* means the reports hold no figure that answers the question, with the reason. *Not stated* means the council's reports hold no figure for it.
 
 # %%
 for driver in study.drivers:
-    display(Markdown(f"**{driver.driver}.** {driver.finding} *Caveat:* {driver.caveat}"))
+    display(Markdown(f"**{driver.driver}** ({driver.scope}). {driver.finding} **Strength:** {driver.strength}"
+                     + (f" ({driver.reason})" if driver.reason else "") + f". *Caveat:* {driver.caveat}"))
 display(synthesis.drivers_table(study))
 
 # %% [markdown]

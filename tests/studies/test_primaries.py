@@ -69,3 +69,89 @@ def test_read_primary_reads_the_one_key_and_says_why_when_it_cannot(tmp_path):
     assert pm.read_primary(paths, "contracted", "bromley").finding == gap().finding
     (paths.findings / "05_covid_dip__all.json").write_text(json.dumps({"primary": {"estimate": 0.7}}))
     assert "could not be read" in pm.read_primary(paths, "covid")
+
+
+# --- on the built site: every page quotes a question's primary exactly as declared (issue 24 item 7) -----------
+
+
+def visible(page) -> str:
+    """A page's text as a reader sees it: tags dropped, entities decoded, white space collapsed."""
+    import html
+    import re
+
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", text)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text))).strip()
+
+
+def declared(findings_dir, notebook: str) -> dict[str, pm.Primary]:
+    """council (or "all") → the declared primary of each run of ``notebook``."""
+    out = {}
+    for path in sorted(findings_dir.glob(f"{notebook}__*.json")):
+        try:
+            out[path.stem.split("__", 1)[1]] = pm.Primary.from_record(
+                json.loads(path.read_text(encoding="utf-8")).get(pm.FINDINGS_KEY), path.stem)
+        except ValueError:
+            continue
+    return out
+
+
+def test_the_contracted_question_declares_its_primary(built_site):
+    found = declared(built_site.parent / "findings", pm.QUESTIONS["contracted"].notebook)
+    assert {"all", "bromley", "barking_and_dagenham"} <= set(found)
+    assert found["all"].finding == found["bromley"].finding
+    # Bromley 2023-24: 25 of 34 contracted against 57 of 120 in-house (bromley_2023-24…txt:275, :287)
+    assert found["all"].value_text == "+26 pts" and found["all"].range_text == "+1 to +44 pts"
+
+
+@pytest.mark.parametrize("question", sorted(pm.QUESTIONS))
+def test_every_page_quotes_the_declared_primary_identically(built_site, question):
+    q = pm.QUESTIONS[question]
+    findings_dir = built_site.parent / "findings"
+    primaries = declared(findings_dir, q.notebook)
+    if "all" not in primaries:
+        pytest.xfail(f"{q.notebook} declares no Primary under '{q.findings_key}' yet")
+    index = visible(built_site / "index.html")
+    for council, p in primaries.items():
+        # the driver's own page states it (its key findings quote the sentence)
+        page = built_site / "policy" / f"{q.notebook}__{council}.html"
+        if page.is_file():
+            assert p.finding in visible(page), f"{page.name} does not quote its primary: {p.finding}"
+        # the synthesis for the same council quotes the same sentence, number and range, with the same strength
+        synthesis_json = findings_dir / f"06_what_drives_complaints__{council}.json"
+        if synthesis_json.is_file():
+            drivers = {d["notebook"]: d for d in json.loads(synthesis_json.read_text(encoding="utf-8"))["drivers"]}
+            d = drivers[q.notebook]
+            assert (d["finding"], d["estimate"], d["interval"], d["strength"]) == (
+                p.finding, p.value_text, p.range_text, p.strength), synthesis_json.name
+            synthesis_page = built_site / "policy" / f"06_what_drives_complaints__{council}.html"
+            assert p.finding in visible(synthesis_page), synthesis_page.name
+    # the front page: the answer and the driver's card quote the all-councils primary, and no other sentence of
+    # the front page's answer speaks of this driver with other numbers
+    p = primaries["all"]
+    assert index.count(p.finding) >= 2, f"the front page quotes {question}'s primary {index.count(p.finding)} times"
+    assert f"Strength of the evidence: {p.strength}" in index
+
+
+def test_the_front_page_opens_with_the_scope_and_says_what_it_cannot_tell(built_site):
+    """Issue 24: the first sentence is the study's scope (computed from data/clean by the synthesis), each driver
+    has one plain finding with its strength, and the 'what this cannot tell us' points are on the front page."""
+    import re
+
+    from analysis.studies import synthesis
+
+    raw = (built_site / "index.html").read_text(encoding="utf-8")
+    found = json.loads((built_site.parent / "findings" / "06_what_drives_complaints__all.json").read_text(encoding="utf-8"))
+    body = raw[raw.index("<h1"):]
+    first = re.search(r"<p[^>]*>(.*?)</p>", body, re.S).group(1)
+    import html
+
+    assert html.unescape(first) == found["scope"]
+    # the five seed reports: Barking and Dagenham 2018-19 … Bromley 2023-24
+    assert found["scope"].startswith("This study reads 4 London boroughs' own annual complaints reports")
+    assert "2018-19 to 2023-24" in found["scope"] and "most of the evidence is Bromley's" in found["scope"]
+    text = visible(built_site / "index.html")
+    assert "What this cannot tell us" in text and synthesis.INTERVAL_MEANING in text
+    assert "supports" not in text and "Supported" not in text
+    assert text.count("Strength of the evidence:") == len(pm.QUESTIONS)
+    assert "What the four questions leave out: Bromley's largest division in 2023-24" in text

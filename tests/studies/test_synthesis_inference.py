@@ -17,11 +17,14 @@ def _change(phi=True):
 
 def test_root_causes_driver_states_the_adjusted_interval_and_its_phi():
     d = synthesis.root_causes(_change(), "all")
-    assert d.interval == "+14 pts to +25 pts" and d.supported
-    assert "widened for φ = 1.28 and 1.76 aspects per complaint" in d.finding
+    assert d.interval == "+14 pts to +25 pts"
+    # issue 24 item 1: the root-causes page says a recording change gives the same numbers, so the synthesis says so
+    assert d.strength == "cannot be told from a change in recording" and "1.28 to 1.76" in d.reason
+    assert d.scope == "Bromley, 2019-20 and 2023-24"
+    assert "allowing for 1.28 and 1.76 aspects per complaint" in d.finding and "φ" not in d.finding
     assert "recording" in d.caveat and "floor" not in d.caveat
     plain = synthesis.root_causes(_change(phi=False), "all")  # an older findings file: said to be a floor
-    assert "widened" not in plain.finding and "floor on the uncertainty" in plain.caveat
+    assert "allowing for" not in plain.finding and "floor on the uncertainty" in plain.caveat
 
 
 def test_covid_driver_states_the_primary_and_the_trend_sensitivity():
@@ -31,9 +34,11 @@ def test_covid_driver_states_the_primary_and_the_trend_sensitivity():
          "sensitivity": [{"name": "like_for_like_vs_trend", "estimate": 0.734, "low": 0.508, "high": 1.062,
                           "pre_years": 3}]}
     d = synthesis.covid(f, "all")
-    assert d.estimate == "0.70" and d.interval == "0.57–0.86" and d.supported
-    assert "φ = 2.00" in d.finding
-    assert "3 pre-pandemic years" in d.caveat and "0.73 (95% CI 0.51–1.06), an interval that includes no change" in d.caveat
+    assert d.estimate == "0.70" and d.interval == "0.57–0.86"
+    # issue 24 item 1: clear against 2019-20, but the trend's range includes no change, so "unclear"
+    assert d.strength == "unclear" and "trend" in d.reason and d.scope == "Bromley, 2019-20 and 2020-21"
+    assert "varying 2.00 times as much as chance" in d.finding and "φ" not in d.finding
+    assert "3 pre-pandemic years" in d.caveat and "0.73 (likely range 0.51–1.06), an interval that includes no change" in d.caveat
 
 
 def test_london_benchmark_sentence_from_the_root_causes_funnel():
@@ -49,7 +54,10 @@ def test_london_benchmark_sentence_from_the_root_causes_funnel():
     assert b["boroughs"] == 3 and set(b["councils"]) == {"bromley", "lewisham"}
     s = synthesis.Synthesis("all", ["bromley", "lewisham"], london=b)
     text = synthesis.london_sentence(s)
-    assert "18% across 3 boroughs" in text and "φ = 1.05" in text and "all 2 sit inside" in text
+    assert "18% across them" in text and "3 London boroughs in the Ombudsman table" in text and "1.05 times as much as chance" in text and "all 2 sit inside" in text
+    assert "every London borough" not in text and "cannot rank councils" in text
+    # Bromley 25.2% is the highest, Lewisham 10.8% the lowest of the 3 (camden 22.2%)
+    assert "the highest and the lowest of the 3" in text
     assert "Bromley 26 of 103 (25.2%" in text
     one = synthesis.london_sentence(synthesis.Synthesis("bromley", ["bromley"], london=b))
     assert "Lewisham" not in one and "not told apart from the London rate" in one
@@ -66,13 +74,15 @@ def test_the_front_page_states_comparability_briefly_and_the_synthesis_page_in_f
                             units={"bromley": ["aspects", "complaints"], "lewisham": ["complaints"]})
     brief = synthesis.comparability_brief(s)
     assert brief == ("The figures count different things (aspects, complaints) and come from different years, so they "
-                     "compare in direction, not in size across councils. On the one measure every London borough "
-                     "shares, Ombudsman cases upheld in 2020-21 (18% across 2 boroughs), all 2 study councils sit "
-                     "inside the 95% funnel limits.")
+                     "compare in direction, not in size across councils. On the one measure the 2 London boroughs in "
+                     "the Ombudsman table share, Ombudsman cases upheld against cases received in 2020-21 (18% across "
+                     "them), all 2 study councils sit inside the 95% funnel limits; the ratio is crude, so it cannot "
+                     "rank councils.")
     assert "Bromley 26 of 103" in synthesis.comparability(s) and len(brief) < len(synthesis.comparability(s)) / 1.5
     outside = dict(f, funnel=[dict(f["funnel"][0], outside_95=True)])
     one = synthesis.Synthesis("bromley", ["bromley"], london=synthesis.london_benchmark(outside, ["bromley"]))
-    assert synthesis.comparability_brief(one).endswith("Bromley falls outside the 95% funnel limits.")
+    assert synthesis.comparability_brief(one).endswith(
+        "Bromley falls outside the 95% funnel limits; the ratio is crude, so it cannot rank councils.")
 
 
 def test_sen_driver_uses_the_like_for_like_total_not_the_printed_one():

@@ -509,6 +509,8 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
     synthesis = read_findings(paths, f"{SYNTHESIS}__all")
     synthesis_page = published.get(f"{SYNTHESIS}__all")
     headlines = [str(h) for h in synthesis.get("headlines", []) if str(h).strip()] if synthesis_page else []
+    scope = str(synthesis.get("scope") or "") if synthesis_page else ""
+    cannot = [str(c) for c in synthesis.get("cannot_conclude", []) if str(c).strip()] if synthesis_page else []
     drivers = {d.get("notebook"): d for d in synthesis.get("drivers", []) if isinstance(d, dict)} if synthesis_page else {}
     cards = []
     for notebook in DRIVERS:
@@ -526,7 +528,9 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
 
             chart_href = "data:image/png;base64," + base64.b64encode(chart[0]).decode("ascii")
             alt = chart[1] or title
+        strength = driver.get("strength", "") + (f" ({driver['reason']})" if driver.get("reason") else "")
         cards.append({"question": QUESTIONS.get(notebook, notebook), "title": title, "chart": chart_href, "alt": alt,
+                      "strength": strength if driver.get("strength") else "", "scope": driver.get("scope", ""),
                       "caveat": driver.get("caveat", ""), "all_href": main.policy,
                       "councils": [{"label": _council_name(p.council), "href": p.policy}
                                    for p in runs if p is not main]})
@@ -534,8 +538,8 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
         shutil.rmtree(paths.html / "charts")
     observations = paths.clean / "observations.csv"
     document = _jinja().get_template("index.html.j2").render(
-        title="What drives complaints to English local councils", root="",
-        headlines=headlines, synthesis_href=synthesis_page.policy if synthesis_page and synthesis_page.policy else "",
+        title="What drives complaints to councils", root="",
+        headlines=headlines, scope=scope, cannot=cannot, synthesis_href=synthesis_page.policy if synthesis_page and synthesis_page.policy else "",
         cards=cards, columns=columns, rows=rows,
         failed_reports=[{"name": present.report_name(f.get("source_file", "")) if f.get("source_file") else "A report",
                          "message": f.get("message", "")} for f in plan.failed_reports],

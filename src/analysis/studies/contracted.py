@@ -706,9 +706,9 @@ PRIMARY_NAME = ("Gap between contracted-provider and in-house adult social care 
                 "Bromley's latest report")
 PRIMARY_ASSUMPTIONS = (
     "'Contracted Services' and the rest of adult social care record outcomes the same way in the same year; "
-    "aspects of one complaint move together, so each group's aspects carry the information of aspects ÷ φ "
-    "independent ones, φ = that year's adult social care aspects per complaint (the study's variance model for "
-    "aspects); the two groups are independent.")
+    "aspects of one complaint move together, so each group's aspects carry the information of its aspects divided "
+    "by that year's adult social care aspects per complaint (the study's variance model for aspects); the two "
+    "groups are independent.")
 INTERVAL_KIND = "95% likely range allowing for several grievances per complaint"
 
 
@@ -799,7 +799,7 @@ def primary_record(results: Results, run_id: str = "") -> Primary:
             INTERVAL_KIND, ("bromley",), (p["period"],), strength, reason,
             "Only Bromley's reports count complaints about the providers themselves; an upheld rate reflects what "
             "people complain about and how the council investigates and records outcomes, not the quality of care.",
-            run_id, 0.0, labelled)
+            run_id, 0.0, labelled, "aspects")
     e = results.evidence
     scope_council = results.council if results.council != "all" else ""
     order = {"provider": 0, "root_cause": 1, "commissioning_team": 2}
@@ -811,7 +811,7 @@ def primary_record(results: Results, run_id: str = "") -> Primary:
         return Primary("contracted", "No figure on commissioned care in this council's reports.", None, None, None,
                        "", "", (scope_council,) if scope_council else (), (), NOT_ESTIMABLE,
                        "the reports hold no figure on contracted providers, third-party causes or commissioning teams",
-                       "", run_id)
+                       "", run_id, None, (), "complaints")
     where = council_name(best["council"])
     unit = UNIT_WORDS.get(best["unit_of_count"], best["unit_of_count"])
     if best["kind"] == "commissioning_team":
@@ -821,14 +821,16 @@ def primary_record(results: Results, run_id: str = "") -> Primary:
         return Primary("contracted", finding, best["share"] * 100, None, None, f"% of adult social care {unit}", "",
                        (best["council"],), (best["period"],), NOT_ESTIMABLE,
                        "the commissioner is not the providers, so the reports cannot show how much providers drive "
-                       "complaints", "A count of complaints about one council team.", run_id)
+                       "complaints", "A count of complaints about one council team.", run_id, None, (),
+                       best["unit_of_count"])
     if pd.isna(best["numerator"]):
         finding = (f"In {where} in {best['period']}, the report prints that {pct(best['share'])} of adult social care "
                    "complaints had a third-party provider as their cause, without the counts.")
         return Primary("contracted", finding, best["share"] * 100, None, None, f"% of adult social care {unit}", "",
                        (best["council"],), (best["period"],), UNCLEAR,
                        "a percentage printed without counts has no likely range, and the report does not compare "
-                       "commissioned with in-house care", "One year, the council's own root-cause coding.", run_id)
+                       "commissioned with in-house care", "One year, the council's own root-cause coding.", run_id, None,
+                       (), "complaints")
     minor = pd.notna(best["high"]) and best["high"] < MINOR_SHARE
     finding = (f"In {where} in {best['period']}, {count(best['numerator'])} of {count(best['denominator'])} adult "
                f"social care {unit} ({pct(best['share'])}, likely range {pct(best['low'])} to {pct(best['high'])}) "
@@ -840,7 +842,8 @@ def primary_record(results: Results, run_id: str = "") -> Primary:
                    (best["council"],), (best["period"],), CLEAR if minor else UNCLEAR,
                    (f"even the top of the likely range ({pct(best['high'])}) is a small share" if minor else
                     "a share of complaints, not a comparison with in-house care"),
-                   "One year and one table; the report does not compare commissioned with in-house care.", run_id)
+                   "One year and one table; the report does not compare commissioned with in-house care.", run_id,
+                   None, (), best["unit_of_count"])
 
 
 # ---------------------------------------------------------------------------------------
@@ -1056,7 +1059,7 @@ def text_share(results: Results) -> str:
     return "\n".join(
         f"- **{r['period']}**: {count(r['contracted_aspects'])} of {count(r['asc_aspects'])} adult social care "
         f"complaint aspects ({pct(r['rate'])}, {interval(r.get('adj_low', r['low']), r.get('adj_high', r['high']))}"
-        + (f", widened for φ = {r['phi']:.2f} aspects per complaint; aspects independent: {interval(r['low'], r['high'])}"
+        + (f", allowing for {r['phi']:.2f} aspects per complaint; aspects independent: {interval(r['low'], r['high'])}"
            if r.get("phi", 1.0) > 1 else "")
         + ") concerned contracted providers; "
         f"by mentions, {count(r['contracted_mentions'])} of {count(r['asc_mentions'])} ({pct(r['mentions_rate'])}). "
@@ -1344,9 +1347,10 @@ def key_findings(results: Results) -> list[str]:
     """3–5 plain-language bullets for the top of the page (from the computed results)."""
     out = []
     e = results.evidence[results.evidence["share"].notna()]
-    if results.primary:
-        record = primary_record(results)
+    record = primary_record(results)
+    if results.primary or not results.evidence.empty:  # the page's declared primary, quoted as every page quotes it
         out.append(f"{record.finding} Strength: {record.strength_words}.")
+    if results.primary:
         if recording_shift(results):
             out.append("The jump in *fully* upheld outcomes, while *partly* upheld fell, happened for in-house teams "
                        "too: it looks like a change in how outcomes are recorded, so it is not the headline.")
@@ -1360,7 +1364,7 @@ def key_findings(results: Results) -> list[str]:
         point = d.point("adult_social_care", CONTRACTED)
         inside = point is not None and abs(point.z) <= 3.090232
         out.append(f"Upheld rates vary between Bromley's {d.services} services about {d.phi:.1f} times more than "
-                   f"chance allows (φ = {d.phi:.2f}, {period}); allowing for that, contracted care is "
+                   f"chance allows ({period}); allowing for that, contracted care is "
                    + ("above the council's rate but inside the 99.8% control limits." if inside else
                       "outside the 99.8% control limits."))
     if not e.empty and e["council"].nunique() > 1:
@@ -1368,7 +1372,7 @@ def key_findings(results: Results) -> list[str]:
                    "different: they are shown side by side, not ranked.")
     elif not e.empty and not results.primary:
         ordered = e.assign(_k=e["kind"].map(list(KIND_LABELS).index)).sort_values(["_k", "period"], ascending=[True, False])
-        for r in ordered.head(2).to_dict("records"):
+        for r in ordered.iloc[1:2].to_dict("records"):  # the first is the primary, stated above
             size = (f" ({count(r['numerator'])} of {count(r['denominator'])})" if pd.notna(r["numerator"])
                     else " (a percentage printed without counts)")
             out.append(f"{council_name(r['council'])} {r['period']} — {KIND_LABELS[r['kind']].lower()}: "

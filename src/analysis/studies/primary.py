@@ -78,6 +78,7 @@ class Primary:
     run_id: str = ""
     null: float | None = None  # the value meaning "no effect" (0 for a difference, 1 for a ratio); None for a level
     sensitivity: tuple[dict, ...] = field(default_factory=tuple)  # labelled alternatives: label, value, low, high
+    counts: str = ""  # what the figure counts ("aspects", "complaints"), for saying which figures compare
 
     def __post_init__(self):
         if self.question not in QUESTIONS:
@@ -96,8 +97,22 @@ class Primary:
 
     @property
     def strength_words(self) -> str:
-        """"Clear: …" / "Unclear: …": the strength and its reason, for a page."""
-        return f"{self.strength[0].upper()}{self.strength[1:]}" + (f": {self.reason}" if self.reason else "")
+        """"unclear — the likely range …": the strength and its reason, as every page words it."""
+        return self.strength + (f" — {self.reason}" if self.reason else "")
+
+    @property
+    def value_text(self) -> str:
+        """The number as every page prints it ("+26 pts", "0.70", "47% a year", "4%"); "not estimable" when none."""
+        return format_value(self.value, self.unit)
+
+    @property
+    def range_text(self) -> str:
+        """The likely range as every page prints it ("+1 to +44 pts"); "" when there is none."""
+        if self.low is None or self.high is None:
+            return ""
+        a, b = format_value(self.low, self.unit), format_value(self.high, self.unit)
+        suffix = next((x for x in (" pts", "% a year", "%") if a.endswith(x) and b.endswith(x)), "")
+        return f"{a[: len(a) - len(suffix)] if suffix else a} to {b}"
 
     def record(self) -> dict:
         """Plain data for the findings JSON (under :data:`FINDINGS_KEY`)."""
@@ -120,6 +135,23 @@ class Primary:
         if run_id and not values.get("run_id"):
             values["run_id"] = run_id
         return cls(**values)
+
+
+def format_value(value, unit: str) -> str:
+    """One rendering of a primary's numbers, by unit: percentage points signed and whole ("+26 pts"), a rate
+    ratio to two decimals, "% a year" and "%" units whole; anything else to two significant decimals."""
+    if value is None or not math.isfinite(float(value)):
+        return "not estimable"
+    v = float(value)
+    if unit == "percentage points":
+        return f"{v:+.0f} pts"
+    if unit == "rate ratio":
+        return f"{v:.2f}"
+    if unit.startswith("% a year"):
+        return f"{v:+.0f}% a year"
+    if unit.startswith("%"):
+        return f"{v:.0f}%"
+    return f"{v:.2g}"
 
 
 def scope_words(councils, years) -> str:
