@@ -904,7 +904,7 @@ def primary_record(summary: dict, run_id: str = "") -> Primary:
               "were recorded, not how many people had cause to complain. Only Bromley prints its divisions in both years.")
     return Primary("covid", finding + ".", p["estimate"], p["low"], p["high"], "rate ratio",
                    f"95% likely range allowing for how much divisions differ ({p.get('quantile', 'normal')} quantiles)",
-                   ("bromley",), (base, dip), strength, reason, caveat, run_id, 1.0, labelled)
+                   ("bromley",), (base, dip), strength, reason, caveat, run_id, 1.0, labelled, counts="complaints")
 
 
 def primary_sentence(summary: dict) -> str:

@@ -955,7 +955,7 @@ def primary_record(study: RootCauseStudy, run_id: str = "") -> Primary:
               "not what caused the failure, and only Bromley prints the same causes table in two years.")
     return Primary("root_causes", finding, change.difference * 100, change.low * 100, change.high * 100,
                    "percentage points", "95% likely range allowing for several grievances per complaint",
-                   (BROMLEY,), (before, after), strength, reason, caveat, run_id, 0.0, labelled)
+                   (BROMLEY,), (before, after), strength, reason, caveat, run_id, 0.0, labelled, counts="aspects")
 
 
 # --------------------------------------------------------------------------------------

@@ -816,7 +816,7 @@ def primary_record(a: SenAnalysis, run_id: str = "") -> Primary:
                    tuple(periods), strength, reason,
                    "The reports give counts, not causes: more children with plans, longer waits and how readily "
                    "families complain all move the count; the growth rate summarises a short, bent series.",
-                   run_id, 0.0, sens)
+                   run_id, 0.0, sens, counts="complaints")
 
 
 def _growth_findings(fit: Growth | None) -> dict | None:
