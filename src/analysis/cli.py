@@ -47,6 +47,8 @@ def cmd_clean(args, paths: Paths) -> int:
     if background.cleaned_here:
         console.print(f"note: the background worker stopped; {len(background.cleaned_here)} report(s) were cleaned "
                       "in the main process instead (same result, more time)")
+    for skip in result.skips:
+        console.print(f"[yellow]skipped:[/yellow] {skip}")
     for error in result.errors:
         console.print(f"[red]error:[/red] {error}")
     for source, rows in sorted(result.kept_from_previous.items()):

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..councils import resolve_council
 from ..parsing import clean_label, normalise_typography, parse_period, slug
 from ..paths import Paths
-from .extract import TEMPLATE_MODULES
+from .extract import GENERIC, TEMPLATE_MODULES
 from .extract.engine import ReportFormatError, decode_report
 
 
@@ -188,7 +188,8 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
 
     Refuses: a missing or empty file, a period that is not a financial year, an unknown
     council spelling (unless ``new_council``), a report already listed (same bytes, or same
-    council and period), a template the project does not have, and a period that contradicts
+    council and period), a template the project does not have (none given and none for the
+    council: the generic reader), and a period that contradicts
     the one the report states about itself (unless ``period_override`` gives the reason; a
     report that states none is added, and ``warn`` told so).
     """
@@ -224,13 +225,13 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
         warn(f"{source}: the report states no period of its own in its first {FRONT_MATTER_LINES} lines (no title "
              f"such as \"Annual Report {report_period[:4]}-{int(report_period[:4]) + 1}\"), so --period {report_period} "
              "could not be checked against it; check it is the right year")
+    # A council with no template of its own is read by the generic reader (every table and
+    # headline sentence, through data/reference/vocabulary.csv): no code change for a new council.
     template = template or next((e.template for e in entries if e.council == council_id),
-                                council_id if council_id in TEMPLATE_MODULES else None)
-    if template is None or template not in TEMPLATE_MODULES:
-        raise ManifestError(
-            f"no report template for council {council_id!r}; pass --template with one of "
-            f"{', '.join(sorted(TEMPLATE_MODULES))} (a new layout needs a new template module)"
-        )
+                                council_id if council_id in TEMPLATE_MODULES else GENERIC)
+    if template not in TEMPLATE_MODULES:
+        raise ManifestError(f"no report template {template!r}; pass --template with one of "
+                            f"{', '.join(sorted(TEMPLATE_MODULES))}, or leave it out to use the generic reader")
     name = f"{council_id.replace('_', '-')}_{report_period}_{slug(source.stem).replace('_', '-')}{source.suffix}"
     target = paths.raw / name
     if target.exists():

@@ -25,12 +25,16 @@ from .relations import relations_of
 from .stamp import clean_inputs
 
 
-def extract_entry(paths: Paths, entry: ManifestEntry, claims: list | None = None) -> list[Observation]:
+def extract_entry(paths: Paths, entry: ManifestEntry, claims: list | None = None,
+                  skips: list | None = None) -> list[Observation]:
     """One manifest entry's observations, with the computed quality flags; its prose claims,
-    checked against its tables, are appended to ``claims`` if given."""
+    checked against its tables, are appended to ``claims`` if given, and the template tables
+    it skipped (anchor not found: that table only is lost) to ``skips`` as messages."""
     verify_entry(paths, entry)
     report = RawReport.load(paths.root, entry.source_file, entry.council, entry.report_period)
     observations = apply_quality_checks(extractor(entry.template)(report), relations_of(entry.template))
+    if skips is not None:
+        skips.extend(skip.describe(entry.source_file) for skip in report.skips)
     found = check_claims(report.lines, observations, entry.council, entry.report_period, entry.source_file)
     if claims is not None:
         claims.extend(found)
@@ -47,6 +51,7 @@ class ReportOutcome:
     derived: list[dict] = field(default_factory=list)  # totals vs parts, % vs counts, prose vs tables
     error: str = ""  # the paragraph to print when the report failed
     stated_period: str | None = None  # a period mismatch: the year the report states about itself
+    skips: list[str] = field(default_factory=list)  # template tables not found (each message names table and lines)
 
     @property
     def ok(self) -> bool:
@@ -56,13 +61,14 @@ class ReportOutcome:
 def attempt(paths: Paths, entry: ManifestEntry) -> ReportOutcome:
     """Clean one report; any failure (even a template's bug) becomes the outcome's message."""
     claims: list[dict] = []
+    skips: list[str] = []
     try:
-        observations = extract_entry(paths, entry, claims)
+        observations = extract_entry(paths, entry, claims, skips)
     except Exception as error:  # one report's failure never stops the others
         stated = error.stated if isinstance(error, PeriodMismatchError) else None
         return ReportOutcome(entry.source_file, error=explain_failure(entry, error), stated_period=stated)
     derived = within_report_conflicts(observations, relations_of(entry.template)) + wrong_claim_conflicts(claims)
-    return ReportOutcome(entry.source_file, observations, claims, derived)
+    return ReportOutcome(entry.source_file, observations, claims, derived, skips=skips)
 
 
 class BackgroundExtraction:

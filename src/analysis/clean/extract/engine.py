@@ -36,6 +36,25 @@ class ReportFormatError(ValueError):
         self.source_file, self.line = source_file, line
 
 
+class TableNotFound(ReportFormatError):
+    """A template table's anchor (or header) is not in the report: that table is skipped (a
+    :class:`Skip` record), the rest of the report is still read."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A template table the report does not print where the template looks: which, where searched, why."""
+
+    table: str
+    first_line: int
+    last_line: int
+    reason: str
+
+    def describe(self, source_file: str) -> str:
+        return (f"{source_file}: table {self.table!r} skipped, not found in lines {self.first_line}-{self.last_line} "
+                f"({self.reason}); the report's other tables were read")
+
+
 @dataclass
 class RawReport:
     """A raw report's lines (1-based) and the identity the manifest gives it."""
@@ -45,6 +64,7 @@ class RawReport:
     report_period: str
     lines: list[str]
     _normalised: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    skips: list[Skip] = field(default_factory=list, init=False, repr=False, compare=False)  # template tables not found
 
     @property
     def normalised_lines(self) -> list[str]:
@@ -323,11 +343,14 @@ def locate(spec: TableSpec, report: RawReport, section: Section) -> int | None:
     if len(hits) < spec.occurrence:
         if spec.optional:
             return None
-        raise ReportFormatError(report.source_file, section.start, f"table {spec.id!r}: anchor /{spec.anchor}/ not found in lines {section.start}-{section.end}")
+        raise TableNotFound(report.source_file, section.start, f"table {spec.id!r}: anchor /{spec.anchor}/ not found in lines {section.start}-{section.end}")
     anchor = hits[spec.occurrence - 1]
     if spec.header is None:
         return anchor
-    return report.find(spec.header, anchor, section.end, required=not spec.optional)
+    header = report.find(spec.header, anchor, section.end, required=False)
+    if header is None and not spec.optional:
+        raise TableNotFound(report.source_file, anchor, f"table {spec.id!r}: no header line matching /{spec.header}/ in lines {anchor}-{section.end}")
+    return header
 
 
 def table_lines(spec: TableSpec, report: RawReport, header_line: int, section: Section) -> Iterator[int]:
@@ -373,7 +396,12 @@ def extract_table(spec: TableSpec, report: RawReport, section: Section) -> list[
     flagged ``misaligned_row``: neither is ever emitted as a (possibly wrong) number.
     Rows printed after the table's total row are ``outside`` it (Bromley's E&PP line).
     """
-    header_line = locate(spec, report, section)
+    try:
+        header_line = locate(spec, report, section)
+    except TableNotFound as missing:  # a missing anchor costs this table only
+        report.skips.append(Skip(spec.id, missing.line or section.start, min(section.end, len(report.lines)),
+                                 str(missing).split(": ", 1)[-1]))
+        return []
     if header_line is None:
         return []
     header = _header_cells(report, header_line, spec)
@@ -505,8 +533,8 @@ def extract_alternatives(specs: tuple[TableSpec, ...], report: RawReport, sectio
         if locate(replace(spec, optional=True), report, section) is not None:
             return extract_table(spec, report, section)
     ids = ", ".join(s.id for s in specs)
-    raise ReportFormatError(report.source_file, section.start,
-                            f"none of the layouts of table {ids} found in lines {section.start}-{section.end}")
+    report.skips.append(Skip(ids, section.start, min(section.end, len(report.lines)), "none of its layouts found"))
+    return []
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,437 @@
+"""The generic reader: every report's tables read without a template, through one vocabulary.
+
+A report nobody has written a template for (a new council, next year's report of a known one
+printed another way) is read here. The text is first cut into cells line by line (tabs, pipes
+with or without ``---|---`` rules, columns aligned by runs of spaces, a label followed by a row
+of figures), keeping every line's number. A *table* is a run of such lines under a header line
+of labels; a header cell is read as a period (``2023/24``, ``2023 to 2024``, ``Q1``, ``Apr-Jun``),
+a stage, an outcome or a measure, and a row label as a measure, stage, division, or a complaint
+category (the root-cause crosswalk's labels), all through :mod:`analysis.clean.vocabulary`.
+Two more layouts are read: a label on one line with its figure alone on the next, and
+``351 (299)`` cells (this year and, where the header says so, the year before).
+
+A figure is *labelled* only when its measure and its year are both told by the printed text
+(the column, the row, or the caption above the table). Any other figure is still kept, under
+measure ``unlabelled`` with the printed row text in ``service``, the printed column text in
+``category`` and the flag ``unlabelled``: never a guess, never dropped.
+
+Headline figures printed in sentences are read by :mod:`analysis.clean.headlines`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ...observations import Observation
+from ...parsing import Number, clean_label, is_missing, normalise_typography, parse_number, previous_period
+from ..vocabulary import Reading, calendar_years, period_of, quarter_of, read_label
+from .engine import RawReport
+
+UNLABELLED = "unlabelled"
+TABLE = "generic"
+
+# A measure read from a count label, when its cell prints a percentage: the percentage's measure.
+PERCENT_TWIN = {
+    "upheld": "pct_upheld", "partially_upheld": "pct_partially_upheld", "not_upheld": "pct_not_upheld",
+    "upheld_or_partially_upheld": "pct_upheld_or_partially", "answered_on_time": "pct_on_time",
+    "ombudsman_upheld": "pct_ombudsman_upheld",
+}
+# A measure at the Ombudsman's stage is the Ombudsman's measure.
+OMBUDSMAN_TWIN = {"upheld": "ombudsman_upheld", "not_upheld": "ombudsman_not_upheld", "pct_upheld": "pct_ombudsman_upheld"}
+PERCENT_MEASURES = {"pct_upheld", "pct_partially_upheld", "pct_not_upheld", "pct_upheld_or_partially", "pct_on_time",
+                    "pct_ombudsman_upheld", "pct_change"}
+BASE = "complaints"  # the general measure a more specific one refines ("Stage 1 complaints" × "Upheld" → upheld)
+
+
+# ---------------------------------------------------------------------------------------
+# Cells
+
+
+_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_ALIGNED = re.compile(r"\S(?: {2,}|\t)\S")
+_FIGURE = r"[-+−–]?£?\d[\d,]*(?:\.\d+)?%?"
+_FIGURE_CELL = re.compile(rf"^(?P<main>{_FIGURE})(?:\s*\((?P<paren>{_FIGURE})\))?$")
+_TRAILING = re.compile(rf"^(?P<label>.*?[A-Za-z)].*?)\s+(?P<figures>(?:(?:{_FIGURE}(?:\s*\({_FIGURE}\))?|-|n/a|N/A)\s+)*{_FIGURE}(?:\s*\({_FIGURE}\))?)$")
+_PERIOD_TOKEN = re.compile(r"(?:19|20)\d\d\s*(?:/|-|–|to)\s*(?:(?:19|20)?\d\d)|\bQ[1-4]\b|\bQuarter [1-4]\b", re.IGNORECASE)
+
+
+def split_cells(line: str) -> list[str] | None:
+    """A line's cells: tab-, pipe- or space-aligned columns; a label followed by figures; None
+    for a line that is not a row of cells (prose, a heading, a blank line) and ``[]`` for a
+    markdown rule (``|---|---|``)."""
+    text = normalise_typography(line).rstrip()
+    if not text.strip():
+        return None
+    if _RULE.match(text):
+        return []
+    if "\t" in text:
+        return [clean_label(c) for c in text.strip("\t ").split("\t")]
+    if text.count("|") >= 2 or (text.lstrip().startswith("|") and text.count("|") >= 1):
+        inner = text.strip()
+        inner = inner[1:] if inner.startswith("|") else inner
+        inner = inner[:-1] if inner.endswith("|") else inner
+        return [clean_label(c) for c in inner.split("|")]
+    if _ALIGNED.search(text.strip()):
+        return [clean_label(c) for c in re.split(r" {2,}", text.strip())]
+    stripped = text.strip()
+    periods = _PERIOD_TOKEN.findall(stripped)
+    rest = _PERIOD_TOKEN.sub("\x00", stripped)
+    if len(periods) >= 2 and not re.sub(r"[\x00\s]", "", rest.split("\x00", 1)[-1]):  # "Stage 2022/23 2023/24": a header
+        return [rest.split("\x00", 1)[0].strip(), *[clean_label(p) for p in periods]]
+    match = _TRAILING.match(stripped)
+    if match and len(match["label"]) <= 90:
+        figures = re.findall(rf"{_FIGURE}(?:\s*\({_FIGURE}\))?|-|n/a|N/A", match["figures"])
+        return [clean_label(match["label"]), *figures]
+    return None
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    unit: str
+    paren: bool = False  # the second figure of a ``351 (299)`` cell
+    ocr: bool = False
+
+
+def figures_in(cell: str) -> list[Figure] | None:
+    """The figures of one cell (``351``, ``45%``, ``£1,200``, ``351 (299)``); None when the cell
+    is not a figure at all (a label), [] when it prints a missing value (``-``, ``n/a``)."""
+    text = clean_label(normalise_typography(cell))
+    if is_missing(text):
+        return []
+    match = _FIGURE_CELL.match(text.replace(" %", "%"))
+    if not match:
+        return None
+    main = parse_number(match["main"], allow_ocr=False)
+    if main is None:
+        return None
+    out = [Figure(main.value, main.unit)]
+    if match["paren"]:
+        paren = parse_number(match["paren"], allow_ocr=False)
+        if paren is not None:
+            out.append(Figure(paren.value, paren.unit, paren=True))
+    return out
+
+
+def is_header_cell(cell: str) -> bool:
+    """A cell that labels a column: words, a year (2023/24, 2024), a quarter; not a figure."""
+    return figures_in(cell) is None or bool(period_of(cell)) or bool(calendar_years(cell) and len(cell.strip()) == 4)
+
+
+# ---------------------------------------------------------------------------------------
+# Tables
+
+
+@dataclass
+class Table:
+    """A printed table: its caption (text above it), header cells and body rows, with line numbers."""
+
+    caption: str
+    caption_line: int
+    header: list[str]
+    header_line: int
+    rows: list[tuple[int, list[str]]]
+
+    @property
+    def id(self) -> str:
+        return f"{TABLE}:{self.header_line}"
+
+
+def _row_kind(cells: list[str]) -> str:
+    """header (no figures, or only years), row (a label and figures), or other."""
+    if not cells:
+        return "rule"
+    filled = [c for c in cells if c]
+    if not filled:
+        return "other"
+    values = [c for c in filled[1:] if figures_in(c) is not None and not period_of(c)]
+    if values and not (len(filled) >= 2 and all(_year_like(c) for c in filled[1:])):
+        return "row"
+    if len(filled) >= 2 or (len(cells) >= 2 and filled):
+        return "header"
+    return "other"
+
+
+def _year_like(cell: str) -> bool:
+    return bool(period_of(cell) or quarter_of(cell) or re.fullmatch(r"(?:19|20)\d\d", cell.strip()))
+
+
+def find_tables(lines: list[str]) -> list[Table]:
+    """Every run of cell lines with a header and at least one row of figures."""
+    tables: list[Table] = []
+    split = [split_cells(line) for line in lines]
+    number = 0
+    while number < len(lines):
+        cells = split[number]
+        if cells is None or _row_kind(cells) != "header":
+            number += 1
+            continue
+        header_line, header = number + 1, cells
+        rows: list[tuple[int, list[str]]] = []
+        ahead = number + 1
+        while ahead < len(lines):
+            more = split[ahead]
+            if more is None:
+                if not lines[ahead].strip() and ahead + 1 < len(lines) and split[ahead + 1] and _row_kind(split[ahead + 1]) == "row" and rows:
+                    ahead += 1  # a blank line between rows of an aligned table
+                    continue
+                break
+            kind = _row_kind(more)
+            if kind == "rule":
+                ahead += 1
+                continue
+            if kind == "header" and not rows:  # a second header line (years under a stage header)
+                header = _joined(header, more) if len(more) == len(header) else more
+                header_line = ahead + 1
+                ahead += 1
+                continue
+            if kind != "row":
+                break
+            rows.append((ahead + 1, more))
+            ahead += 1
+        if rows:
+            caption, caption_line = _caption(lines, split, number)
+            tables.append(Table(caption, caption_line, header, header_line, rows))
+            number = ahead
+        else:
+            number += 1
+    return tables
+
+
+def _joined(first: list[str], second: list[str]) -> list[str]:
+    return [clean_label(f"{a} {b}") for a, b in zip(first, second)]
+
+
+def _caption(lines: list[str], split: list, header_index: int) -> tuple[str, int]:
+    """The nearest short text line above a table (within three lines): its title."""
+    for index in range(header_index - 1, max(-1, header_index - 4), -1):
+        text = clean_label(normalise_typography(lines[index]))
+        if not text:
+            continue
+        if split[index] is not None and len([c for c in split[index] if c]) > 1:
+            return "", 0
+        if len(text) <= 160:
+            return text.strip("#*:| "), index + 1
+        return "", 0
+    return "", 0
+
+
+# ---------------------------------------------------------------------------------------
+# Labelling
+
+
+@dataclass(frozen=True)
+class Label:
+    measure: str = ""
+    stage: str = ""
+    division: str = ""
+    period: str = ""
+    quarter: str = ""
+    unit: str = ""
+    conflict: str = ""  # why the readings disagree (the figure is then unlabelled)
+
+
+def combine(report_period: str, column: Reading, row: Reading, caption: Reading, *, table_has_years: bool) -> Label:
+    """One figure's label from its column's, its row's and its table caption's readings.
+
+    Measures: the column's and the row's must agree, or one be the general ``complaints`` that
+    the other refines; the caption's measure is used only when neither names one. Period: the
+    column's, else the row's, else the caption's; a table with no year anywhere (header, rows,
+    caption) holds the report's own year. A table that names years in some columns but not in
+    this one gives no year: the figure is unlabelled."""
+    measures = [m for m in (column.measure, row.measure) if m]
+    if len(set(measures)) > 1:
+        specific = [m for m in measures if m != BASE]
+        if len(set(specific)) > 1:
+            return Label(conflict=f"column says {column.measure}, row says {row.measure}")
+        measure = specific[0]
+    else:
+        measure = measures[0] if measures else caption.measure
+    stages = [s for s in (column.stage, row.stage) if s]
+    if len(set(stages)) > 1:
+        return Label(conflict=f"column says {column.stage}, row says {row.stage}")
+    stage = stages[0] if stages else caption.stage
+    divisions = [d for d in (row.division, column.division) if d and d != "all"]
+    if len(set(divisions)) > 1:
+        return Label(conflict=f"column says {column.division}, row says {row.division}")
+    division = divisions[0] if divisions else (caption.division if caption.division != "all" else "") or "all"
+    periods = [p for p in (column.period, row.period) if p]
+    if len(set(periods)) > 1:
+        return Label(conflict=f"column says {column.period}, row says {row.period}")
+    period = periods[0] if periods else ""
+    if not period and not table_has_years:
+        period = caption.period or ("" if caption.previous else report_period)
+    quarter = column.quarter or row.quarter
+    if quarter and not period:
+        period = ""
+    unit = column.unit or row.unit
+    return Label(measure, stage, division, period, quarter, unit)
+
+
+def _finish(label: Label, figure: Figure) -> tuple[str, str, str] | None:
+    """(measure, unit, stage) of a figure under ``label``, or None when its meaning is not told."""
+    measure, stage = label.measure, label.stage
+    if not measure or label.conflict or not label.period:
+        return None
+    if stage == "ombudsman" and measure in OMBUDSMAN_TWIN:
+        measure = OMBUDSMAN_TWIN[measure]
+    if measure.startswith("ombudsman_") or measure == "pct_ombudsman_upheld":
+        stage = "ombudsman"
+    elif stage == "ombudsman":
+        return None  # "Ombudsman" × "Complaints": referrals, decisions or investigations? Not told.
+    if figure.unit == "percent":
+        if measure not in PERCENT_MEASURES:
+            measure = PERCENT_TWIN.get(measure, "")
+            if not measure:
+                return None
+        return measure, "percent", stage or "all"
+    if figure.unit == "gbp":
+        return (measure, "gbp", stage or "all") if measure.endswith("_gbp") else None
+    if measure in PERCENT_MEASURES:
+        return measure, "percent", stage or "all"
+    if measure.endswith("_gbp"):
+        return measure, "gbp", stage or "all"
+    return measure, "count", stage or "all"
+
+
+def _paren_period(table: Table, column: Reading, context: str) -> str | None:
+    """The year of the bracketed figure of ``351 (299)`` cells: the header's second year
+    (``2024/25 (2023/24)``) or the year before when the text says brackets hold last year's."""
+    years = re.findall(r"(?:19|20)\d\d\s*(?:/|-|to)\s*(?:19|20)?\d\d", normalise_typography(column.text))
+    if len(years) == 2:
+        return period_of(years[1]) or None
+    if re.search(r"\((?:last|previous|prior) year\)|brackets?|in \(\)|parenthes", context, re.IGNORECASE) and column.period:
+        return previous_period(column.period)
+    return None
+
+
+def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
+    """Every figure of every table, labelled where the vocabulary can tell, else unlabelled."""
+    out: list[Observation] = []
+    for table in tables:
+        caption = read_label(table.caption) if table.caption else Reading("")
+        headers = [read_label(h) for h in table.header]
+        has_years = any(h.period or h.quarter or calendar_years(h.text) for h in headers) or \
+            any(read_label(cells[0]).period for _, cells in table.rows if cells)
+        width = len(table.header)
+        context = " ".join([table.caption, *table.header])
+        for line, cells in table.rows:
+            label = cells[0]
+            row = read_label(label)
+            values = cells[1:]
+            shift = _shift(width, cells, report.lines[line - 1])
+            for index, cell in enumerate(values, start=1):
+                figures = figures_in(cell)
+                if not figures:
+                    continue
+                at = None if shift is None else index - shift
+                known = at is not None and 0 <= at < width
+                column = headers[at] if known else Reading("")
+                text = table.header[at] if known and table.header[at] else f"column {index + 1}"
+                label_ = combine(report.report_period, column, row, caption, table_has_years=has_years)
+                for figure in figures:
+                    if figure.paren:
+                        period = _paren_period(table, column, context)
+                        fig_label = replace(label_, period=period or "") if period else Label(conflict="bracketed figure")
+                    else:
+                        fig_label = label_
+                    out.append(_observation(report, table.id, line, label, text, fig_label, figure))
+    return out
+
+
+def _shift(width: int, cells: list[str], raw: str) -> int | None:
+    """How many cells a row's cells sit right of its header's: 0 (header has a cell over the
+    labels), 1 (it has none), None when the row cannot be lined up with the header (aligned
+    columns where a blank cell vanished)."""
+    if len(cells) == width:
+        return 0
+    if len(cells) == width + 1:
+        return 1
+    if len(cells) < width and ("\t" in raw or "|" in raw):  # exact separators: trailing cells left blank
+        return 0
+    return None
+
+
+def _observation(report: RawReport, table: str, line: int, row_text: str, column_text: str, label: Label,
+                 figure: Figure, service: str | None = None, category: str | None = None) -> Observation:
+    finished = _finish(label, figure)
+    row = read_label(row_text)
+    if finished is None:
+        return Observation(council=report.council, period=label.period or report.report_period,
+                           report_period=report.report_period, division="all", stage="all", measure=UNLABELLED,
+                           value=figure.value, unit=figure.unit, source_file=report.source_file, source_line=line,
+                           table=table, service=clean_label(row_text)[:200], category=clean_label(column_text)[:200],
+                           quality_flag=UNLABELLED)
+    measure, unit, stage = finished
+    if service is None:
+        named = row.measure or row.stage or row.period or (row.division and row.division != "all")
+        service = "" if named or row.category else clean_label(row_text)
+    if category is None:
+        category = clean_label(row_text) if row.category else ""
+    return Observation(council=report.council, period=label.period, report_period=report.report_period,
+                       division=label.division or "all", stage=stage, measure=measure, value=figure.value, unit=unit,
+                       source_file=report.source_file, source_line=line, table=table, quarter=label.quarter,
+                       service=service, category=category)
+
+
+# ---------------------------------------------------------------------------------------
+# A label with its figure alone on the next line
+
+
+_LABEL_LINE = re.compile(r"^[A-Za-z][^.!?]{2,80}:?$")
+
+
+def read_label_value_pairs(report: RawReport, taken: set[int]) -> list[Observation]:
+    """``Stage 1 complaints received`` then ``351`` on the next line (an infographic or a
+    definition list): the figure with the line above as its label."""
+    out: list[Observation] = []
+    lines = report.lines
+    for index in range(1, len(lines)):
+        number = index + 1
+        if number in taken:
+            continue
+        figures = figures_in(lines[index]) if lines[index].strip() else None
+        if not figures:
+            continue
+        above = clean_label(normalise_typography(lines[index - 1])).strip("#*:| ")
+        if not above or not _LABEL_LINE.match(above) or figures_in(above) is not None:
+            continue
+        reading = read_label(above)
+        label = combine(report.report_period, Reading(""), reading, Reading(""), table_has_years=bool(reading.period))
+        for figure in figures:
+            fig_label = Label(conflict="bracketed figure") if figure.paren else label
+            out.append(_observation(report, f"{TABLE}:pair", number, above, "", fig_label, figure))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def unique(observations: list[Observation]) -> list[Observation]:
+    """Two figures of one line with the same key (two unreadable cells, a label printed twice):
+    the later ones become unlabelled, keeping their cell's position in ``category``."""
+    seen: set[tuple] = set()
+    out = []
+    for o in observations:
+        key = (o.period, o.quarter, o.division, o.service, o.category, o.stage, o.measure, o.source_line)
+        n = 1
+        while key in seen:
+            n += 1
+            o = replace(o, measure=UNLABELLED, quality_flag=UNLABELLED, category=f"{o.category} (figure {n})".strip())
+            key = (o.period, o.quarter, o.division, o.service, o.category, o.stage, o.measure, o.source_line)
+        seen.add(key)
+        out.append(o)
+    return out
+
+
+def extract(report: RawReport) -> list[Observation]:
+    """Every table figure and every headline sentence figure of the report."""
+    from ..headlines import read_headlines
+
+    tables = find_tables(report.lines)
+    out = read_tables(report, tables)
+    taken = {line for t in tables for line, _ in t.rows} | {t.header_line for t in tables}
+    out += read_label_value_pairs(report, taken)
+    taken |= {o.source_line for o in out}
+    out += read_headlines(report, taken)
+    return unique(out)
