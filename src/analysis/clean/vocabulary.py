@@ -114,9 +114,10 @@ _CALENDAR_YEAR = re.compile(r"(?<![\d/\-])(?:19|20)\d\d(?![\d/\-])")
 def period_of(text: str) -> str:
     """A financial year named in ``text`` (2023/24, 2023-24, 2023 to 2024, 2022 to 23), or ''."""
     text = normalise_typography(text)
-    match = _TO_YEAR.search(text)
-    if match:
-        text = f"{match[1]}/{match[2]}"
+    for match in _TO_YEAR.finditer(text):
+        period = parse_period(f"{match[1]}/{match[2]}")
+        if period:
+            return period
     return parse_period(text) or ""
 
 

@@ -20,7 +20,7 @@ Headline figures printed in sentences are read by :mod:`analysis.clean.headlines
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ...observations import Observation
 from ...parsing import Number, clean_label, is_missing, normalise_typography, parse_number, previous_period
@@ -131,6 +131,15 @@ class Table:
     header: list[str]
     header_line: int
     rows: list[tuple[int, list[str]]]
+    cell_lines: dict[int, list[int]] = field(default_factory=dict)  # row line → each cell's own line (a cell per line)
+
+    @property
+    def lines(self) -> set[int]:
+        """Every line the table's header and cells are printed on."""
+        out = {self.header_line, *(line for line, _ in self.rows)}
+        for lines in self.cell_lines.values():
+            out.update(lines)
+        return out
 
     @property
     def id(self) -> str:
@@ -217,6 +226,100 @@ def _caption(lines: list[str], split: list, header_index: int) -> tuple[str, int
 
 
 # ---------------------------------------------------------------------------------------
+# Tables printed a cell per line (a web page's table copied as text), or a row label on one
+# line with the row's figures on the next
+
+
+def _compact(lines: list[str], taken: set[int]) -> list[tuple[int, str]]:
+    """(line number, text) of every non-blank line not yet read, a stray ``|`` cell border dropped."""
+    out = []
+    for number, raw in enumerate(lines, start=1):
+        text = clean_label(normalise_typography(raw)).strip("| ").strip()
+        if text and number not in taken:
+            out.append((number, text))
+        elif number in taken:
+            out.append((number, "\x00"))  # a barrier: nothing read across a table already read
+    return out
+
+
+def _is_figure(text: str) -> bool:
+    return bool(figures_in(text))
+
+
+def _is_cell_text(text: str) -> bool:
+    """A short label line: a header cell or row label (not a figure, not a sentence)."""
+    return (text != "\x00" and figures_in(text) is None and len(text) <= 70 and bool(re.search(r"[A-Za-z]", text))
+            and not re.search(r"[.!?]$", text) and len(text.split()) <= 10)
+
+
+def _figure_row(text: str) -> list[str] | None:
+    """A line of two or more figures and nothing else (``9 31 276``), as cells."""
+    tokens = re.findall(rf"{_FIGURE}(?:\s*\({_FIGURE}\))?|\S+", text)
+    return tokens if len(tokens) >= 2 and all(figures_in(t) for t in tokens) else None
+
+
+def find_stacked_tables(lines: list[str], taken: set[int]) -> list[Table]:
+    """Tables whose cells are printed one per line (k header lines, then rows of a label and
+    k-1 figures), and tables whose row labels sit on the line above their row of figures (the
+    k column headers printed one per line above the first label)."""
+    compact = _compact(lines, taken)
+    tables: list[Table] = []
+    i = 0
+    while i < len(compact):
+        found = _cell_per_line(compact, i) or _label_over_figures(compact, i)
+        if found is None:
+            i += 1
+            continue
+        table, end = found
+        tables.append(table)
+        i = end
+    return tables
+
+
+def _caption_before(compact: list[tuple[int, str]], i: int) -> tuple[str, int]:
+    if i > 0 and compact[i - 1][1] != "\x00" and len(compact[i - 1][1]) <= 160 and figures_in(compact[i - 1][1]) is None:
+        return compact[i - 1][1].strip("#*: "), compact[i - 1][0]
+    return "", 0
+
+
+def _cell_per_line(compact: list[tuple[int, str]], i: int) -> tuple[Table, int] | None:
+    for k in range(2, 9):
+        header = compact[i:i + k]
+        if len(header) < k or not all(_is_cell_text(t) for _, t in header):
+            return None
+        j, rows, cell_lines = i + k, [], {}
+        while j + k <= len(compact) and _is_cell_text(compact[j][1]) and all(_is_figure(t) for _, t in compact[j + 1:j + k]):
+            group = compact[j:j + k]
+            rows.append((group[0][0], [t for _, t in group]))
+            cell_lines[group[0][0]] = [n for n, _ in group]
+            j += k
+        if rows:
+            caption, caption_line = _caption_before(compact, i)
+            return Table(caption, caption_line, [t for _, t in header], header[0][0], rows, cell_lines), j
+    return None
+
+
+def _label_over_figures(compact: list[tuple[int, str]], i: int) -> tuple[Table, int] | None:
+    """Column headers one per line (k of them), then pairs of lines: a row label, its k figures."""
+    j, rows, cell_lines = i, [], {}
+    while j + 1 < len(compact) and _is_cell_text(compact[j][1]) and (figures := _figure_row(compact[j + 1][1])):
+        rows.append((compact[j + 1][0], [compact[j][1], *figures]))
+        cell_lines[compact[j + 1][0]] = [compact[j + 1][0]] * (len(figures) + 1)
+        j += 2
+    if not rows:
+        return None
+    width = len(rows[0][1]) - 1
+    if any(len(cells) - 1 != width for _, cells in rows):
+        return None
+    start = i - width
+    if start < 0 or not all(_is_cell_text(t) for _, t in compact[start:i]):
+        return None
+    header = ["", *[t for _, t in compact[start:i]]]
+    caption, caption_line = _caption_before(compact, start)
+    return Table(caption, caption_line, header, compact[start][0], rows, cell_lines), j
+
+
+# ---------------------------------------------------------------------------------------
 # Labelling
 
 
@@ -261,9 +364,7 @@ def combine(report_period: str, column: Reading, row: Reading, caption: Reading,
     period = periods[0] if periods else ""
     if not period and not table_has_years:
         period = caption.period or ("" if caption.previous else report_period)
-    quarter = column.quarter or row.quarter
-    if quarter and not period:
-        period = ""
+    quarter = column.quarter or row.quarter or (caption.quarter if not (column.period or row.period) else "")
     unit = column.unit or row.unit
     return Label(measure, stage, division, period, quarter, unit)
 
@@ -315,7 +416,12 @@ def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
             any(read_label(cells[0]).period for _, cells in table.rows if cells)
         width = len(table.header)
         context = " ".join([table.caption, *table.header])
+        # columns the vocabulary reads alike ("Statutory Children's", "Statutory Adults" → complaints):
+        # their printed text tells them apart, so it goes in ``service``
+        readings = [(h.measure, h.stage, h.division, h.period, h.quarter) for h in headers]
+        alike = {i for i, key in enumerate(readings) if readings.count(key) > 1 and any(key)}
         for line, cells in table.rows:
+            cell_lines = table.cell_lines.get(line)
             label = cells[0]
             row = read_label(label)
             values = cells[1:]
@@ -335,8 +441,15 @@ def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
                         fig_label = replace(label_, period=period or "") if period else Label(conflict="bracketed figure")
                     else:
                         fig_label = label_
-                    out.append(_observation(report, table.id, line, label, text, fig_label, figure))
+                    at_line = cell_lines[index] if cell_lines else line
+                    service = clean_label(table.header[at]) if known and at in alike and _named(row) else None
+                    out.append(_observation(report, table.id, at_line, label, text, fig_label, figure, service=service))
     return out
+
+
+def _named(reading: Reading) -> bool:
+    """The label is wholly a reading of the vocabulary (a measure, stage, year or division), not a service's name."""
+    return bool(reading.measure or reading.stage or reading.period or reading.quarter or (reading.division and reading.division != "all"))
 
 
 def _shift(width: int, cells: list[str], raw: str) -> int | None:
@@ -364,8 +477,7 @@ def _observation(report: RawReport, table: str, line: int, row_text: str, column
                            quality_flag=UNLABELLED)
     measure, unit, stage = finished
     if service is None:
-        named = row.measure or row.stage or row.period or (row.division and row.division != "all")
-        service = "" if named or row.category else clean_label(row_text)
+        service = "" if _named(row) or row.category else clean_label(row_text)
     if category is None:
         category = clean_label(row_text) if row.category else ""
     return Observation(council=report.council, period=label.period, report_period=report.report_period,
@@ -430,7 +542,10 @@ def extract(report: RawReport) -> list[Observation]:
 
     tables = find_tables(report.lines)
     out = read_tables(report, tables)
-    taken = {line for t in tables for line, _ in t.rows} | {t.header_line for t in tables}
+    taken = {line for t in tables for line in t.lines}
+    stacked = find_stacked_tables(report.lines, taken)
+    out += read_tables(report, stacked)
+    taken |= {line for t in stacked for line in t.lines}
     out += read_label_value_pairs(report, taken)
     taken |= {o.source_line for o in out}
     out += read_headlines(report, taken)
