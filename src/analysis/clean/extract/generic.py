@@ -132,6 +132,7 @@ class Table:
     header_line: int
     rows: list[tuple[int, list[str]]]
     cell_lines: dict[int, list[int]] = field(default_factory=dict)  # row line → each cell's own line (a cell per line)
+    sections: dict[int, str] = field(default_factory=dict)  # row line → the lone label line heading it
 
     @property
     def lines(self) -> set[int]:
@@ -282,21 +283,49 @@ def _caption_before(compact: list[tuple[int, str]], i: int) -> tuple[str, int]:
     return "", 0
 
 
+def _is_row_label(text: str) -> bool:
+    return _is_cell_text(text) or bool(text != "\x00" and figures_in(text) is None and period_of(text))
+
+
 def _cell_per_line(compact: list[tuple[int, str]], i: int) -> tuple[Table, int] | None:
-    for k in range(2, 9):
+    """k header lines, then rows of a label and k-1 cells (or k: a header with no cell over the
+    labels), a missing cell printed ``-``; a lone label line between rows (``Overall number of
+    complaints received``) heads the rows below it."""
+    if not _is_cell_text(compact[i][1]):
+        return None
+    best: tuple[tuple, Table, int] | None = None  # the reading that places the most cells
+    for k in range(2, 16):
         header = compact[i:i + k]
         if len(header) < k or not all(_is_cell_text(t) for _, t in header):
-            return None
-        j, rows, cell_lines = i + k, [], {}
-        while j + k <= len(compact) and _is_cell_text(compact[j][1]) and all(_is_figure(t) for _, t in compact[j + 1:j + k]):
-            group = compact[j:j + k]
-            rows.append((group[0][0], [t for _, t in group]))
-            cell_lines[group[0][0]] = [n for n, _ in group]
-            j += k
-        if rows:
-            caption, caption_line = _caption_before(compact, i)
-            return Table(caption, caption_line, [t for _, t in header], header[0][0], rows, cell_lines), j
-    return None
+            break
+        for width in (k - 1, k):
+            j, rows, cell_lines, sections, section = i + k, [], {}, {}, ""
+            while j < len(compact):
+                group = compact[j:j + width + 1]
+                if len(group) == width + 1 and _is_row_label(group[0][1]) and all(figures_in(t) is not None for _, t in group[1:]) \
+                        and any(figures_in(t) for _, t in group[1:]):
+                    rows.append((group[0][0], [t for _, t in group]))
+                    cell_lines[group[0][0]] = [n for n, _ in group]
+                    if section:
+                        sections[group[0][0]] = section
+                    j += width + 1
+                    continue
+                following = compact[j + 1:j + width + 2]
+                if rows or j == i + k:  # a lone label heading the rows below it
+                    if _is_cell_text(compact[j][1]) and len(following) == width + 1 and _is_row_label(following[0][1]) \
+                            and all(figures_in(t) is not None for _, t in following[1:]):
+                        section = compact[j][1]
+                        j += 1
+                        continue
+                break
+            score = (len(rows) * width, -len(set(sections.values())), width == k - 1)  # most cells; then fewer headings, a label header
+            if rows and (best is None or score > best[0]):
+                caption, caption_line = _caption_before(compact, i)
+                cells = [t for _, t in header]
+                if width == k:
+                    cells = ["", *cells]
+                best = (score, Table(caption, caption_line, cells, header[0][0], rows, cell_lines, sections), j)
+    return best[1:] if best else None
 
 
 def _label_over_figures(compact: list[tuple[int, str]], i: int) -> tuple[Table, int] | None:
@@ -410,7 +439,7 @@ def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
     """Every figure of every table, labelled where the vocabulary can tell, else unlabelled."""
     out: list[Observation] = []
     for table in tables:
-        caption = read_label(table.caption) if table.caption else Reading("")
+        caption = _caption_reading(table.caption)
         headers = [read_label(h) for h in table.header]
         has_years = any(h.period or h.quarter or calendar_years(h.text) for h in headers) or \
             any(read_label(cells[0]).period for _, cells in table.rows if cells)
@@ -422,6 +451,7 @@ def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
         alike = {i for i, key in enumerate(readings) if readings.count(key) > 1 and any(key)}
         for line, cells in table.rows:
             cell_lines = table.cell_lines.get(line)
+            heading = _caption_reading(table.sections[line]) if line in table.sections else caption
             label = cells[0]
             row = read_label(label)
             values = cells[1:]
@@ -434,7 +464,7 @@ def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
                 known = at is not None and 0 <= at < width
                 column = headers[at] if known else Reading("")
                 text = table.header[at] if known and table.header[at] else f"column {index + 1}"
-                label_ = combine(report.report_period, column, row, caption, table_has_years=has_years)
+                label_ = combine(report.report_period, column, row, heading, table_has_years=has_years)
                 for figure in figures:
                     if figure.paren:
                         period = _paren_period(table, column, context)
@@ -445,6 +475,16 @@ def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
                     service = clean_label(table.header[at]) if known and at in alike and _named(row) else None
                     out.append(_observation(report, table.id, at_line, label, text, fig_label, figure, service=service))
     return out
+
+
+def _caption_reading(text: str) -> Reading:
+    """A caption's reading; a caption about complaints ("Complaints categorisation Q2 2013/14")
+    makes ``complaints`` the measure of columns and rows that name none."""
+    reading = read_label(text) if text else Reading("")
+    if text and not reading.measure and re.search(r"\bcomplaints?\b", text, re.IGNORECASE) \
+            and not re.search(r"compliment|enquir|comment|ombudsman|%|per ?cent|percentage|proportion|\brate\b", text, re.IGNORECASE):
+        reading = replace(reading, measure=BASE)
+    return reading
 
 
 def _named(reading: Reading) -> bool:
