@@ -96,7 +96,7 @@ class Figure:
 def figures_in(cell: str) -> list[Figure] | None:
     """The figures of one cell (``351``, ``45%``, ``£1,200``, ``351 (299)``); None when the cell
     is not a figure at all (a label), [] when it prints a missing value (``-``, ``n/a``)."""
-    text = clean_label(normalise_typography(cell))
+    text = clean_label(normalise_typography(cell)).rstrip("*†‡ ")  # "1*": a footnote marker, not part of the figure
     if is_missing(text):
         return []
     match = _FIGURE_CELL.match(text.replace(" %", "%"))
@@ -267,7 +267,10 @@ def find_stacked_tables(lines: list[str], taken: set[int]) -> list[Table]:
     tables: list[Table] = []
     i = 0
     while i < len(compact):
-        found = _cell_per_line(compact, i) or _label_over_figures(compact, i)
+        here, after = _cell_per_line(compact, i), _cell_per_line(compact, i + 1) if i + 1 < len(compact) else None
+        if after and (not here or after[0] > here[0]):  # the first line is the table's title, not a header cell
+            here, i = after, i + 1
+        found = here[1:] if here else _label_over_figures(compact, i)
         if found is None:
             i += 1
             continue
@@ -287,7 +290,7 @@ def _is_row_label(text: str) -> bool:
     return _is_cell_text(text) or bool(text != "\x00" and figures_in(text) is None and period_of(text))
 
 
-def _cell_per_line(compact: list[tuple[int, str]], i: int) -> tuple[Table, int] | None:
+def _cell_per_line(compact: list[tuple[int, str]], i: int) -> tuple[tuple, Table, int] | None:
     """k header lines, then rows of a label and k-1 cells (or k: a header with no cell over the
     labels), a missing cell printed ``-``; a lone label line between rows (``Overall number of
     complaints received``) heads the rows below it."""
@@ -325,7 +328,7 @@ def _cell_per_line(compact: list[tuple[int, str]], i: int) -> tuple[Table, int] 
                 if width == k:
                     cells = ["", *cells]
                 best = (score, Table(caption, caption_line, cells, header[0][0], rows, cell_lines, sections), j)
-    return best[1:] if best else None
+    return best
 
 
 def _label_over_figures(compact: list[tuple[int, str]], i: int) -> tuple[Table, int] | None:
@@ -473,7 +476,13 @@ def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
                         fig_label = label_
                     at_line = cell_lines[index] if cell_lines else line
                     service = clean_label(table.header[at]) if known and at in alike and _named(row) else None
-                    out.append(_observation(report, table.id, at_line, label, text, fig_label, figure, service=service))
+                    # a column the vocabulary reads nothing in, under a caption that gives the measure: a
+                    # category of it ("Policy", "Staff" in a complaints categorisation table)
+                    bare = known and column.text and not (column.measure or column.stage or column.division or column.period
+                                                          or column.quarter or column.unit)
+                    category = clean_label(table.header[at]) if bare and not row.category else None
+                    out.append(_observation(report, table.id, at_line, label, text, fig_label, figure, service=service,
+                                            category=category))
     return out
 
 
