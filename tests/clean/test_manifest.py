@@ -142,6 +142,29 @@ def test_stated_period_ignores_table_rows_and_long_sentences_about_other_years()
     assert stated_period("Complaints 2020/21\n").line == 1
 
 
+@pytest.mark.parametrize(("text", "line", "period"), [
+    ("Harrow Council\nAnnual Report 2023 to 2024\n", 2, "2023-24"),
+    ("Complaints and Compliments\nAnnual Complaints Report 2022 to 23\n", 2, "2022-23"),
+    ("Agenda item 6\n\nThe committee is asked to note the Complaints Annual Report 2020/21, attached as Appendix A, "
+     "and the actions the directorate has taken on the Ombudsman's findings since the spring.\n", 3, "2020-21"),
+    ("Introduction\nThe council received 412 complaints during the 2017/18 financial year and answered 78% of them "
+     "within the statutory timescale of twenty working days.\n", 2, "2017-18"),
+])
+def test_stated_period_reads_titles_and_sentences_in_other_words(text, line, period):
+    stated = stated_period(text)
+    assert (stated.line, stated.period) == (line, period)
+
+
+def test_a_year_compared_with_or_a_table_of_years_is_not_the_reports_own():
+    compared = ("Introduction\nThe council received 412 complaints, up from 380 during the 2016/17 financial year, "
+                "as the new system recorded every contact made by residents and members.\n")
+    assert stated_period(compared) is None
+    for table in ("| Complaints | 2018 to 2019 | 2019 to 2020 |\n", "Complaints   2018/19   2019/20\nTotal        12        14\n"):
+        assert stated_period("Report\n" + table) is None, table
+    with pytest.raises(ManifestError, match=r"x\.txt:2: the report states its period as 2017-18"):
+        check_stated_period("x.txt", "Introduction\nWe received 412 complaints during the 2017/18 financial year.\n", "2018-19")
+
+
 def test_add_report_with_no_stated_period_warns_and_adds(project_copy, tmp_path):
     said = []
     entry = add_report(project_copy, _new_report(tmp_path, "Total\t10\n"), council="bromley", period="2024-25",

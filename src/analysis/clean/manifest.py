@@ -18,6 +18,7 @@ from ..parsing import clean_label, normalise_typography, parse_period, slug
 from ..paths import Paths
 from .extract import GENERIC, TEMPLATE_MODULES
 from .extract.engine import ReportFormatError, decode_report
+from .layout import normalise_layout
 
 
 class ManifestError(ValueError):
@@ -95,6 +96,18 @@ _THIS_REPORT = re.compile(r"\bthis (?:annual )?report\b", re.IGNORECASE)
 _APRIL_TO_MARCH = re.compile(r"\b1(?:st)?\s+april\s+(?P<a>(?:19|20)\d{2})\s*(?:-|–|—|to)\s*31(?:st)?\s+march\s+(?P<b>(?:19|20)\d{2})\b",
                              re.IGNORECASE)
 MAX_HEADING_CHARS = 120  # longer lines are sentences, which mention other years freely
+_YEAR = r"(?P<year>(?:19|20)\d{2}(?:\s*[/\-–—]\s*|\s+to\s+)(?:19|20)?\d{2}(?!\d))"
+# The report named with its year inside a sentence ("…presents the Complaints Annual Report 2020/21 to…"):
+# a report's name, some of its words "annual", "complaints", "compliments", then the year.
+_REPORT_NAMED = re.compile(r"\b(?P<name>(?:(?:annual|complaints?|compliments?|casework|representations|feedback|"
+                           r"corporate|statutory|and|&)\s+){1,6})(?:report|review)\s+(?:for\s+(?:the\s+)?(?:year\s+)?)?"
+                           + _YEAR, re.IGNORECASE)
+# The year the report covers, said in words ("…received during the 2017/18 financial year"), unless the
+# sentence compares it with another ("up from 60 in the 2016/17 financial year")
+_COVERED_YEAR = re.compile(r"\b(?:during|in|for|covering|throughout|over)\s+the\s+" + _YEAR + r"\s+financial\s+year\b",
+                           re.IGNORECASE)
+_COMPARISON = re.compile(r"\b(?:compared?|comparison|from|than|previous|last|prior|up|down|fell|rose|increase|decrease|"
+                         r"since|versus|vs)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -110,10 +123,13 @@ def stated_period(text: str) -> StatedPeriod | None:
     """The financial year a report states about itself in its title, a heading or a sentence about
     "this report" in its first pages; None when it states none.
 
-    Only short, untabbed lines count as headings (a table row "Complaints 2018/19 2019/20" or a
-    sentence comparing years is not a statement of the report's own year).
+    Only short lines outside tables count as headings (a table row "Complaints 2018/19 2019/20",
+    tabbed, piped or space-aligned, or a sentence comparing years is not a statement of the
+    report's own year). A sentence that names the report with its year, or the financial year
+    it covers, is one (see :func:`_year_in_sentence`).
     """
-    for number, raw in enumerate(text.split("\n")[:FRONT_MATTER_LINES], 1):
+    front = normalise_layout(text.split("\n")[:FRONT_MATTER_LINES]).lines  # table cells tab-separated
+    for number, raw in enumerate(front, 1):
         line = clean_label(normalise_typography(raw))
         if not line or "\t" in re.sub(r"^\s*(?:title|subject):\s*", "", raw, flags=re.IGNORECASE):
             continue
@@ -129,6 +145,22 @@ def stated_period(text: str) -> StatedPeriod | None:
             stated = parse_period(sentence)
             if stated:
                 return StatedPeriod(number, line, stated)
+        stated = _year_in_sentence(line)
+        if stated:
+            return StatedPeriod(number, line, stated)
+    return None
+
+
+def _year_in_sentence(line: str) -> str | None:
+    """The year of a sentence that names the report with its year ("…the Complaints Annual Report
+    2020/21…") or says the year it covers ("…during the 2017/18 financial year"), not in a comparison."""
+    named = _REPORT_NAMED.search(line)
+    if named and re.search(r"annual|complaint|compliment", named["name"], re.IGNORECASE):
+        return parse_period(named["year"])
+    for covered in _COVERED_YEAR.finditer(line):
+        sentence_start = max(line.rfind(". ", 0, covered.start()) + 1, 0)
+        if not _COMPARISON.search(line[sentence_start: covered.start()]):
+            return parse_period(covered["year"])
     return None
 
 

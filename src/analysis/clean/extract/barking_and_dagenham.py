@@ -29,7 +29,7 @@ Missing cells (``N/A`` for a team that did not exist in 2017/18) are not emitted
 from __future__ import annotations
 
 from ...observations import Observation
-from .engine import Column, RawReport, ReportFormatError, Row, Section, TableSpec, extract_sections
+from .engine import Column, RawReport, ReportFormatError, Row, Section, TableSpec, extract_sections, next_row
 from .harrow import ProseFigure, read_prose
 
 CHAPTERS = (  # (header of the chapter's service tables, division)
@@ -114,7 +114,7 @@ SKIPPED_TABLES: tuple[tuple[str, int, str], ...] = (
 
 def chapters(report: RawReport) -> list[Section]:
     """Each chapter's tables: from the caption above its first service-table header to the next chapter."""
-    starts = [report.find(pattern) - 1 for pattern, _ in CHAPTERS]
+    starts = [next_row(report, report.find(pattern), -1) for pattern, _ in CHAPTERS]
     if starts != sorted(starts):
         raise ReportFormatError(report.source_file, starts[0], "the chapters are not in the order Children's, Adults, Education")
     ends = [s - 1 for s in starts[1:]] + [len(report.lines)]

@@ -25,6 +25,7 @@ from ...parsing import (
     parse_period,
     previous_period,
 )
+from ..layout import normalise_layout
 
 
 class ReportFormatError(ValueError):
@@ -57,12 +58,18 @@ class Skip:
 
 @dataclass
 class RawReport:
-    """A raw report's lines (1-based) and the identity the manifest gives it."""
+    """A raw report's lines (1-based) and the identity the manifest gives it.
+
+    ``lines`` are the file's lines with table cells separated by tabs whatever printed them
+    (see :mod:`analysis.clean.layout`): line *n* is still line *n* of the file, so citations
+    stay on the raw file. ``separators`` are the lines that were a ``---|---`` rule under a
+    pipe table's header (now empty): a table reader steps over them."""
 
     source_file: str  # path relative to the project root, as written to ``source_file``
     council: str
     report_period: str
     lines: list[str]
+    separators: frozenset[int] = frozenset()
     _normalised: list[str] | None = field(default=None, init=False, repr=False, compare=False)
     skips: list[Skip] = field(default_factory=list, init=False, repr=False, compare=False)  # template tables not found
 
@@ -81,7 +88,8 @@ class RawReport:
     @classmethod
     def load(cls, root: Path, source_file: str, council: str, report_period: str) -> RawReport:
         text = decode_report(root / source_file, source_file)
-        return cls(source_file, council, report_period, text.split("\n"))
+        layout = normalise_layout(text.split("\n"))
+        return cls(source_file, council, report_period, layout.lines, layout.separators)
 
     def line(self, number: int) -> str:
         return self.lines[number - 1]
@@ -265,11 +273,22 @@ def line_search(pattern: str, line: str) -> re.Match | None:
     return _compiled(pattern).search(normalise_typography(line))
 
 
+def next_row(report: RawReport, line: int, steps: int = 1) -> int:
+    """The line ``steps`` rows below ``line`` (above it when negative), stepping over markdown
+    ``---|---`` rules: a template's "the line under the header" is the next row of the table."""
+    step = 1 if steps >= 0 else -1
+    for _ in range(abs(steps)):
+        line += step
+        while line in report.separators:
+            line += step
+    return line
+
+
 def joined_header(report: RawReport, header_line: int, lines: int) -> list[str]:
     """A header printed over ``lines`` lines, joined cell by cell (``NOT`` + ``UPHELD``)."""
     header = cells(report.line(header_line))
     for extra in range(1, lines):
-        more = cells(report.line(header_line + extra))
+        more = cells(report.line(next_row(report, header_line, extra)))
         width = max(len(header), len(more))
         header = [clean_label(f"{(header + [''] * width)[i]} {(more + [''] * width)[i]}") for i in range(width)]
     return header
@@ -355,8 +374,11 @@ def locate(spec: TableSpec, report: RawReport, section: Section) -> int | None:
 
 def table_lines(spec: TableSpec, report: RawReport, header_line: int, section: Section) -> Iterator[int]:
     """Line numbers of a table's body: after the header, to the first blank line (or ``end``)."""
-    number = header_line + spec.header_lines
+    number = next_row(report, header_line, spec.header_lines)
     while number <= min(section.end, len(report.lines)):
+        if number in report.separators:  # a markdown rule: not the blank line that ends a table
+            number += 1
+            continue
         text = report.line(number)
         if spec.end and re.search(spec.end, text):
             return

@@ -36,6 +36,7 @@ from .engine import (
     extract_table,
     joined_header,
     label_matches,
+    next_row,
     read_prose,
 )
 
@@ -191,8 +192,11 @@ def _map_stack_columns(spec: StackTable, header: list[str], report: RawReport, l
 
 def _body(report: RawReport, spec: StackTable, header_line: int, first_value: int, end: int) -> list[_Line]:
     rows: list[_Line] = []
-    number = header_line + spec.header_lines
+    number = next_row(report, header_line, spec.header_lines)
     while number <= end:
+        if number in report.separators:
+            number += 1
+            continue
         text = report.line(number)
         if not text.strip():
             break

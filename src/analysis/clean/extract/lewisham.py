@@ -574,6 +574,8 @@ def iter_cells(report: RawReport, start: int) -> Iterator[Cell]:
     after_blank = started = False
     for number in range(start, len(report.lines) + 1):
         raw = report.line(number)
+        if number in report.separators:  # a markdown rule between a table's rows
+            continue
         if not raw.strip() and not raw.startswith("\t"):  # a lone tab is an empty cell
             after_blank = True
             continue

@@ -1,0 +1,145 @@
+"""The seed reports printed by other converters still give their figures, on the same lines.
+
+Each variant is built from the committed seed reports in a temporary root (see
+``_layout_variants``): tabs turned into space-aligned columns (``pdftotext -layout``), into
+``| a | b |`` pipes, and into a markdown export (escapes and a ``|---|`` rule under the first
+row of every table, which moves the lines below it: the gold's line is mapped to the
+variant's). The clean runs on each; the contract's hand-checked gold rows
+(tests/data/sample_gold.csv, the copy of ../shared/contract/sample_gold.csv that
+test_gold.py reads) must be found on their line with their labels, and no figure may differ
+from the tab export's (a figure the variant cannot read is lost, never mislabelled).
+"""
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import pandas as pd
+import pytest
+from _layout_variants import build_variant
+
+from analysis.clean.layout import normalise_layout
+from analysis.clean.pipeline import run_clean
+from analysis.paths import Paths
+
+from conftest import RAW, ROOT
+
+GOLD = ROOT / "tests" / "data" / "sample_gold.csv"
+KEY = ["council", "period", "quarter", "report_period", "division", "service", "category", "stage", "measure", "unit"]
+FIGURE = ["source_file", "source_line", *KEY, "value", "quality_flag"]
+LEWISHAM = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"
+
+
+# ---------------------------------------------------------------------------------------
+# The normalisation itself
+
+
+def test_tab_text_passes_through_unchanged():
+    for path in sorted(RAW.glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        layout = normalise_layout(lines)
+        assert layout.lines == lines, path.name
+        assert layout.kind == "tab" and not layout.separators
+
+
+def test_pipe_rows_become_cells_and_the_rule_an_empty_line():
+    lines = ["Complaints received", "", "| Division | 2018/19 | 2019/20 |", "|---|:---:|---|",
+             "| Adult Social Care | 142 | 117 |", "|  | 33\\* | a \\| b |", "", "04 | COUNCIL OVERVIEW"]
+    layout = normalise_layout(lines)
+    assert layout.lines == ["Complaints received", "", "Division\t2018/19\t2019/20", "",
+                            "Adult Social Care\t142\t117", "\t33*\ta | b", "", "04 | COUNCIL OVERVIEW"]
+    assert layout.separators == {4}
+
+
+def test_a_markdown_table_without_outer_pipes_is_read_from_its_rule():
+    lines = ["Outcome | 2023/24", "--- | ---", "Upheld | 12", "Not upheld | 30", "", "Prose | with a pipe"]
+    assert normalise_layout(lines).lines == ["Outcome\t2023/24", "", "Upheld\t12", "Not upheld\t30", "",
+                                             "Prose | with a pipe"]
+
+
+def test_aligned_columns_keep_labels_whole_and_blank_cells_in_place():
+    lines = ["Complaints received",
+             "",
+             "                   Adults   Children's Services",
+             "Division           2018/19  2019/20",
+             "Adult Social Care  142      117",
+             "Total              484",
+             "",
+             "1.6  The 2020/21 data in this report comes from the complaints system.  Data for 2019/20 is given too."]
+    out = normalise_layout(lines)
+    assert len(out.lines) == len(lines) and out.kind == "aligned"
+    assert out.lines[:2] == lines[:2] and out.lines[6] == ""
+    assert out.lines[2:6] == ["\tAdults\tChildren's Services", "Division\t2018/19\t2019/20",
+                              "Adult Social Care\t142\t117", "Total\t484\t"]
+    assert out.lines[7] == ("1.6\tThe 2020/21 data in this report comes from the complaints system.  "
+                            "Data for 2019/20 is given too.")
+
+
+# ---------------------------------------------------------------------------------------
+# The seed reports in each variant, cleaned
+
+
+@pytest.fixture(scope="module")
+def tab_clean() -> pd.DataFrame:
+    return pd.read_csv(ROOT / "data" / "clean" / "observations.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module", params=["aligned", "pipes", "markdown"])
+def variant(request, tmp_path_factory):
+    """(name, observations of the variant's clean, its errors, seed line → variant line per file)."""
+    root = tmp_path_factory.mktemp(request.param) / "project"
+    maps = build_variant(RAW, root / "data" / "raw", request.param)
+    if (ROOT / "data" / "reference").is_dir():
+        shutil.copytree(ROOT / "data" / "reference", root / "data" / "reference")
+    result = run_clean(Paths(root))
+    observations = pd.read_csv(root / "data" / "clean" / "observations.csv", dtype=str, keep_default_na=False)
+    return request.param, observations, result.errors, maps
+
+
+def gold_hits(observations: pd.DataFrame, maps) -> dict[str, list[str]]:
+    """Each gold row's verdict: located and labelled, located under another label, or missing."""
+    gold = pd.read_csv(GOLD, dtype=str, keep_default_na=False)
+    verdicts: dict[str, list[str]] = {"labelled": [], "other_label": [], "missing": []}
+    for row in gold.itertuples(index=False):
+        source = f"data/raw/{row.file}"
+        here = observations[(observations["source_file"] == source)
+                            & (observations["source_line"].astype(int) == maps[source](int(row.line)))]
+        here = here[(here["value"].astype(float) - float(row.value)).abs() < 1e-9]
+        labelled = here
+        for column in KEY:
+            labelled = labelled[labelled[column] == getattr(row, column)]
+        verdict = "labelled" if len(labelled) == 1 else "other_label" if len(here) else "missing"
+        verdicts[verdict].append(f"{row.file}:{row.line} {row.measure}={row.value}")
+    return verdicts
+
+
+def figures(frame: pd.DataFrame) -> Counter:
+    return Counter(map(tuple, frame[FIGURE].astype(str).values.tolist()))
+
+
+def test_every_variant_locates_and_labels_the_gold(variant, tab_clean):
+    name, observations, errors, maps = variant
+    verdicts = gold_hits(observations, maps)
+    assert verdicts["other_label"] == []
+    if name == "aligned":  # Lewisham's one-cell-per-line tables lose their empty cells (see layout.py)
+        assert [e for e in errors if not e.startswith(LEWISHAM)] == []
+        assert all(m.startswith(LEWISHAM[9:]) for m in verdicts["missing"]) and len(verdicts["missing"]) == 2
+        assert len(verdicts["labelled"]) == 18
+    else:
+        assert errors == [] and verdicts["missing"] == []
+        assert len(verdicts["labelled"]) == len(pd.read_csv(GOLD)) == 20
+
+
+def test_no_variant_gives_a_figure_the_tab_export_does_not(variant, tab_clean):
+    """Every figure of a variant is one of the tab export's, on the same (mapped) line with the same labels."""
+    name, observations, _, maps = variant
+    expected = tab_clean.copy()
+    expected["source_line"] = [str(maps[f](int(n))) for f, n in zip(expected["source_file"], expected["source_line"])]
+    got, want = figures(observations), figures(expected)
+    assert got - want == Counter()
+    lost = Counter(key[0] for key in (want - got).elements())
+    if name == "aligned":
+        assert set(lost) == {LEWISHAM}  # the whole report: its cell-per-line table stops it (see above)
+        assert sum(got.values()) == sum(want.values()) - lost[LEWISHAM]
+    else:
+        assert lost == Counter()
