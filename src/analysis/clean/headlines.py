@@ -215,7 +215,7 @@ def _subject(text: str) -> tuple[str, str] | None:
 def is_quarterly(lines: list[str]) -> bool:
     """A quarter's report (its title or opening lines name a quarter): its sentences' figures are a quarter's."""
     opening = [line for line in lines if line.strip()][:12]
-    return any(_QUARTERISH.search(line) for line in opening)
+    return any(_QUARTERISH.search(line) for line in opening if len(line.strip()) <= 120)  # a title, not a sentence
 
 
 def read_headlines(report: RawReport, taken: set[int]) -> list[Observation]:

@@ -166,10 +166,11 @@ def _year_like(cell: str) -> bool:
     return bool(period_of(cell) or quarter_of(cell) or re.fullmatch(r"(?:19|20)\d\d", cell.strip()))
 
 
-def find_tables(lines: list[str]) -> list[Table]:
-    """Every run of cell lines with a header and at least one row of figures."""
+def find_tables(lines: list[str], separators: frozenset[int] = frozenset()) -> list[Table]:
+    """Every run of cell lines with a header and at least one row of figures (``separators``: the
+    lines that were a markdown table's ``---|---`` rule, blank after normalisation)."""
     tables: list[Table] = []
-    split = [split_cells(line) for line in lines]
+    split = [[] if number in separators else split_cells(line) for number, line in enumerate(lines, start=1)]
     number = 0
     while number < len(lines):
         cells = split[number]
@@ -589,7 +590,7 @@ def extract(report: RawReport) -> list[Observation]:
     """Every table figure and every headline sentence figure of the report."""
     from ..headlines import read_headlines
 
-    tables = find_tables(report.lines)
+    tables = find_tables(report.lines, report.separators)
     out = read_tables(report, tables)
     taken = {line for t in tables for line in t.lines}
     stacked = find_stacked_tables(report.lines, taken)
