@@ -132,7 +132,7 @@ def decode_report(path: Path, source_file: str) -> str:
     for magic, kind in SIGNATURES.items():
         if data.startswith(magic):
             raise ReportFormatError(source_file, None, f"the file is {kind}, not a text export of a report; convert it "
-                                    "to plain text first (e.g. `pdftotext -layout` for a PDF) and add the text file")
+                                    "to plain text first, or give the PDF itself to `python -m analysis add-report`, which stores its text beside it")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows "Unicode" (UTF-16 with its BOM)
         try:
             return _fold_newlines(data.decode("utf-16"))
