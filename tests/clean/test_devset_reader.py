@@ -14,7 +14,7 @@ from analysis.clean.extract.engine import RawReport
 from analysis.clean.extract.generic import extract
 from analysis.observations import to_frame
 
-from devset import DEVSET, load_gold, load_sources, score, totals
+from devset import DEVSET, load_sources, score, totals
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from ..parsing import clean_label, normalise_typography, parse_period, slug
 from ..paths import Paths
 from .extract import GENERIC, TEMPLATE_MODULES
 from .extract.engine import ReportFormatError, decode_report
-from .pdf import PdfTextError, extractor_version, is_pdf, pdf_text
 from .layout import normalise_layout
+from .pdf import PdfTextError, extractor_version, is_pdf, pdf_text
 
 
 class ManifestError(ValueError):

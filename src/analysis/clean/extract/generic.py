@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ...observations import Observation
-from ...parsing import Number, clean_label, is_missing, normalise_typography, parse_number, previous_period
+from ...parsing import clean_label, is_missing, normalise_typography, parse_number, previous_period
 from ..vocabulary import Reading, calendar_years, period_of, quarter_of, read_label
 from .engine import RawReport
 
