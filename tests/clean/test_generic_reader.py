@@ -139,6 +139,15 @@ def test_ombudsman_and_compliments_sentences():
                           (3, "2024-25", "", "all", "compliments", 155.0, "count")]
 
 
+def test_counts_listed_after_a_received_count_keep_their_printed_kind():
+    text = ("The service had received 10 corporate complaints, which was a 50% decrease compared to the 20 received in "
+            "2023/24, and 89 statutory complaints in the year.\n")
+    found = read(text)
+    assert [(o.period, o.measure, o.value, o.service) for o in found] == [
+        ("2024-25", "pct_change", -50.0, ""), ("2024-25", "complaints", 10.0, "corporate complaints"),
+        ("2023-24", "complaints", 20.0, "corporate complaints"), ("2024-25", "complaints", 89.0, "statutory complaints")]
+
+
 def test_a_change_between_two_printed_years():
     text = "Member enquiries had increased from 61 in 2022-23 to 63 in 2023-24 and were answered by the service.\n"
     assert rows(text) == [(1, "2022-23", "", "enquiry", "enquiries", 61.0, "count"),
@@ -153,9 +162,9 @@ def test_a_decrease_is_a_negative_change_for_the_later_year():
 
 
 def test_a_sentence_figure_no_form_reads_is_kept_unlabelled():
-    found = read("We issued 55 apologies this year to residents who had complained about the service.\n")
+    found = read("We answered 55 requests for information this year from residents who had complained.\n")
     assert [(o.measure, o.value, o.category, o.quality_flag) for o in found] == [("unlabelled", 55.0, "sentence", "unlabelled")]
-    assert "55 apologies" in found[0].service
+    assert "55 requests for information" in found[0].service
 
 
 def test_a_rate_per_thousand_homes_is_not_a_count_of_complaints():

@@ -82,6 +82,10 @@ SENTENCES = (
     Sentence("complaints_received", rf"(?:received|receiving|recorded|logged|registered|there were|there was|we had|a total of|a total number of|we responded to) (?P<value>{_N}) {_NOUN}"
                                     rf"(?! and enquiries)(?! (?:{_BE}) (?:not )?(?:upheld|partially|partly|investigated|escalated|referred|withdrawn))(?! per\b)",
              "complaints"),
+    Sentence("apologies", rf"(?:issued|made|gave|offered) (?P<value>{_N}) apolog(?:y|ies)\b", "apologies"),
+    # "received 10 corporate complaints, …, and 89 statutory complaints": a count listed after a received count
+    Sentence("listed_complaints", rf"(?:,|\band) (?P<value>{_N}) (?P<noun>(?:corporate|statutory|formal|stage[- ](?:1|2|3|one|two|three)|"
+                                  rf"first stage|second stage)(?: [\w'-]+)? complaints)\b(?! (?:{_BE}|per)\b)", "complaints"),
     Sentence("complaints_were_received", rf"(?<![\d.,%£])(?P<value>{_N}) {_NOUN} (?:{_BE}) (?:received|recorded|logged|registered)\b", "complaints"),
 )
 _COMPILED = [(s, re.compile(s.pattern, re.IGNORECASE)) for s in SENTENCES]
@@ -102,7 +106,8 @@ _COMPARISON = re.compile(rf"^[,;]?\s*(?:(?:which is |this is |which was |an? )?(
                          rf"(?:from|compared (?:with|to)|against|on|in comparison (?:with|to))\s+(?:the |a )?(?:figure of )?(?P<base>{_PCT}|{_N})"
                          rf"(?:\s+(?:\w+\s+){{0,2}}?(?:in|during|for)\s+(?P<period>{_FY}))?(?P<last>\s+(?:in |for )?(?:the )?(?:last|previous|prior|preceding) (?:financial )?year)?)",
                          re.IGNORECASE)
-_IN_YEAR = re.compile(rf"(?<![\d.,£])(?P<value>{_PCT}|{_N}) (?:in|during|for) (?P<period>{_FY})", re.IGNORECASE)
+_IN_YEAR = re.compile(rf"(?<![\d.,£])(?P<value>{_PCT}|{_N}) (?:(?:that )?(?:had been |were |was )?(?:received|recorded|registered) )?(?:in|during|for) (?P<period>{_FY})",
+                      re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\b(?:last|previous|prior|preceding) (?:financial )?year\b|\bthe year before\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[.;:!?](?:\s|$)|,\s+(?:and|but|while|whereas|compared)\b|\s[–-]\s")
 _TURN = re.compile(r"\b(?:up|down|from|compared|against|increase|decrease|rise|fall|fell|rose|drop|when|whereas|while|than|since)\b", re.IGNORECASE)
@@ -188,6 +193,21 @@ def _division(sentence: str) -> str:
     return divisions.pop() if len(divisions) == 1 else "all"
 
 
+_STAGE_WORDS = re.compile(r"\b(?:stage[- ]?(?:1|2|3|one|two|three)|first stage|second stage|new|the|of|complaints?)\b", re.IGNORECASE)
+
+
+def _qualified(noun: str) -> str:
+    """The printed noun phrase of a count when it says what kind ("corporate complaints"), else ''."""
+    return clean_label(noun) if _STAGE_WORDS.sub("", noun).strip(" -") else ""
+
+
+def _subject_text(window: str) -> str:
+    """The words a change's figures follow ("Housing Services complaints had decreased"): their printed subject."""
+    words = re.sub(r"^[\s,;:.·•-]+|\b(?:going|had|has|have|been|decreased|increased|reduced|reducing|risen|fallen|fell|rose|also|by)\b.*$",
+                   "", window, flags=re.IGNORECASE)
+    return clean_label(" ".join(words.split()[-8:]))
+
+
 def _subject(text: str) -> tuple[str, str] | None:
     """(measure, stage) a clause is about: its nearest counted noun before the figures."""
     hits = list(_SUBJECT.finditer(text))
@@ -204,8 +224,9 @@ def _subject(text: str) -> tuple[str, str] | None:
         return "enquiries", "enquiry"
     if noun in {"compliments", "comments"}:
         return noun, ""
-    if noun in {"timeliness", "percentage", "proportion"}:
-        reading = read_label("% " + text[hits[-1].start():])
+    shares = [h for h in hits if h[0].lower() in {"timeliness", "percentage", "proportion"}]
+    if shares:  # "The percentage of complaints escalated past Stage 1": a share, read as a percent label
+        reading = read_label("% " + text[shares[-1].start():])
         return (reading.measure, stage) if reading.measure.startswith("pct_") else None
     if re.search(r"upheld|investigated|withdrawn|resolved|answered|responded|late|overdue", text[hits[-1].start():], re.IGNORECASE):
         return None  # "complaints upheld", "complaints responded to": not the count received
@@ -242,6 +263,7 @@ class SentenceReader:
         self.out: list[Observation] = []
         self.spans: list[tuple[int, int]] = []  # the value tokens already read
         self.division = _division(sentence)
+        self.context: tuple[str, str] = ("", "")  # (service, division) of the figures being read: their printed subject
 
     def _free(self, start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in self.spans)
@@ -261,7 +283,8 @@ class SentenceReader:
         elif measure == "enquiries":
             stage = "enquiry"
         self.out.append(Observation(council=self.report.council, period=when[0], report_period=self.report.report_period,
-                                    division=self.division, stage=stage or "all", measure=measure, value=sign * value, unit=unit,
+                                    division=self.context[1] or self.division, service=self.context[0], stage=stage or "all",
+                                    measure=measure, value=sign * value, unit=unit,
                                     source_file=self.report.source_file, source_line=self.number, table="prose", quarter=when[1]))
 
     def _unlabelled(self, value: float, unit: str, start: int, end: int) -> Observation:
@@ -283,16 +306,20 @@ class SentenceReader:
             for match in regex.finditer(s):
                 if not self._free(*match.span("value")):
                     continue
+                if form.name == "listed_complaints" and not re.search(r"\b(?:received|registered|recorded|logged)\b", s[:match.start()], re.IGNORECASE):
+                    continue  # only a list that a "received" count opened
                 noun = match.groupdict().get("noun") or ""
                 stage = _stage(noun)
+                self.context = (_qualified(noun), "")
                 measure, unit = self._measure(form, match)
-                when = _when(s, match.start(), match.end(), period, quarterly=self.quarterly)
+                when = _when(s, match.start("value"), match.end(), period, quarterly=self.quarterly)
                 self.add(*match.span("value"), measure, unit, stage, when)
                 if match.groupdict().get("count"):  # "83% (85) of stage one complaints"
                     self.add(*match.span("count"), COUNT_OF.get(measure, ""), "count", stage, when)
                 if match.groupdict().get("pct") and measure in PERCENT_OF:  # "59 (45%) were upheld"
                     self.add(*match.span("pct"), PERCENT_OF[measure], "percent", stage, when)
                 self._compared(match.end(), measure, unit, stage, when)
+                self.context = ("", "")
 
     def _measure(self, form: Sentence, match: re.Match) -> tuple[str, str]:
         _, unit = _value(match["value"])
@@ -326,8 +353,11 @@ class SentenceReader:
         last: tuple[str, str] | None = None
         previous_end = 0
         for match in _FROM_TO.finditer(s):
-            subject = _subject(s[previous_end:match.start()]) or last
+            window = s[previous_end:match.start()]
+            subject = _subject(window) or last
             last = subject
+            divisions = {read_label(part).division for part in re.split(r",|\band\b", window)} - {"", "all"}
+            self.context = (_subject_text(window), divisions.pop() if len(divisions) == 1 else "")
             previous_end = match.end()
             later = period_of(match["period"]) if match["period"] else ""
             earlier = period_of(match["base_period"]) if match["base_period"] else ""
@@ -346,6 +376,7 @@ class SentenceReader:
             if match["change"]:  # "from 182 to 76, 58%": the change, signed by the direction of the counts
                 base, now = _value(match["base"])[0], _value(match["value"])[0]
                 self.add(*match.span("change"), "pct_change", "percent", stage, (later, "") if ok else None, -1 if now < base else 1)
+        self.context = ("", "")
         for match in _YEAR_PAREN.finditer(s):  # "compared to 2019-20 (80)", "in 2020-21 (6)"
             subject = _subject(_clause_before(s, match.start()))
             measure, stage = subject if subject and not subject[0].startswith("pct_") else ("", "")
