@@ -14,7 +14,10 @@ import pandas as pd
 from analysis.clean.manifest import read_manifest
 from analysis.paths import Paths
 
+from conftest import SHARED
 from devset import REPORTS
+
+CHECKER = SHARED / "contract" / "check_observations.py"
 
 LICHFIELD = "lichfield_2024-25_feedback-report-key-facts.txt"  # tests/data/devset/reports, gold-checked
 
@@ -81,6 +84,10 @@ def test_a_new_council_text_and_pdf_are_added_without_a_template_and_cleaned(pro
     # the seed councils' rows are as before (quality flags aside: cross-report conflicts depend on the set)
     seeds = table[table["source_file"].isin(set(before["source_file"]))].drop(columns="quality_flag").reset_index(drop=True)
     pd.testing.assert_frame_equal(seeds, before.drop(columns="quality_flag").reset_index(drop=True))
+    if CHECKER.is_file():  # the contract holds with the new councils: every value printed on its cited line
+        check = subprocess.run([sys.executable, str(CHECKER), str(project_copy.clean / "observations.csv"), "--repo",
+                                str(project_copy.root)], capture_output=True, text=True)
+        assert check.returncode == 0 and "FAIL" not in check.stdout, check.stdout[-3000:]
 
 
 def test_inspect_previews_a_report_without_adding_it(project_copy):

@@ -10,7 +10,9 @@ up from 66 in 2023/24", "increased by 9% (87) compared to 2019-20 (80)". Three r
 * changes between years: "from 92 in 2016-17 to 90 in 2017-18", "from 182 to 76", "2019-20
   (80)", "decreased by 32%": the measure is the *subject* of the clause, the nearest counted
   noun before the figures ("Member enquiries", "Stage 1 complaints", "compliments"); a
-  ``pct_change`` is signed by its verb (decrease → negative) and belongs to the later year;
+  ``pct_change`` belongs to the later year; a rise is labelled, a fall printed in words ("decreased by
+  32%") is kept ``unlabelled`` (the value stays as printed, 32, and a ``pct_change`` of 32 would read
+  as a rise);
 * comparisons after a figure: "compared with 60% last year", ", 739 in 2021/22, 629 in
   2020/21": the same measure for the earlier year.
 
@@ -274,7 +276,11 @@ class SentenceReader:
         if not self._free(start, end):
             return
         self.spans.append((start, end))
+        if self.sentence[start:end].strip().lower() in WORDS:
+            return  # "Two were upheld": the contract's value is a printed figure, so a number in words is not one
         value, printed = _value(self.sentence[start:end])
+        if sign < 0:  # "decreased by 32%": the contract keeps the value as printed (32), and a pct_change of 32 would
+            when = None  # read as a rise, so a fall printed in words is kept unlabelled, its words in `service`
         if when is None or not measure or unit != printed:
             self.out.append(self._unlabelled(value, printed, start, end))
             return
