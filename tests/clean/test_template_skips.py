@@ -36,3 +36,23 @@ def test_a_missing_anchor_skips_that_table_only():
     [skip] = cut.skips
     assert skip.table == "members_casework" and skip.first_line < 196 < skip.last_line
     assert "table 'members_casework' skipped, not found in lines" in skip.describe(f"data/raw/{BD}")
+
+
+def test_a_report_its_template_cannot_enter_is_read_by_the_generic_reader():
+    from analysis.clean.report_step import read_report
+
+    def retitle_chapter(lines):  # the Children's chapter's service tables begin "Children's Services<tab>…"
+        return [line.replace("Children's Services\t", "Children and Young People\t", 1) for line in lines]
+
+    cut = report(retitle_chapter)
+    found, template = read_report(cut, "barking_and_dagenham")
+    assert template == "generic"
+    [skip] = cut.skips
+    assert skip.whole and "the whole report was read by the generic reader" in skip.describe(f"data/raw/{BD}")
+    read = {(o.source_line, o.period, o.stage, o.measure, o.value, o.service) for o in found}
+    assert (13, "2018-19", "all", "compliments", 7.0, "") in read  # line 13 "7 Compliments" (Children's summary)
+    assert (25, "2018-19", "stage_1", "complaints", 18.0, "") in read  # line 25 "18 Stage 1 Corporate Complaints"
+    assert (63, "2017-18", "stage_1", "complaints", 103.0, "") in read  # line 63 "Total<tab>81<tab>103" under 2018/19, 2017/18
+    assert (9, "2018-19", "all", "unlabelled", 81.0, "Stage 1 Complaints Closed") in read  # "closed": not told received
+    labelled = [o for o in found if o.measure != "unlabelled"]
+    assert all(o.period in {"2017-18", "2018-19"} for o in labelled)

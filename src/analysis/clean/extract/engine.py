@@ -50,8 +50,12 @@ class Skip:
     first_line: int
     last_line: int
     reason: str
+    whole: bool = False  # the template could not read the report at all: the generic reader read it
 
     def describe(self, source_file: str) -> str:
+        if self.whole:
+            return (f"{source_file}: the {self.table} could not read this report ({self.reason}, searched lines "
+                    f"{self.first_line}-{self.last_line}); the whole report was read by the generic reader instead")
         return (f"{source_file}: table {self.table!r} skipped, not found in lines {self.first_line}-{self.last_line} "
                 f"({self.reason}); the report's other tables were read")
 
@@ -102,8 +106,8 @@ class RawReport:
         for number in range(start, stop + 1):
             if search(lines[number - 1]):
                 return number
-        if required:
-            raise ReportFormatError(self.source_file, start, f"expected a line matching /{pattern}/ after this line, found none")
+        if required:  # a heading the template looks for is not there: the template cannot read this report
+            raise TableNotFound(self.source_file, start, f"expected a line matching /{pattern}/ after this line, found none")
         return None
 
     def find_all(self, pattern: str, start: int = 1, end: int | None = None) -> list[int]:

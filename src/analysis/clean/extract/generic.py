@@ -498,8 +498,8 @@ def _caption_reading(text: str) -> Reading:
 
 
 def _named(reading: Reading) -> bool:
-    """The label is wholly a reading of the vocabulary (a measure, stage, year or division), not a service's name."""
-    return bool(reading.measure or reading.stage or reading.period or reading.quarter or (reading.division and reading.division != "all"))
+    """The label is wholly a reading of the vocabulary (a measure, stage, year, division or a total), not a service's name."""
+    return bool(reading.measure or reading.stage or reading.period or reading.quarter or reading.division)
 
 
 def _shift(width: int, cells: list[str], raw: str) -> int | None:
@@ -566,6 +566,33 @@ def read_label_value_pairs(report: RawReport, taken: set[int]) -> list[Observati
     return out
 
 
+_FIGURE_FIRST = re.compile(rf"^(?P<value>{_FIGURE})\s+(?P<label>[A-Za-z][\w&'’/(), -]{{2,70}})$")
+
+
+def read_figure_first_lines(report: RawReport, taken: set[int]) -> list[Observation]:
+    """A run of lines each a figure then its label ("81 Stage 1 Complaints Closed", "7 Compliments"):
+    a summary list. Only a run of two or more lines whose figures are not 1, 2, 3… (a numbered list of
+    headings is not a list of figures); a lone such line may be a numbered heading and is left alone."""
+    out: list[Observation] = []
+    runs: list[list[tuple[int, re.Match]]] = [[]]
+    for number, line in enumerate(report.lines, start=1):
+        match = None if number in taken else _FIGURE_FIRST.match(clean_label(normalise_typography(line)))
+        if match and "." not in match["value"].rstrip("%"):
+            runs[-1].append((number, match))
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        values = [m["value"] for _, m in run]
+        if len(run) < 2 or values == [str(i) for i in range(int(values[0]) if values[0].isdigit() else -9, 99)][:len(values)]:
+            continue
+        for number, match in run:
+            reading = read_label(match["label"])
+            label = combine(report.report_period, Reading(""), reading, Reading(""), table_has_years=bool(reading.period))
+            for figure in figures_in(match["value"]) or []:
+                out.append(_observation(report, f"{TABLE}:list", number, match["label"], "", label, figure))
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 
 
@@ -597,6 +624,8 @@ def extract(report: RawReport) -> list[Observation]:
     out += read_tables(report, stacked)
     taken |= {line for t in stacked for line in t.lines}
     out += read_label_value_pairs(report, taken)
+    taken |= {o.source_line for o in out}
+    out += read_figure_first_lines(report, taken)
     taken |= {o.source_line for o in out}
     out += read_headlines(report, taken)
     return unique(out)
