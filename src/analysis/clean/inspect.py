@@ -64,6 +64,8 @@ def describe(report: RawReport, where: str) -> str:
         for cell in table.header:
             if cell:
                 out.append(f"  column {_heading(cell)}")
+        for heading in dict.fromkeys(table.sections.values()):
+            out.append(f"  rows headed {_heading(heading)}")
     pairs = by_table.get("generic:pair", [])
     if pairs:
         out.append(f"Labels with their figure on the next line: {len(pairs)} figures "
