@@ -51,11 +51,7 @@ class Reading:
     previous: bool = False  # "last year", "previous year", "(2023/24)" relative words
     category: bool = False
     percent: bool = False  # "%" or "percentage" printed in the label
-    terms: tuple[int, ...] = field(default=(), compare=False)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.measure or self.stage or self.division or self.period or self.quarter or self.category)
+    terms: tuple[int, ...] = field(default=(), compare=False)  # rows of vocabulary.csv that matched
 
 
 def _load_terms(folder: Path) -> tuple[Term, ...]:

@@ -428,7 +428,7 @@ def _finish(label: Label, figure: Figure) -> tuple[str, str, str] | None:
     return measure, "count", stage or "all"
 
 
-def _paren_period(table: Table, column: Reading, context: str) -> str | None:
+def _paren_period(column: Reading, context: str) -> str | None:
     """The year of the bracketed figure of ``351 (299)`` cells: the header's second year
     (``2024/25 (2023/24)``) or the year before when the text says brackets hold last year's."""
     years = re.findall(r"(?:19|20)\d\d\s*(?:/|-|to)\s*(?:19|20)?\d\d", normalise_typography(column.text))
@@ -471,7 +471,7 @@ def read_tables(report: RawReport, tables: list[Table]) -> list[Observation]:
                 label_ = combine(report.report_period, column, row, heading, table_has_years=has_years)
                 for figure in figures:
                     if figure.paren:
-                        period = _paren_period(table, column, context)
+                        period = _paren_period(column, context)
                         fig_label = replace(label_, period=period or "") if period else Label(conflict="bracketed figure")
                     else:
                         fig_label = label_
