@@ -177,3 +177,13 @@ def test_a_rate_per_thousand_homes_is_not_a_count_of_complaints():
 def test_a_quarter_report_sentence_without_its_quarter_is_unlabelled():
     text = "Complaints report Q2 2024/25\n\nThere were 215 complaints received in total this quarter, and most were answered.\n"
     assert [(o.measure, o.value) for o in read(text)] == [("unlabelled", 215.0)]
+
+
+def test_a_figure_without_a_stage_takes_the_stage_its_sentence_or_lead_bullet_names():
+    text = ("• 91.1 percent were resolved at stage one, with:\n"
+            "• 83.2 percent being responded to within 15 working days\n"
+            "83% of stage-one complaints were responded to within the target timescales, less than last year when "
+            "89% of complaints met our target timescales.\n")
+    assert [(o.source_line, o.period, o.stage, o.measure, o.value) for o in read(text) if o.measure != "unlabelled"] == [
+        (2, "2024-25", "stage_1", "pct_on_time", 83.2), (3, "2024-25", "stage_1", "pct_on_time", 83.0),
+        (3, "2023-24", "stage_1", "pct_on_time", 89.0)]

@@ -114,6 +114,7 @@ _LAST_YEAR = re.compile(r"\b(?:last|previous|prior|preceding) (?:financial )?yea
 _CLAUSE = re.compile(r"[.;:!?](?:\s|$)|,\s+(?:and|but|while|whereas|compared)\b|\s[–-]\s")
 _TURN = re.compile(r"\b(?:up|down|from|compared|against|increase|decrease|rise|fall|fell|rose|drop|when|whereas|while|than|since)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+_BULLET = re.compile(r"^(?:[•·▪◦‣*-]|\(?[ivx]+\)|\d+[.)])\s")
 _QUARTERISH = re.compile(r"\bquarter(?:ly)?\b|\bQ[1-4]\b", re.IGNORECASE)
 # The counted nouns a clause can be about, nearest first when searched backwards
 _SUBJECT = re.compile(r"complaints? and enquiries|enquiries and complaints|ombudsman enquiries|(?:member|members|mp|councillor)s?'? enquiries|"
@@ -245,14 +246,18 @@ def read_headlines(report: RawReport, taken: set[int]) -> list[Observation]:
     """Every figure of the report's sentences (lines not already read as table cells)."""
     out: list[Observation] = []
     quarterly = is_quarterly(report.lines)
+    lead_stage = ""  # "91.1 percent were resolved at stage one, with:": the bullets below it are about that stage
     for number, raw in enumerate(report.lines, start=1):
+        line = clean_label(normalise_typography(raw))
+        if not _BULLET.match(line):
+            lead_stage = ""
+        stage_here, lead_stage = lead_stage, (read_label(line).stage if line.endswith(":") and _BULLET.match(line) else lead_stage)
         if number in taken or not re.search(r"\d|\b(?:" + "|".join(WORDS) + r")\b", raw, re.IGNORECASE):
             continue
-        line = clean_label(normalise_typography(raw))
         if len(re.findall(r"[A-Za-z]{3,}", line)) < 4:
             continue
         for sentence in _SENTENCE.split(line):
-            out += SentenceReader(report, number, sentence, quarterly).read()
+            out += SentenceReader(report, number, sentence, quarterly, stage_here).read()
     return out
 
 
@@ -260,8 +265,10 @@ class SentenceReader:
     """The figures of one sentence: forms first, then changes between years, comparisons,
     and every other figure unlabelled."""
 
-    def __init__(self, report: RawReport, number: int, sentence: str, quarterly: bool = False):
+    def __init__(self, report: RawReport, number: int, sentence: str, quarterly: bool = False, lead_stage: str = ""):
         self.report, self.number, self.sentence, self.quarterly = report, number, sentence, quarterly
+        self.lead_stage = lead_stage  # the stage of the bullet this one continues ("…at stage one, with:")
+        self.stages: dict[str, str] = {}  # measure → the stage an earlier figure of this sentence named for it
         self.out: list[Observation] = []
         self.spans: list[tuple[int, int]] = []  # the value tokens already read
         self.division = _division(sentence)
@@ -288,8 +295,14 @@ class SentenceReader:
             stage = "ombudsman"
         elif measure == "enquiries":
             stage = "enquiry"
+        family = COUNT_OF.get(measure, measure)  # a share and its count ("83% (85)") are one quantity's
+        # no stage of its own: the one an earlier figure of the same quantity in this sentence named
+        # ("83% of stage-one complaints …, less than last year when 89% of complaints …"), else the lead bullet's
+        stage = stage or self.stages.get(family) or self.lead_stage or "all"
+        if stage != "all":
+            self.stages.setdefault(family, stage)
         self.out.append(Observation(council=self.report.council, period=when[0], report_period=self.report.report_period,
-                                    division=self.context[1] or self.division, service=self.context[0], stage=stage or "all",
+                                    division=self.context[1] or self.division, service=self.context[0], stage=stage,
                                     measure=measure, value=sign * value, unit=unit,
                                     source_file=self.report.source_file, source_line=self.number, table="prose", quarter=when[1]))
 
