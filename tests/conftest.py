@@ -56,6 +56,16 @@ def built_site(tmp_path_factory) -> Path:
     return root / "outputs" / "html"
 
 
+def project_with_notebooks(root: Path, *notebooks: str) -> Paths:
+    """A throw-away project at ``root``: the checkout's data/raw and data/reference, and only these notebooks."""
+    for folder in ("data/raw", "data/reference"):
+        shutil.copytree(ROOT / folder, root / folder)
+    (root / "notebooks").mkdir()
+    for notebook in notebooks:
+        shutil.copy(ROOT / "notebooks" / f"{notebook}.ipynb", root / "notebooks")
+    return Paths(root)
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Paths:
     """A copy of the project's data/raw and notebooks in tmp_path (raw files byte-for-byte)."""

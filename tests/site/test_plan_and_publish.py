@@ -4,7 +4,6 @@ plan holds: a report that fails extraction during `make study` publishes nothing
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ import pytest
 from analysis.paths import Paths
 from analysis.site.runs import DEPENDS_ON, Run, input_fingerprint, study_plan
 
-from conftest import ROOT
+from conftest import project_with_notebooks
 
 OVERVIEW = "01_council_overview"
 
@@ -54,11 +53,7 @@ def test_synthesis_fingerprint_covers_the_drivers_findings(project_copy):
 @pytest.fixture(scope="module")
 def study_with_a_junk_report(tmp_path_factory):
     """A project copy holding only the overview notebook, with a junk file added as Bromley 2025-26, after `all`."""
-    root = tmp_path_factory.mktemp("junk") / "project"
-    for folder in ("data/raw", "data/reference"):
-        shutil.copytree(ROOT / folder, root / folder)
-    (root / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / f"{OVERVIEW}.ipynb", root / "notebooks")
+    root = project_with_notebooks(tmp_path_factory.mktemp("junk") / "project", OVERVIEW).root
     junk = root.parent / "bromley-2025-26.txt"
     junk.write_text("This is not a complaints report.\nJust some words, no tables.\n", encoding="utf-8")
     added = analysis(root, "add-report", str(junk), "--council", "Bromley", "--period", "2025-26")

@@ -478,6 +478,7 @@ def _council_name(council: str) -> str:
 def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
     """The front page: the synthesis's answer, one card per driver, pages by council (absent ones
     say why), reports that failed to extract, downloads, and provenance (no wall-clock time)."""
+    from ..studies.synthesis import councils_in_study, councils_without_figures
     from .runs import DRIVERS, study_plan
 
     plan = plan if plan is not None else study_plan(paths)
@@ -538,6 +539,9 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
         cards=cards, columns=columns, rows=rows,
         failed_reports=[{"name": present.report_name(f.get("source_file", "")) if f.get("source_file") else "A report",
                          "message": f.get("message", "")} for f in plan.failed_reports],
+        councils_with_figures=[present.council(c) for c in councils_in_study(paths)],
+        councils_without_figures=[{"name": present.council(c), "reason": reason}
+                                  for c, reason in councils_without_figures(paths).items()],
         downloads=downloads, code_version=code_version(paths.root),
         data_hash=hashlib.sha256(observations.read_bytes()).hexdigest() if observations.is_file() else "—",
         reports=[{"file": e.file, "council": present.council(e.council), "period": e.report_period, "sha256": e.sha256,

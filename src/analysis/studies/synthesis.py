@@ -10,6 +10,7 @@ Defensive by design: the driver notebooks evolve, so a key that is missing makes
 """
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -255,9 +256,42 @@ READERS = {"02_root_causes": root_causes, "03_contracted_services": contracted, 
 
 
 def councils_in_study(paths: Paths) -> list[str]:
+    """The listed councils with at least one figure in data/clean read from their own reports: a
+    council whose reports all failed (or gave no figure) is not counted as "in the study", even when
+    another council's report prints a figure about it (Lewisham's London-wide Ombudsman table);
+    see :func:`councils_without_figures`."""
     from ..clean.manifest import read_manifest
 
-    return sorted({e.council for e in read_manifest(paths)})
+    with_figures = _councils_with_figures(paths)
+    return sorted({e.council for e in read_manifest(paths)} & with_figures)
+
+
+def _councils_with_figures(paths: Paths) -> set[str]:
+    """Councils with a figure in data/clean from one of their own listed reports."""
+    from ..clean.manifest import read_manifest
+
+    own = {(e.council, e.source_file) for e in read_manifest(paths)}
+    path = paths.clean / "observations.csv"
+    if not path.is_file():
+        return set()
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["council"] for row in csv.DictReader(handle) if (row["council"], row["source_file"]) in own}
+
+
+def councils_without_figures(paths: Paths) -> dict[str, str]:
+    """Listed council → why it has no figure (its reports' failure messages, else "no figure was read")."""
+    from ..clean.manifest import read_manifest
+
+    with_figures = _councils_with_figures(paths)
+    errors_path = paths.clean / "clean-errors.json"
+    errors = json.loads(errors_path.read_text(encoding="utf-8")) if errors_path.is_file() else []
+    out = {}
+    for council in sorted({e.council for e in read_manifest(paths)} - with_figures):
+        messages = [e.get("message", "").split(". The other reports were cleaned")[0]
+                    for e in errors if isinstance(e, dict) and e.get("council") == council]
+        out[council] = ("its report could not be read: " + "; ".join(m for m in messages if m) + "."
+                        if any(messages) else "its report gave no figure the reader could read.")
+    return out
 
 
 def build(paths: Paths, council: str = "all") -> Synthesis:
