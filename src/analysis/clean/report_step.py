@@ -52,14 +52,17 @@ def read_report(report: RawReport, template: str) -> tuple[list[Observation], st
     except TableNotFound as missing:
         if template == GENERIC:
             raise
-        reason = str(missing).split(": ", 1)[-1]
+        error, reason = missing, str(missing).split(": ", 1)[-1]
     else:
         if found or template == GENERIC or not report.skips:
             return found, template
-        reason = "none of its tables was found"
+        error, reason = None, "none of its tables was found"
     first = report.skips[0].first_line if report.skips else 1
+    generic = extractor(GENERIC)(report)
+    if not generic and error is not None:
+        raise error  # not a figure anywhere: the template's message says what is missing
     report.skips.append(Skip(f"{template} template", first, report.line_count, reason, whole=True))
-    return extractor(GENERIC)(report), GENERIC
+    return generic, GENERIC
 
 
 @dataclass
