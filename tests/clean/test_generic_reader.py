@@ -187,3 +187,11 @@ def test_a_figure_without_a_stage_takes_the_stage_its_sentence_or_lead_bullet_na
     assert [(o.source_line, o.period, o.stage, o.measure, o.value) for o in read(text) if o.measure != "unlabelled"] == [
         (2, "2024-25", "stage_1", "pct_on_time", 83.2), (3, "2024-25", "stage_1", "pct_on_time", 83.0),
         (3, "2023-24", "stage_1", "pct_on_time", 89.0)]
+
+
+def test_a_list_of_label_dash_figure_lines_under_its_lead_line():
+    text = ("During 2023-2024, 54 Stage One housing complaints were received, broken down as follows:\n\n"
+            "  • Q1 - 15\n  • Q2 - 14\n\nWe also received 10 Stage Two formal complaint escalations in the year.\n")
+    assert [(o.source_line, o.period, o.quarter, o.stage, o.measure, o.value) for o in read(text, "2023-24")] == [
+        (3, "2023-24", "Q1", "stage_1", "complaints", 15.0), (4, "2023-24", "Q2", "stage_1", "complaints", 14.0),
+        (1, "2023-24", "", "stage_1", "complaints", 54.0), (6, "2023-24", "", "all", "unlabelled", 10.0)]

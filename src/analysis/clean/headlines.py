@@ -35,7 +35,7 @@ from .vocabulary import period_of, quarter_of, read_label
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
          "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
          "eighteen": 18, "nineteen": 19, "twenty": 20}
-_DIGITS = r"\d[\d,]*(?:\.\d+)?"
+_DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"  # "1,372", "83.2"; never a trailing comma ("2024, 54")
 _N = rf"(?:{_DIGITS}|{'|'.join(WORDS)})"
 _PCT = rf"{_DIGITS}\s?(?:%|per ?cent\b)"
 _FY = r"(?:19|20)\d\d\s*(?:/|-|–|to)\s*(?:19|20)?\d\d(?!\d)"
@@ -280,8 +280,8 @@ class SentenceReader:
     def add(self, start: int, end: int, measure: str, unit: str, stage: str, when: tuple[str, str] | None, sign: int = 1) -> None:
         """The figure at ``sentence[start:end]`` as ``measure`` (unlabelled when ``when`` is None,
         no measure, or the printed unit is not the measure's)."""
-        if not self._free(start, end):
-            return
+        if not self._free(start, end) or any(y.start() <= start < y.end() for y in re.finditer(_FY, self.sentence)):
+            return  # already read, or a year ("2023-2024"), not a figure
         self.spans.append((start, end))
         if self.sentence[start:end].strip().lower() in WORDS:
             return  # "Two were upheld": the contract's value is a printed figure, so a number in words is not one

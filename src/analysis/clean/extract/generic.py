@@ -593,6 +593,34 @@ def read_figure_first_lines(report: RawReport, taken: set[int]) -> list[Observat
     return out
 
 
+_LABEL_DASH_FIGURE = re.compile(rf"^(?:[•·▪◦*-]\s*)?(?P<label>[A-Za-z][\w&'’/() ]{{0,50}}?)\s*(?:-|:)\s+(?P<value>{_FIGURE})$")
+
+
+def read_listed_figures(report: RawReport, taken: set[int]) -> list[Observation]:
+    """A list of "label - figure" lines under a lead line ("…54 Stage One housing complaints were
+    received, broken down as follows:" then "• Q1 - 15", "• Q2 - 14"): each figure read with its
+    label as the row and the lead line as the caption. Only a run of two or more such lines."""
+    out: list[Observation] = []
+    lines = [clean_label(normalise_typography(line)) for line in report.lines]
+    number = 0
+    while number < len(lines):
+        run = []
+        while number < len(lines) and number + 1 not in taken and (match := _LABEL_DASH_FIGURE.match(lines[number])):
+            run.append((number + 1, match))
+            number += 1
+        if len(run) < 2:
+            number += 1
+            continue
+        lead = next((lines[i] for i in range(run[0][0] - 2, max(-1, run[0][0] - 5), -1) if lines[i]), "")
+        caption = _caption_reading(lead) if lead.endswith(":") else Reading("")
+        for line, match in run:
+            row = read_label(match["label"])
+            label = combine(report.report_period, Reading(""), row, caption, table_has_years=bool(row.period))
+            for figure in figures_in(match["value"]) or []:
+                out.append(_observation(report, f"{TABLE}:list", line, match["label"], "", label, figure))
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 
 
@@ -626,6 +654,8 @@ def extract(report: RawReport) -> list[Observation]:
     out += read_label_value_pairs(report, taken)
     taken |= {o.source_line for o in out}
     out += read_figure_first_lines(report, taken)
+    taken |= {o.source_line for o in out}
+    out += read_listed_figures(report, taken)
     taken |= {o.source_line for o in out}
     out += read_headlines(report, taken)
     return unique(out)
