@@ -70,6 +70,10 @@ def describe(report: RawReport, where: str) -> str:
     if pairs:
         out.append(f"Labels with their figure on the next line: {len(pairs)} figures "
                    f"({sum(o.measure != UNLABELLED for o in pairs)} labelled)")
+    listed = by_table.get("generic:list", [])
+    if listed:
+        out.append(f"Lists of figures with their labels ('81 Compliments', '• Q1 - 15'): {len(listed)} figures "
+                   f"({sum(o.measure != UNLABELLED for o in listed)} labelled)")
     prose = by_table.get("prose", [])
     kinds = Counter(o.measure for o in prose if o.measure != UNLABELLED)
     out.append(f"Sentences: {len(prose)} figures, {sum(kinds.values())} labelled"
