@@ -194,4 +194,4 @@ def test_a_list_of_label_dash_figure_lines_under_its_lead_line():
             "  • Q1 - 15\n  • Q2 - 14\n\nWe also received 10 Stage Two formal complaint escalations in the year.\n")
     assert [(o.source_line, o.period, o.quarter, o.stage, o.measure, o.value) for o in read(text, "2023-24")] == [
         (3, "2023-24", "Q1", "stage_1", "complaints", 15.0), (4, "2023-24", "Q2", "stage_1", "complaints", 14.0),
-        (1, "2023-24", "", "stage_1", "complaints", 54.0), (6, "2023-24", "", "all", "unlabelled", 10.0)]
+        (1, "2023-24", "", "stage_1", "complaints", 54.0), (6, "2023-24", "", "stage_2", "complaints", 10.0)]

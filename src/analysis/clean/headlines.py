@@ -39,7 +39,8 @@ _DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"  # "1,372", "83.2"; never a trailing comma
 _N = rf"(?:{_DIGITS}|{'|'.join(WORDS)})"
 _PCT = rf"{_DIGITS}\s?(?:%|per ?cent\b)"
 _FY = r"(?:19|20)\d\d\s*(?:/|-|–|to)\s*(?:19|20)?\d\d(?!\d)"
-_NOUN = r"(?P<noun>(?:[\w'&-]+ ){0,4}?complaints?\b)"  # "stage one complaints", "new statutory complaints"
+_NOUN = (r"(?P<noun>(?:[\w'&-]+ ){0,4}?complaints?(?: escalations)?\b)"  # "stage one complaints", "formal complaint escalations"
+         r"(?! (?:letters?|responses?|forms?|handling|procedures?|process(?:es)?|polic(?:y|ies)|teams?|officers?|managers?|records?)\b)")  # "stage one complaints", "new statutory complaints"
 _OUTCOME = (r"(?P<outcome>(?:either )?(?:fully |partly |partially )?upheld(?: or (?:partly|partially|fully) upheld)?|"
             r"(?:fully |partly |partially )?upheld (?:or|and) (?:partly|partially|fully) upheld|not (?:being )?upheld|partly upheld|partially upheld)")
 _TIME = (r"(?:(?:responded to|answered|addressed|dealt with|closed|resolved|replied to|handled|completed|responded)\s+"
@@ -238,8 +239,9 @@ def _subject(text: str) -> tuple[str, str] | None:
 
 def is_quarterly(lines: list[str]) -> bool:
     """A quarter's report (its title or opening lines name a quarter): its sentences' figures are a quarter's."""
-    opening = [line for line in lines if line.strip()][:12]
-    return any(_QUARTERISH.search(line) for line in opening if len(line.strip()) <= 120)  # a title, not a sentence
+    opening = [line for line in lines if line.strip()][:6]
+    titles = [line for line in opening if len(line.strip()) <= 120 and len(re.findall(r"[A-Za-z]{3,}", line)) >= 2]  # not a sentence, not "• Q1 - 15"
+    return any(_QUARTERISH.search(line) for line in titles)
 
 
 def read_headlines(report: RawReport, taken: set[int]) -> list[Observation]:
