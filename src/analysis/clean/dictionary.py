@@ -144,7 +144,6 @@ MEASURES = {
     "pct_ombudsman_investigated": "Bromley (Ombudsman annual letter): % of referrals the Ombudsman investigated",
     "pct_ombudsman_upheld_london_average": "Bromley (Ombudsman annual letter): London boroughs' average % of investigations upheld (not Bromley's own figure)",
     # The generic reader (reports with no template: analysis.clean.extract.generic).
-    "apologies": "apologies issued to complainants (a report's headline sentence, e.g. Lichfield's key facts)",
     "unlabelled": ("a figure the generic reader found but whose meaning (measure or year) the printed text does not "
                    "tell it: kept, never guessed. `service` holds the printed row text (for a sentence, the words "
                    "around the figure), `category` the printed column text (`sentence` for a figure in a sentence), "

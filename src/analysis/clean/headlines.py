@@ -85,7 +85,6 @@ SENTENCES = (
     Sentence("complaints_received", rf"(?:received|receiving|recorded|logged|registered|there were|there was|we had|a total of|a total number of|we responded to) (?P<value>{_N}) {_NOUN}"
                                     rf"(?! and enquiries)(?! (?:{_BE}) (?:not )?(?:upheld|partially|partly|investigated|escalated|referred|withdrawn))(?! per\b)",
              "complaints"),
-    Sentence("apologies", rf"(?:issued|made|gave|offered) (?P<value>{_N}) apolog(?:y|ies)\b", "apologies"),
     # "received 10 corporate complaints, …, and 89 statutory complaints": a count listed after a received count
     Sentence("listed_complaints", rf"(?:,|\band) (?P<value>{_N}) (?P<noun>(?:corporate|statutory|formal|stage[- ](?:1|2|3|one|two|three)|"
                                   rf"first stage|second stage)(?: [\w'-]+)? complaints)\b(?! (?:{_BE}|per)\b)", "complaints"),
