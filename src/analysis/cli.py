@@ -47,6 +47,8 @@ def cmd_clean(args, paths: Paths) -> int:
     if background.cleaned_here:
         console.print(f"note: the background worker stopped; {len(background.cleaned_here)} report(s) were cleaned "
                       "in the main process instead (same result, more time)")
+    for skip in result.skips:
+        console.print(f"[yellow]skipped:[/yellow] {skip}")
     for error in result.errors:
         console.print(f"[red]error:[/red] {error}")
     for source, rows in sorted(result.kept_from_previous.items()):
@@ -129,6 +131,18 @@ def cmd_add_report(args, paths: Paths) -> int:
     return 0
 
 
+def cmd_inspect(args, paths: Paths) -> int:
+    from .clean.inspect import describe, load
+
+    try:
+        report, where = load(Path(args.path), args.period)
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        return 2
+    print(describe(report, where))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, help="project root (default: found from the working directory)")
@@ -158,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "Refuses a duplicate, an unknown council spelling, a period that is not "
                                      "a financial year, or a period that contradicts the one the report's own "
                                      "title states (see --period-override).")
-    add.add_argument("path", help="the report as a text file")
+    add.add_argument("path", help="the report: a text file, or a PDF (its text is extracted with pypdf and stored beside it)")
     add.add_argument("--council", required=True, help="council name, e.g. Bromley or barking_and_dagenham")
     add.add_argument("--period", required=True, help="the financial year the report covers, YYYY-YY")
     add.add_argument("--template", help="report template (default: the one this council's reports use)")
@@ -167,10 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--period-override", metavar="REASON",
                      help="accept a --period that contradicts the year the report states about itself "
                           "(its title line); REASON is recorded in the manifest")
+    look = sub.add_parser("inspect", help="show what the generic reader understands in a report (nothing is added)",
+                          description="Read a report (text or PDF) with the generic reader and print each table it finds, "
+                                      "how it reads each column header, its figure counts, the headline figures in "
+                                      "sentences, and every figure it could not label. Nothing is written.")
+    look.add_argument("path", help="the report: a text file or a PDF")
+    look.add_argument("--period", help="the financial year it covers, YYYY-YY (default: the year its title states)")
     return parser
 
 
-COMMANDS = {"clean": cmd_clean, "run": cmd_run, "publish": cmd_publish, "all": cmd_all, "add-report": cmd_add_report}
+COMMANDS = {"clean": cmd_clean, "run": cmd_run, "publish": cmd_publish, "all": cmd_all, "add-report": cmd_add_report, "inspect": cmd_inspect}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -243,8 +243,15 @@ def test_stacked_cell_with_too_few_figures_raises(tmp_path):
     assert f"{NAME}:466" in str(error.value) and "holds 2 figures" in str(error.value)
 
 
-def test_missing_clean_table_header_raises(tmp_path):
+def test_missing_clean_table_header_costs_that_table_only(tmp_path):
+    """Templates are refinements, not gates (issue 23): a table whose header line is gone is skipped
+    with a record naming it and the lines searched; the report's other tables are still read."""
+    (tmp_path / "whole").mkdir()
+    whole = harrow.extract(_broken_copy(tmp_path / "whole", lambda lines: None))
     broken = _broken_copy(tmp_path, lambda lines: lines.pop(843))  # :844 "Service Area	Representations ..."
-    with pytest.raises(ReportFormatError) as error:
-        harrow.extract(broken)
-    assert NAME in str(error.value) and error.value.line
+    read = harrow.extract(broken)
+    [skip] = broken.skips
+    assert skip.first_line <= 843 <= skip.last_line and "not found in lines" in skip.describe(NAME)
+    lost = {o.table for o in whole} - {o.table for o in read}
+    assert lost == {skip.table}
+    assert len(read) > 0.8 * len(whole)

@@ -70,14 +70,14 @@ def test_add_report_refuses_a_misspelt_council(project_copy, tmp_path):
     assert len(read_manifest(project_copy)) == 5  # nothing written
 
 
-def test_add_report_new_council_needs_the_flag_and_a_template(project_copy, tmp_path):
+def test_add_report_new_council_needs_the_flag_and_is_read_by_the_generic_reader(project_copy, tmp_path):
     with pytest.raises(UnknownCouncil, match="--new-council"):
         add_report(project_copy, _new_report(tmp_path), council="Kent County", period="2024-25")
-    with pytest.raises(ManifestError, match="pass --template"):
-        add_report(project_copy, _new_report(tmp_path), council="Kent County", period="2024-25", new_council=True)
-    entry = add_report(project_copy, _new_report(tmp_path), council="Kent County", period="2024-25",
-                       new_council=True, template="bromley")
-    assert entry.council == "kent_county"
+    with pytest.raises(ManifestError, match="no report template 'kent'"):
+        add_report(project_copy, _new_report(tmp_path), council="Kent County", period="2024-25", new_council=True,
+                   template="kent")
+    entry = add_report(project_copy, _new_report(tmp_path), council="Kent County", period="2024-25", new_council=True)
+    assert (entry.council, entry.template) == ("kent_county", "generic")
 
 
 def test_add_report_refuses_empty_file_and_bad_period(project_copy, tmp_path):

@@ -108,7 +108,7 @@ MEASURES = {
     "time_and_trouble_gbp": "time and trouble payments, £",
     "expert_fees_gbp": "expert fees, £",
     "financial_total_gbp": "total financial consequences of complaints, £",
-    "pct_not_upheld": "Bromley % rows: % not upheld",
+    "pct_not_upheld": "% not upheld (Bromley % rows; the generic reader)",
     "pct_ongoing": "Bromley % rows: % ongoing",
     # Lewisham, Harrow and Barking & Dagenham measures beyond the contract's core.
     "accepted_for_investigation": "Lewisham: complaints accepted for investigation at the stage",
@@ -143,6 +143,12 @@ MEASURES = {
     "pct_of_mentions": "Bromley % rows: a service's share of all mentions in its table, %",
     "pct_ombudsman_investigated": "Bromley (Ombudsman annual letter): % of referrals the Ombudsman investigated",
     "pct_ombudsman_upheld_london_average": "Bromley (Ombudsman annual letter): London boroughs' average % of investigations upheld (not Bromley's own figure)",
+    # The generic reader (reports with no template: analysis.clean.extract.generic).
+    "unlabelled": ("a figure the generic reader found but whose meaning (measure or year) the printed text does not "
+                   "tell it: kept, never guessed. `service` holds the printed row text (for a sentence, the words "
+                   "around the figure), `category` the printed column text (`sentence` for a figure in a sentence), "
+                   "`period` the column's year where it names one, else the report's; flagged `unlabelled`. Not for analysis "
+                   "until a person (or a vocabulary row in data/reference/vocabulary.csv) labels it"),
 }
 # A "% change" / "% on prev. year" printed beside rows of different measures (Bromley's at-a-glance
 # and Ombudsman letter tables): pct_change_<measure> is the change in that row's measure.
@@ -159,6 +165,7 @@ EXTRACTION_FLAGS = {
     "label_stray_digit_removed": "the row label had a stray digit (e.g. '4Joint Commissioning'); the label is read without it",
     "ocr_spacing_repaired": "OCR lost the spaces between single-digit figures ('100' for '1 0 0'); each digit read as one figure",
     "unsigned_change": "a % change printed without its sign ('% increase / decrease'); the value is as printed",
+    "unlabelled": "the generic reader could not tell what the figure measures or which year it is for (measure `unlabelled`; printed row and column text in `service` and `category`)",
 }
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from ..councils import resolve_council
 from ..parsing import clean_label, normalise_typography, parse_period, slug
 from ..paths import Paths
-from .extract import TEMPLATE_MODULES
+from .extract import GENERIC, TEMPLATE_MODULES
 from .extract.engine import ReportFormatError, decode_report
 from .layout import normalise_layout
+from .pdf import PdfTextError, extractor_version, is_pdf, pdf_text
 
 
 class ManifestError(ValueError):
@@ -79,6 +80,7 @@ def write_manifest(paths: Paths, entries: list[ManifestEntry]) -> None:
 def unlisted_files(paths: Paths, entries: list[ManifestEntry]) -> list[str]:
     """Files in data/raw the manifest does not list: the cleaner never reads them."""
     listed = {entry.file for entry in entries} | {paths.manifest.name}
+    listed |= {f"{Path(name).stem}.pdf" for name in listed if name.endswith(".txt")}  # a PDF beside its extracted text
     return sorted(p.name for p in paths.raw.iterdir()
                   if p.is_file() and p.name not in listed and not p.name.startswith(".") and not p.name.endswith(".tmp"))
 
@@ -220,7 +222,8 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
 
     Refuses: a missing or empty file, a period that is not a financial year, an unknown
     council spelling (unless ``new_council``), a report already listed (same bytes, or same
-    council and period), a template the project does not have, and a period that contradicts
+    council and period), a template the project does not have (none given and none for the
+    council: the generic reader), and a period that contradicts
     the one the report states about itself (unless ``period_override`` gives the reason; a
     report that states none is added, and ``warn`` told so).
     """
@@ -230,16 +233,18 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
     if source.stat().st_size == 0:
         raise ManifestError(f"{source}: the file is empty; export the report again as text, then add it; "
                             "nothing was added")
+    pdf = is_pdf(source)
     try:  # refuse at the door what the cleaner could never read: too large, binary, not text
-        text = decode_report(source, str(source))
-    except ReportFormatError as error:
+        text = pdf_text(source) if pdf else decode_report(source, str(source))
+    except (ReportFormatError, PdfTextError) as error:
         raise ManifestError(f"{error}; nothing was added") from None
     report_period = parse_period(period)
     if report_period is None or not period.strip()[:4].isdigit():
         raise ManifestError(f"--period {period!r} is not a financial year such as 2024-25")
     entries = read_manifest(paths)
     council_id = resolve_council(council, {e.council for e in entries}, allow_new=new_council)
-    digest = sha256_of(source)
+    # a PDF's extracted text is the cited source: the manifest lists (and hashes) it, the PDF sits beside it
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest() if pdf else sha256_of(source)
     for entry in entries:
         if entry.sha256 == digest:
             raise ManifestError(f"{source}: already in the manifest as {entry.source_file} (same sha256)")
@@ -256,23 +261,32 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
         warn(f"{source}: the report states no period of its own in its first {FRONT_MATTER_LINES} lines (no title "
              f"such as \"Annual Report {report_period[:4]}-{int(report_period[:4]) + 1}\"), so --period {report_period} "
              "could not be checked against it; check it is the right year")
+    # A council with no template of its own is read by the generic reader (every table and
+    # headline sentence, through data/reference/vocabulary.csv): no code change for a new council.
     template = template or next((e.template for e in entries if e.council == council_id),
-                                council_id if council_id in TEMPLATE_MODULES else None)
-    if template is None or template not in TEMPLATE_MODULES:
-        raise ManifestError(
-            f"no report template for council {council_id!r}; pass --template with one of "
-            f"{', '.join(sorted(TEMPLATE_MODULES))} (a new layout needs a new template module)"
-        )
-    name = f"{council_id.replace('_', '-')}_{report_period}_{slug(source.stem).replace('_', '-')}{source.suffix}"
+                                council_id if council_id in TEMPLATE_MODULES else GENERIC)
+    if template not in TEMPLATE_MODULES:
+        raise ManifestError(f"no report template {template!r}; pass --template with one of "
+                            f"{', '.join(sorted(TEMPLATE_MODULES))}, or leave it out to use the generic reader")
+    stem = f"{council_id.replace('_', '-')}_{report_period}_{slug(source.stem).replace('_', '-')}"
+    name = f"{stem}.txt" if pdf else f"{stem}{source.suffix}"
     target = paths.raw / name
-    if target.exists():
-        raise ManifestError(f"{target}: a raw file of that name already exists")
-    shutil.copyfile(source, target)
+    beside = paths.raw / f"{stem}.pdf" if pdf else None
+    for path in (target, beside):
+        if path is not None and path.exists():
+            raise ManifestError(f"{path}: a raw file of that name already exists")
+    if pdf:
+        shutil.copyfile(source, beside)
+        target.write_bytes(text.encode("utf-8"))
+    else:
+        shutil.copyfile(source, target)
     if sha256_of(target) != digest:  # pragma: no cover - a failing disk, not a code path
         target.unlink()
         raise ManifestError(f"{target}: copy is not byte-identical to {source}")
-    entry = ManifestEntry(name, council_id, report_period, template, digest,
-                          description or f"{council_id} complaints report {report_period}, added with add-report",
+    default = f"{council_id} complaints report {report_period}, added with add-report"
+    if pdf:
+        default += f"; text extracted from {beside.name} with {extractor_version()}"
+    entry = ManifestEntry(name, council_id, report_period, template, digest, description or default,
                           period_override.strip())
     write_manifest(paths, [*entries, entry])
     return entry

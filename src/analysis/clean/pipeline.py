@@ -35,6 +35,7 @@ class CleanResult:
     rows_by_file: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     kept_from_previous: dict[str, int] = field(default_factory=dict)
+    skips: list[str] = field(default_factory=list)  # template tables a report does not print where expected
 
     @property
     def ok(self) -> bool:
@@ -60,7 +61,7 @@ def run_clean(paths: Paths, progress=None, background: BackgroundExtraction | No
     else:
         entries, fingerprint = background.entries, background.fingerprint
     (paths.clean / CLEAN_STAMP).unlink(missing_ok=True)
-    frames, rows_by_file, errors, kept, derived, claims, failed = [], {}, [], {}, [], [], []
+    frames, rows_by_file, errors, kept, derived, claims, failed, skips = [], {}, [], {}, [], [], [], []
     previous = None
     for entry in entries:
         outcome = background.outcome(entry) if background is not None else attempt(paths, entry)
@@ -80,6 +81,7 @@ def run_clean(paths: Paths, progress=None, background: BackgroundExtraction | No
                     kept[entry.source_file] = len(carried)
             continue
         frames.append(to_frame(outcome.observations))
+        skips += outcome.skips
         derived += outcome.derived
         claims += outcome.claims
         rows_by_file[entry.source_file] = len(outcome.observations)
@@ -101,7 +103,7 @@ def run_clean(paths: Paths, progress=None, background: BackgroundExtraction | No
     (paths.clean / CLEAN_ERRORS).write_text(json.dumps(failed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not errors:  # a failed report is re-tried on every run until it is fixed
         (paths.clean / CLEAN_STAMP).write_text(fingerprint + "\n", encoding="utf-8")
-    return CleanResult(frame, written, rows_by_file, errors, kept)
+    return CleanResult(frame, written, rows_by_file, errors, kept, skips)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

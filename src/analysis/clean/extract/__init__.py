@@ -16,7 +16,9 @@ TEMPLATE_MODULES = {
     "lewisham": "analysis.clean.extract.lewisham",
     "harrow": "analysis.clean.extract.harrow",
     "barking_and_dagenham": "analysis.clean.extract.barking_and_dagenham",
+    "generic": "analysis.clean.extract.generic",  # no template: every table and headline sentence, through the vocabulary
 }
+GENERIC = "generic"
 
 
 def extractor(template: str) -> Callable[[RawReport], list[Observation]]:
@@ -27,4 +29,4 @@ def extractor(template: str) -> Callable[[RawReport], list[Observation]]:
     return import_module(TEMPLATE_MODULES[template]).extract
 
 
-__all__ = ["TEMPLATE_MODULES", "extractor", "RawReport", "ReportFormatError"]
+__all__ = ["GENERIC", "TEMPLATE_MODULES", "extractor", "RawReport", "ReportFormatError"]

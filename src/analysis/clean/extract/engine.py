@@ -37,6 +37,29 @@ class ReportFormatError(ValueError):
         self.source_file, self.line = source_file, line
 
 
+class TableNotFound(ReportFormatError):
+    """A template table's anchor (or header) is not in the report: that table is skipped (a
+    :class:`Skip` record), the rest of the report is still read."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A template table the report does not print where the template looks: which, where searched, why."""
+
+    table: str
+    first_line: int
+    last_line: int
+    reason: str
+    whole: bool = False  # the template could not read the report at all: the generic reader read it
+
+    def describe(self, source_file: str) -> str:
+        if self.whole:
+            return (f"{source_file}: the {self.table} could not read this report ({self.reason}, searched lines "
+                    f"{self.first_line}-{self.last_line}); the whole report was read by the generic reader instead")
+        return (f"{source_file}: table {self.table!r} skipped, not found in lines {self.first_line}-{self.last_line} "
+                f"({self.reason}); the report's other tables were read")
+
+
 @dataclass
 class RawReport:
     """A raw report's lines (1-based) and the identity the manifest gives it.
@@ -52,6 +75,7 @@ class RawReport:
     lines: list[str]
     separators: frozenset[int] = frozenset()
     _normalised: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    skips: list[Skip] = field(default_factory=list, init=False, repr=False, compare=False)  # template tables not found
 
     @property
     def normalised_lines(self) -> list[str]:
@@ -82,8 +106,8 @@ class RawReport:
         for number in range(start, stop + 1):
             if search(lines[number - 1]):
                 return number
-        if required:
-            raise ReportFormatError(self.source_file, start, f"expected a line matching /{pattern}/ after this line, found none")
+        if required:  # a heading the template looks for is not there: the template cannot read this report
+            raise TableNotFound(self.source_file, start, f"expected a line matching /{pattern}/ after this line, found none")
         return None
 
     def find_all(self, pattern: str, start: int = 1, end: int | None = None) -> list[int]:
@@ -112,7 +136,7 @@ def decode_report(path: Path, source_file: str) -> str:
     for magic, kind in SIGNATURES.items():
         if data.startswith(magic):
             raise ReportFormatError(source_file, None, f"the file is {kind}, not a text export of a report; convert it "
-                                    "to plain text first (e.g. `pdftotext -layout` for a PDF) and add the text file")
+                                    "to plain text first, or give the PDF itself to `python -m analysis add-report`, which stores its text beside it")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows "Unicode" (UTF-16 with its BOM)
         try:
             return _fold_newlines(data.decode("utf-16"))
@@ -342,11 +366,14 @@ def locate(spec: TableSpec, report: RawReport, section: Section) -> int | None:
     if len(hits) < spec.occurrence:
         if spec.optional:
             return None
-        raise ReportFormatError(report.source_file, section.start, f"table {spec.id!r}: anchor /{spec.anchor}/ not found in lines {section.start}-{section.end}")
+        raise TableNotFound(report.source_file, section.start, f"table {spec.id!r}: anchor /{spec.anchor}/ not found in lines {section.start}-{section.end}")
     anchor = hits[spec.occurrence - 1]
     if spec.header is None:
         return anchor
-    return report.find(spec.header, anchor, section.end, required=not spec.optional)
+    header = report.find(spec.header, anchor, section.end, required=False)
+    if header is None and not spec.optional:
+        raise TableNotFound(report.source_file, anchor, f"table {spec.id!r}: no header line matching /{spec.header}/ in lines {anchor}-{section.end}")
+    return header
 
 
 def table_lines(spec: TableSpec, report: RawReport, header_line: int, section: Section) -> Iterator[int]:
@@ -395,7 +422,12 @@ def extract_table(spec: TableSpec, report: RawReport, section: Section) -> list[
     flagged ``misaligned_row``: neither is ever emitted as a (possibly wrong) number.
     Rows printed after the table's total row are ``outside`` it (Bromley's E&PP line).
     """
-    header_line = locate(spec, report, section)
+    try:
+        header_line = locate(spec, report, section)
+    except TableNotFound as missing:  # a missing anchor costs this table only
+        report.skips.append(Skip(spec.id, missing.line or section.start, min(section.end, len(report.lines)),
+                                 str(missing).split(": ", 1)[-1]))
+        return []
     if header_line is None:
         return []
     header = _header_cells(report, header_line, spec)
@@ -527,8 +559,8 @@ def extract_alternatives(specs: tuple[TableSpec, ...], report: RawReport, sectio
         if locate(replace(spec, optional=True), report, section) is not None:
             return extract_table(spec, report, section)
     ids = ", ".join(s.id for s in specs)
-    raise ReportFormatError(report.source_file, section.start,
-                            f"none of the layouts of table {ids} found in lines {section.start}-{section.end}")
+    report.skips.append(Skip(ids, section.start, min(section.end, len(report.lines)), "none of its layouts found"))
+    return []
 
 
 # ---------------------------------------------------------------------------------------
