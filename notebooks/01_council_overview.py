@@ -14,7 +14,13 @@
 
 # %% [markdown]
 # # Council overview: the year at a glance
-#
+
+# %% [markdown] tags=["policy-only"]
+# One council's complaints year against its earlier years, topic by topic, from the council's own reports: each
+# table links every figure to the report line it comes from. A topic the reports do not cover is marked
+# *not reported*, never shown as zero.
+
+# %% [markdown] tags=["analyst-only"]
 # One council's complaints year against its earlier years: complaints by division and stage,
 # upheld rates, timeliness, Ombudsman referrals and decisions, compensation and compliments —
 # whatever that council's reports print. Every figure below is computed from `data/clean`
@@ -44,13 +50,13 @@ display(Markdown(overview.introduction(summary)))
 # %% tags=["key-findings"]
 display(Markdown("\n".join(f"- {overview.as_markdown(line)}" for line in summary["key_findings"])))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Findings
 #
 # Each line is the topic's headline: the whole council's figure where the report prints one
 # (otherwise the largest division or service), with the change on the year before.
 
-# %%
+# %% tags=["analyst-only"]
 display(Markdown(overview.findings_markdown(results)))
 
 # %% [markdown]
@@ -74,12 +80,12 @@ for result in results:
     else:
         display(overview.styled(result.table))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Headline figures (machine-readable)
 #
 # The findings above are saved for tests and other tools.
 #
 
-# %%
+# %% tags=["analyst-only"]
 _ = save_findings(run_id, summary)
 

@@ -14,7 +14,16 @@
 
 # %% [markdown]
 # # What drives complaints: the four drivers together
-#
+
+# %% [markdown] tags=["policy-only"]
+# The study looks at four possible drivers of complaints, each on its own page:
+# [what complaints are about](02_root_causes__all.html),
+# [care providers the council pays for](03_contracted_services__all.html),
+# [the rise in special educational needs (SEN) complaints](04_sen_surge.html) and
+# [the COVID-19 pandemic](05_covid_dip__all.html). This page puts their main figures side by side, says which
+# drivers the data supports, and what it cannot tell us.
+
+# %% [markdown] tags=["analyst-only"]
 # The study asks what drives complaints to English councils. Four notebooks each test one driver: what complaints are about (root causes), contracted care providers, the rise in special educational needs (SEN) complaints, and the COVID-19 pandemic. This page reads their findings and the clean data and says, for one council or for all of them, which drivers the data supports, with each estimate, its 95% interval and its caveat. Every figure is computed by `analysis.studies.synthesis` from the drivers' findings; none is typed in.
 
 # %% tags=["parameters"]
@@ -42,6 +51,8 @@ display(Markdown("\n".join(f"- {line}" for line in findings["headlines"])))
 # %%
 for driver in study.drivers:
     display(Markdown(f"**{driver.driver}.** {driver.finding} *Caveat:* {driver.caveat}"))
+
+# %% tags=["analyst-only"]
 display(synthesis.drivers_table(study))
 
 # %% [markdown]
@@ -58,7 +69,7 @@ display(Markdown(findings["comparability"]))
 # %%
 display(Markdown("\n".join(f"- {line}" for line in findings["cannot_conclude"])))
 
-# %%
+# %% tags=["analyst-only"]
 save_findings(run_id, findings, paths)
 
 # %% [markdown]

@@ -303,17 +303,57 @@ def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:
         for ax in labelled:
             _direct_labels(ax, ax._study_direct_labels)
         return
-    for _ in range(5):
+    _room_for_category_labels(fig)
+    _figure_legends_below(fig)
+    for _ in range(2):
+        _tight(fig)
+        _fit_titles(fig)
+        _tight(fig)
+        _room_for_category_labels(fig)
         _tight(fig)
         fig.canvas.draw()
         _place_legends_below(fig, renderer)
-        fig.canvas.draw()
-        box = fig.get_tightbbox(renderer)
-        if box.width <= width_in * 1.02:
-            break
-        w, h = fig.get_size_inches()
-        fig.set_size_inches(max(1.5, w - (box.width - width_in) - 0.05), h)
     _tight(fig)
+
+
+def _fit_titles(fig) -> None:
+    """Axes titles re-wrapped to the room they have: a left-aligned title from the axes' left edge to the
+    figure's right edge, a centred one over the axes (else tight layout squeezes the plot to fit them)."""
+    width = fig.get_size_inches()[0] * fig.dpi
+    for ax in _plot_axes(fig):
+        box = ax.get_window_extent()
+        for loc in ("left", "center", "right"):
+            title = ax.get_title(loc=loc)
+            if not title:
+                continue
+            size = ax.title.get_fontsize() if loc == "center" else getattr(ax, f"_{loc}_title").get_fontsize()
+            room = {"left": width - box.x0, "right": box.x1,
+                    "center": 2 * min(box.x0 + box.width / 2, width - box.x0 - box.width / 2)}[loc]
+            chars = int(room * 72 / fig.dpi / (0.58 * size))
+            ax.set_title(_wrap(_one_line(title), chars), loc=loc)
+
+
+def _room_for_category_labels(fig) -> None:
+    """A taller figure where wrapped category names need more height than their rows have."""
+    fig.canvas.draw()
+    need = 0.0
+    for ax in _plot_axes(fig):
+        labels = [t for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]
+        if labels:
+            lines = sum(t.get_text().count("\n") + 1 for t in labels)
+            need = max(need, lines * MIN_TEXT_PT * 1.3 / 72 - ax.get_window_extent().height / fig.dpi)
+    if need > 0:
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w, h + need)
+
+
+def _figure_legends_below(fig) -> None:
+    """A figure-level legend in two columns under the plots, so it is no wider than the figure."""
+    for legend in list(fig.legends):
+        handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+        legend.remove()
+        fig.legend(handles, [_wrap(lab, 20) for lab in labels], loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=2, frameon=False, fontsize=MIN_TEXT_PT)
 
 
 def _rotate_crowded_ticks(fig, renderer) -> None:
@@ -343,9 +383,14 @@ def _tight(fig) -> None:
 
 def _wrap_category_ticks(ax) -> None:
     """Long category names on the axes wrapped (y: 22 characters, x: 12), so the plot keeps its width."""
-    for axis, width in (("y", 22), ("x", 12)):
+    from .present import humanise_label
+
+    for axis, width in (("y", 26), ("x", 12)):
         labels = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
-        texts = [lab.get_text() for lab in labels]
+        texts = [humanise_label(lab.get_text()) for lab in labels]
+        if texts != [lab.get_text() for lab in labels]:
+            ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
+            (ax.set_yticks if axis == "y" else ax.set_xticks)(ticks, texts)
         if not any(len(t) > width and any(c.isalpha() for c in t) for t in texts):
             continue
         ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()

@@ -32,6 +32,7 @@ PHONE = re.compile(r"(?<![\w/+=.,-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d \t-]{7,15}\d
 DATA_URI = re.compile(r"(data:[a-z/+.-]+;base64,[A-Za-z0-9+/=\s]+)")
 REDACTED = "[contact details removed]"
 ANALYST_ONLY = "analyst-only"  # a notebook cell tag: shown on the analyst page, left off the policy page
+POLICY_ONLY = "policy-only"  # a notebook cell tag: plain words for the policy page, left off the analyst page
 
 QUESTIONS = {
     "00_data_audit": "Data audit: what was extracted and what to trust",
@@ -43,6 +44,7 @@ QUESTIONS = {
     "06_what_drives_complaints": "What drives complaints: the four drivers together",
 }
 SYNTHESIS = "06_what_drives_complaints"
+PRIMARY_KEY = "primary"  # a driver's findings key holding its one primary estimate (issue 24)
 # on policy pages, outputs that speak to the build, not the reader ("Findings written to …", a PosixPath)
 BUILD_NOISE = re.compile(r"Findings (?:written|saved)|^Saved `|PosixPath\(|outputs/findings/", re.M)
 STATIC = "static"  # outputs/html/static: notebook.css (JupyterLab's styles, once) and site.css
@@ -88,6 +90,10 @@ def _exporter(with_code: bool):
         from nbconvert.preprocessors import TagRemovePreprocessor
 
         exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY}), enabled=True)
+    else:  # plain-words text written for policy readers, where the analyst page has the method's words
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
+        exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={POLICY_ONLY}), enabled=True)
     return exporter
 
 
@@ -303,7 +309,8 @@ def render_page(root: str, executed: str, page: Page) -> list[str]:
                      "glossary_href": f"../{GLOSSARY}", "about_href": f"../{ABOUT}",
                      "chart_source": chart_source(paths, page.council)}
         body, _ = _EXPORTERS[flavour].from_notebook_node(shown, resources=resources)
-        body = typeset.finish(body, f"../analyst/{path.stem}.html" if flavour == "policy" else None)
+        body = typeset.finish(body, f"../analyst/{path.stem}.html" if flavour == "policy" else None,
+                              plain=flavour == "policy")
         out = paths.html / flavour / f"{path.stem}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(redact_contacts(relink(body, paths, out.parent)), encoding="utf-8")
@@ -605,13 +612,17 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
         main = next((p for p in runs if p.council in {"all", ""}), runs[0])
         driver = drivers.get(notebook, {})
         own = key_findings(paths, main.run_id)
-        title = driver.get("finding") or (own[0] if own else QUESTIONS.get(notebook, notebook))
+        # the driver's one primary estimate (findings key "primary": its plain "finding" sentence and caveat),
+        # so the card quotes the number its headline chart shows; else the synthesis's sentence
+        primary = read_findings(paths, main.run_id).get(PRIMARY_KEY)
+        primary = primary if isinstance(primary, dict) and primary.get("finding") else {}
+        title = primary.get("finding") or driver.get("finding") or (own[0] if own else QUESTIONS.get(notebook, notebook))
         chart = first_chart(paths.executed / f"{main.run_id}.ipynb")
         chart_href, alt = "", ""
         if chart:  # embedded, as on every page: the site opens from any folder, offline
             chart_href, alt = chart[0], chart[1] or title
         cards.append({"question": QUESTIONS.get(notebook, notebook), "title": title, "chart": chart_href, "alt": alt,
-                      "caveat": driver.get("caveat", ""), "all_href": main.policy,
+                      "caveat": primary.get("caveat") or driver.get("caveat", ""), "all_href": main.policy,
                       "councils": [{"label": _council_name(p.council), "href": p.policy}
                                    for p in runs if p is not main]})
     if (paths.html / "charts").is_dir():  # charts of an earlier layout
@@ -628,4 +639,4 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
                   "href": report_hrefs.get(e.source_file, "")} for e in entries])
     from . import typeset
 
-    return _write(paths.html / "index.html", typeset.finish(document))
+    return _write(paths.html / "index.html", typeset.finish(document, plain=True))

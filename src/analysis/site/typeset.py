@@ -25,6 +25,86 @@ def minus_signs(text: str) -> str:
     return HYPHEN_MINUS.sub(MINUS, text)
 
 
+# On a policy page: statistical notation and test names, which the glossary does not define for lay readers
+# (the analyst page keeps them). A bracketed aside made of them is dropped; a sentence that still holds one is
+# dropped (the "How we know" link leads to it). Developer words likewise.
+JARGON = re.compile(
+    r"[\u03b1-\u03c9\u0391-\u03a9]|\bHolm\b|Newcombe|\bWilson\b|chi-square|\bGLM\b|quasi-\w+|Poisson|"
+    r"negative binomial|(?<![\w-])[zp]\s*[=<>≤]|\bp values?\b|\balpha\s*=|Spiegelhalter|Pearson|dispersion|"
+    r"odds ratio|log E\[|\bexp\(|analysis\.[a-z_]+|python -m|data/clean|data/raw|\bthis notebook|\bin this run|"
+    r"\bnotebooks?\b|saved for tests|machine-readable", re.I)
+PLAIN = [  # (pattern, replacement): the glossary's words for the analysts' ones
+    (re.compile(r"\b95% (?:CI|confidence interval|interval)\b"), "likely range"),
+    (re.compile(r"\b(\d+(?:\.\d+)?)% CI\b"), r"\1% likely range"),
+    (re.compile(r"\bCI\b"), "likely range"),
+    (re.compile(r"\bcounterfactual\b"), "expected level"),
+    (re.compile(r"(?<![\d,.])(?<!stage )\b1 (council|place|figure|disagreement|file|report|service|table)s\b"), r"1 \1"),
+    (re.compile(r"\b(\w+)\(s\)"), r"\1s"),
+]
+_BRACKET = re.compile(r"\s?\(([^()]*)\)")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\u2212(])")
+
+
+def plain_words(text: str) -> str:
+    """A policy page's sentence without notation: jargon asides dropped, then jargon clauses, then
+    jargon sentences (the analyst page keeps every word)."""
+    for pattern, replacement in PLAIN:
+        text = pattern.sub(replacement, text)
+    if not JARGON.search(text):
+        return text
+    kept: list[str] = []
+
+    def aside(match: re.Match) -> str:
+        parts = [p for p in re.split(r"(?:,|;)\s+", match.group(1)) if not JARGON.search(_restore(p, kept))]
+        if not parts:
+            return ""
+        kept.append("(" + ", ".join(parts) + ")")
+        lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+        return f"{lead}\x00{len(kept) - 1}\x00"
+
+    previous = None
+    while previous != text:  # innermost brackets first, each kept one held aside as a placeholder
+        previous, text = text, _BRACKET.sub(aside, text)
+    sentences = []
+    for sentence in _SENTENCE.split(text):
+        clauses = []
+        for clause in sentence.split("; "):
+            if JARGON.search(clause):  # a short jargon fragment ("φ = 2.00") goes; the clause stays
+                clause = ", ".join(f for f in clause.split(", ") if not (JARGON.search(f) and len(f) < 60))
+            if clause.strip() and not JARGON.search(clause):
+                clauses.append(clause)
+        if clauses:
+            joined = "; ".join(clauses)
+            if sentence.rstrip().endswith(".") and not joined.rstrip().endswith("."):
+                joined = joined.rstrip(" ,;:") + "."
+            sentences.append(joined)
+    return _restore(" ".join(sentences), kept)
+
+
+def _restore(text: str, kept: list[str]) -> str:
+    while "\x00" in text:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
+    return text
+
+
+def _plain_text(soup) -> None:
+    from bs4 import NavigableString
+    from bs4.element import Comment, Doctype
+
+    main = soup.find("main") or soup
+    for node in list(main.find_all(string=True)):
+        if isinstance(node, (Comment, Doctype)) or not isinstance(node, NavigableString):
+            continue
+        if any(parent.name in NO_TYPESET for parent in node.parents):
+            continue
+        fixed = plain_words(str(node))
+        if fixed != str(node):
+            node.replace_with(fixed)
+    for code in main.find_all("code"):  # inline code on a policy page is a module name or a path
+        if code.find_parent("pre") is None and JARGON.search(code.get_text()):
+            code.decompose()
+
+
 def _soup(page: str):
     from bs4 import BeautifulSoup
 
@@ -96,12 +176,15 @@ def _how_we_know(soup, analyst_href: str) -> None:
         cells[-1].insert_after(link(current))
 
 
-def finish(page: str, analyst_href: str | None = None) -> str:
-    """The typeset page; with ``analyst_href`` (a policy page), its "How we know" links."""
+def finish(page: str, analyst_href: str | None = None, plain: bool = False) -> str:
+    """The typeset page; with ``analyst_href`` (a policy page), its "How we know" links; with ``plain``
+    (policy pages and the front page), statistical notation and developer words left to the analyst pages."""
     soup = _soup(page)
     _drop_pilcrows(soup)
     if analyst_href:
         _how_we_know(soup, analyst_href)
+    if plain:
+        _plain_text(soup)
     _label_tables(soup)
     _typeset_text(soup)
     return str(soup)
