@@ -62,9 +62,8 @@ display(Markdown(overview.findings_markdown(results)))
 # %% [markdown]
 # ## Topic by topic
 #
-# For each topic: a chart titled with its finding, then the figures for the year and the year
-# before, each with the report and line it comes from. Flags are the data's quality flags
-# (see the data dictionary): a flagged figure is shown as printed, not corrected.
+# For each topic: a chart titled with its finding; the figures behind it, each with the report line it comes
+# from, are in the chart's data and on the analyst version of this page.
 
 # %%
 for result in results:
@@ -77,7 +76,16 @@ for result in results:
     if result.table.empty:
         display(Markdown(overview.as_markdown(f"Not reported for {period} or {overview.previous_period(period)}; "
                                               "the chart shows the years the reports do print.")))
-    else:
+
+# %% [markdown] tags=["analyst-only"]
+# ## The figures, topic by topic
+#
+# The year and the year before, each figure with the report and line it comes from.
+
+# %% tags=["analyst-only"]
+for result in results:
+    if result.head.get("reported") and not result.table.empty:
+        display(Markdown(f"### {result.topic.title}"))
         display(overview.styled(result.table))
 
 # %% [markdown] tags=["analyst-only"]

@@ -263,6 +263,7 @@ def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:
     fig.set_size_inches(width_in, panel_h * rows)
     for ax in _plot_axes(fig):
         ax.tick_params(axis="both", labelsize=MIN_TEXT_PT)
+        _whole_years(ax)
     for text in _texts(fig):
         if text.get_fontsize() < MIN_TEXT_PT:
             text.set_fontsize(MIN_TEXT_PT)
@@ -314,6 +315,22 @@ def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:
         fig.canvas.draw()
         _place_legends_below(fig, renderer)
     _tight(fig)
+
+
+def _whole_years(ax) -> None:
+    """An x axis of whole numbers (years) ticked at whole numbers, never 2017.5."""
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator
+
+    xs = [np.asarray(line.get_xydata(), dtype=float)[:, 0] for line in ax.get_lines() if len(line.get_xydata())]
+    xs = np.concatenate(xs) if xs else np.array([])
+    xs = xs[np.isfinite(xs)]
+    from matplotlib.ticker import AutoLocator
+
+    if type(ax.xaxis.get_major_locator()) is not AutoLocator:  # categories or ticks a study set itself
+        return
+    if len(xs) and np.allclose(xs, np.round(xs)):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _fit_titles(fig) -> None:

@@ -75,6 +75,8 @@ def plain_words(text: str) -> str:
                 clauses.append(clause)
         if clauses:
             joined = "; ".join(clauses)
+            if clauses[0] != sentence.split("; ")[0]:  # the sentence's opening went: capitalise what now opens it
+                joined = joined[:1].upper() + joined[1:]
             if sentence.rstrip().endswith(".") and not joined.rstrip().endswith("."):
                 joined = joined.rstrip(" ,;:") + "."
             sentences.append(joined)
