@@ -175,7 +175,7 @@ def _stack_panels(fig) -> int:
         return 1
     nrows, ncols = specs[0].get_geometry()[:2]
     if ncols == 1 or nrows != 1:
-        return max(1, nrows)
+        return 1  # already one column (or a grid left as drawn): its height is kept
     grid = fig.add_gridspec(ncols, 1)
     for ax, spec in zip(axes, specs):
         ax.set_subplotspec(grid[spec.colspan.start, 0])
@@ -221,13 +221,24 @@ def _direct_labels(ax, lines) -> None:
 def _legends_off_the_data(fig, renderer) -> None:
     from matplotlib.lines import Line2D
 
-    for ax in _plot_axes(fig):
+    axes = _plot_axes(fig)
+    if len(axes) > 1 and any(ax.get_legend() for ax in axes):  # several panels: one legend under them all
+        entries = {}
+        for ax in axes:
+            if ax.get_legend() is not None:
+                for handle, label in zip(*ax.get_legend_handles_labels()):
+                    entries.setdefault(label, handle)
+                ax.get_legend().remove()
+        fig.legend(list(entries.values()), [_wrap(lab, 40) for lab in entries], loc="upper center",
+                   bbox_to_anchor=(0.5, 0.0), ncol=1, frameon=False, fontsize=MIN_TEXT_PT)
+        return
+    for ax in axes:
         legend = ax.get_legend()
         if legend is None:
             continue
         handles, labels = ax.get_legend_handles_labels()
         lines = [h for h in handles if isinstance(h, Line2D) and len(h.get_xdata()) > 1]
-        if len(handles) > MAX_LEGEND and lines:
+        if len(lines) > MAX_LEGEND:  # more lines than colours can be told apart by: each named at its end
             ax._study_direct_labels = lines
             rest = [(h, lab) for h, lab in zip(handles, labels) if h not in lines]
             legend.remove()
@@ -257,6 +268,8 @@ def _place_legends_below(fig, renderer) -> None:
 def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:
     """Lay ``fig`` out ``width_in`` wide with no text under MIN_TEXT_PT (see the module docstring)."""
     rows = _stack_panels(fig)
+    if fig.get_layout_engine() is not None:  # a study's own tight_layout() left its engine: ours lays out
+        fig.set_layout_engine("none")
     old_w, old_h = fig.get_size_inches()
     panel_h = old_h / rows if rows > 1 and old_w <= width_in * 1.2 else old_h
     panel_h = min(max(panel_h, 2.8), 4.8) if panel_h < 6 else panel_h
@@ -303,6 +316,12 @@ def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:
         _place_legends_below(fig, renderer)
         for ax in labelled:
             _direct_labels(ax, ax._study_direct_labels)
+        for _ in range(3):  # names wider than the room left: a narrower plot
+            fig.canvas.draw()
+            box = fig.get_tightbbox(renderer)
+            if box.width <= width_in * 1.02:
+                break
+            fig.subplots_adjust(right=max(0.35, fig.subplotpars.right - (box.width - width_in) / width_in - 0.01))
         return
     _room_for_category_labels(fig)
     _figure_legends_below(fig)
@@ -315,6 +334,17 @@ def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:
         fig.canvas.draw()
         _place_legends_below(fig, renderer)
     _tight(fig)
+    for _ in range(4):  # text that sticks out (a legend, a label) would shrink the whole chart: narrow the plot instead
+        fig.canvas.draw()
+        box = fig.get_tightbbox(renderer)
+        if box.width <= width_in * 1.02:
+            break
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(max(3.4, w - (box.width - width_in) - 0.05), h)
+        _fit_titles(fig)
+        _tight(fig)
+        fig.canvas.draw()
+        _place_legends_below(fig, renderer)
 
 
 def _whole_years(ax) -> None:
@@ -348,20 +378,27 @@ def _fit_titles(fig) -> None:
                     "center": 2 * min(box.x0 + box.width / 2, width - box.x0 - box.width / 2)}[loc]
             chars = int(room * 72 / fig.dpi / (0.58 * size))
             ax.set_title(_wrap(_one_line(title), chars), loc=loc)
+        if ax.get_xlabel():  # the x label no wider than the plot (else the plot is squeezed to fit it)
+            size = ax.xaxis.label.get_fontsize()
+            ax.set_xlabel(_wrap(_one_line(ax.get_xlabel()), max(22, int(box.width * 72 / fig.dpi / (0.55 * size)))))
 
 
 def _room_for_category_labels(fig) -> None:
-    """A taller figure where wrapped category names need more height than their rows have."""
+    """A taller figure (once) where wrapped category names need more height than their rows have."""
+    if getattr(fig, "_study_room_made", False):
+        return
+    fig._study_room_made = True
     fig.canvas.draw()
-    need = 0.0
+    ratio = 1.0
     for ax in _plot_axes(fig):
         labels = [t for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]
-        if labels:
+        height = ax.get_window_extent().height / fig.dpi
+        if labels and height > 0:
             lines = sum(t.get_text().count("\n") + 1 for t in labels)
-            need = max(need, lines * MIN_TEXT_PT * 1.3 / 72 - ax.get_window_extent().height / fig.dpi)
-    if need > 0:
-        w, h = fig.get_size_inches()
-        fig.set_size_inches(w, h + need)
+            ratio = max(ratio, lines * MIN_TEXT_PT * 1.3 / 72 / height)
+    w, h = fig.get_size_inches()
+    if ratio > 1 and h < 8:
+        fig.set_size_inches(w, min(h * min(ratio, 2.5), 9))
 
 
 def _figure_legends_below(fig) -> None:
@@ -369,8 +406,8 @@ def _figure_legends_below(fig) -> None:
     for legend in list(fig.legends):
         handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
         legend.remove()
-        fig.legend(handles, [_wrap(lab, 20) for lab in labels], loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                   ncol=2, frameon=False, fontsize=MIN_TEXT_PT)
+        fig.legend(handles, [_wrap(lab, 36) for lab in labels], loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=1, frameon=False, fontsize=MIN_TEXT_PT)
 
 
 def _rotate_crowded_ticks(fig, renderer) -> None:
