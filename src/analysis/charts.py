@@ -243,7 +243,8 @@ def _legends_off_the_data(fig, renderer) -> None:
             rest = [(h, lab) for h, lab in zip(handles, labels) if h not in lines]
             legend.remove()
             if rest:
-                ax.legend(*zip(*rest), loc="upper left", frameon=False, fontsize=MIN_TEXT_PT)
+                ax.legend([h for h, _ in rest], [_wrap(lab, 36) for _, lab in rest], loc="upper left", frameon=False,
+                          fontsize=MIN_TEXT_PT)
                 ax._study_legend_below = True
         else:
             legend.remove()
@@ -262,7 +263,8 @@ def _place_legends_below(fig, renderer) -> None:
         legend.set_visible(True)
         bottom = ax.transAxes.inverted().transform((box.x0, box.y0))[1]
         left = ax.transAxes.inverted().transform((box.x0, box.y0))[0]
-        legend.set_bbox_to_anchor((max(left, -1.0), bottom - 0.02), transform=ax.transAxes)
+        figure_left = ax.transAxes.inverted().transform(fig.transFigure.transform((0.01, 0)))[0]
+        legend.set_bbox_to_anchor((max(left, figure_left), bottom - 0.02), transform=ax.transAxes)
 
 
 def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:

@@ -18,6 +18,7 @@ import pytest
 from test_site_text import visible_text
 
 from analysis.councils import council_label
+
 from conftest import ROOT
 
 DEVELOPER = re.compile(r"python -m|data/clean|data/raw|\banalysis\.[a-z_]+|\bin this run\b|\bnotebooks?\b|\w\(s\)|"
