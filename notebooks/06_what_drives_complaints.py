@@ -31,7 +31,7 @@
 council = "all"  # "all", or one council with data for at least two drivers
 run_id = "06_what_drives_complaints"
 
-# %%
+# %% tags=["analyst-only"]
 from IPython.display import Markdown, display
 
 from analysis.paths import Paths

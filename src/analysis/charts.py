@@ -336,6 +336,8 @@ def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:
         fig.canvas.draw()
         _place_legends_below(fig, renderer)
     _tight(fig)
+    fig.canvas.draw()
+    _place_legends_below(fig, renderer)  # again: the last layout moved the axes the legends hang from
     for _ in range(4):  # text that sticks out (a legend, a label) would shrink the whole chart: narrow the plot instead
         fig.canvas.draw()
         box = fig.get_tightbbox(renderer)

@@ -628,7 +628,7 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
     if (paths.html / "charts").is_dir():  # charts of an earlier layout
         shutil.rmtree(paths.html / "charts")
     document = _jinja().get_template("index.html.j2").render(
-        title="What drives complaints to English local councils", root="",
+        title="What drives complaints to English local councils", root="", is_index=True,
         headlines=headlines, synthesis_href=synthesis_page.policy if synthesis_page and synthesis_page.policy else "",
         cards=cards, columns=columns, rows=rows,
         failed_reports=[{"name": present.report_name(f.get("source_file", "")) if f.get("source_file") else "A report",
