@@ -14,7 +14,13 @@
 
 # %% [markdown]
 # # Data audit: what to check before trusting a number
-#
+
+# %% [markdown] tags=["policy-only"]
+# How far to trust the figures the study takes from the councils' reports: how many carry a warning, where two
+# printed sources disagree, and what each report gets wrong. The words used are explained in the
+# [data dictionary](../docs/data_dictionary.md).
+
+# %% [markdown] tags=["analyst-only"]
 # Every figure in this study comes from `data/clean/`, which `python -m analysis clean` builds from
 # the raw reports in `data/raw/`. This page shows, for one council's reports or for all of them:
 #
@@ -59,7 +65,7 @@ skipped = audit.skip_records(council)
 findings = audit.findings(result, skipped)
 display(Markdown(audit.text_summary(findings)))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # The full tables behind this summary — every flagged figure beside the line it disagrees with, the
 # reconciliation choices, the raw lines not extracted, and what each report gets wrong — are on the
 # **analyst version** of this page, and in `data/clean/` (conflicts, claims).
@@ -147,13 +153,17 @@ display(Markdown(audit.quality_statement(result, skipped)))
 # report's other figures give, and the lines they are printed on. Rounding tolerance: 1 point on
 # percentages; counts must agree exactly.
 
-# %%
+# %% tags=["policy-only"]
+for source_file, counts in findings["reports"].items():
+    display(Markdown(f"### {audit.report_title(source_file)}\n\n{audit.errors_summary(source_file, counts)}"))
+
+# %% tags=["analyst-only"]
 for source_file, counts in findings["reports"].items():
     display(Markdown(f"### {audit.report_title(source_file)}\n\n{audit.errors_summary(source_file, counts)}"))
     if counts["wrong"] or counts["failed_relations"]:
         display(audit.wrong_table(result, source_file))
 
-# %%
+# %% tags=["analyst-only"]
 save_findings(run_id, findings)
 display(Markdown(f"Findings saved for run `{run_id}`: {findings['conflicts_total']} conflicts, "
                  f"{findings['flagged_observations']} flagged figures."))

@@ -14,7 +14,13 @@
 
 # %% [markdown]
 # # Council overview: the year at a glance
-#
+
+# %% [markdown] tags=["policy-only"]
+# One council's complaints year against its earlier years, topic by topic, from the council's own reports: each
+# table links every figure to the report line it comes from. A topic the reports do not cover is marked
+# *not reported*, never shown as zero.
+
+# %% [markdown] tags=["analyst-only"]
 # One council's complaints year against its earlier years: complaints by division and stage,
 # upheld rates, timeliness, Ombudsman referrals and decisions, compensation and compliments —
 # whatever that council's reports print. Every figure below is computed from `data/clean`
@@ -44,21 +50,20 @@ display(Markdown(overview.introduction(summary)))
 # %% tags=["key-findings"]
 display(Markdown("\n".join(f"- {overview.as_markdown(line)}" for line in summary["key_findings"])))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Findings
 #
 # Each line is the topic's headline: the whole council's figure where the report prints one
 # (otherwise the largest division or service), with the change on the year before.
 
-# %%
+# %% tags=["analyst-only"]
 display(Markdown(overview.findings_markdown(results)))
 
 # %% [markdown]
 # ## Topic by topic
 #
-# For each topic: a chart titled with its finding, then the figures for the year and the year
-# before, each with the report and line it comes from. Flags are the data's quality flags
-# (see the data dictionary): a flagged figure is shown as printed, not corrected.
+# For each topic: a chart titled with its finding; the figures behind it, each with the report line it comes
+# from, are in the chart's data and on the analyst version of this page.
 
 # %%
 for result in results:
@@ -71,15 +76,24 @@ for result in results:
     if result.table.empty:
         display(Markdown(overview.as_markdown(f"Not reported for {period} or {overview.previous_period(period)}; "
                                               "the chart shows the years the reports do print.")))
-    else:
+
+# %% [markdown] tags=["analyst-only"]
+# ## The figures, topic by topic
+#
+# The year and the year before, each figure with the report and line it comes from.
+
+# %% tags=["analyst-only"]
+for result in results:
+    if result.head.get("reported") and not result.table.empty:
+        display(Markdown(f"### {result.topic.title}"))
         display(overview.styled(result.table))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Headline figures (machine-readable)
 #
 # The findings above are saved for tests and other tools.
 #
 
-# %%
+# %% tags=["analyst-only"]
 _ = save_findings(run_id, summary)
 

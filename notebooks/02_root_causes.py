@@ -14,7 +14,14 @@
 
 # %% [markdown]
 # # Root causes: what complaints are about, and which get upheld
-#
+
+# %% [markdown] tags=["policy-only"]
+# Each council labels what its complaints are about in its own words; the study maps every label to one
+# common list of causes (the mapping is in the [downloads](../index.html#downloads)). **Units differ**:
+# Bromley counts *aspects* (one complaint can raise several grievances), the other councils count complaints,
+# so shares are compared only within one printed table.
+
+# %% [markdown] tags=["analyst-only"]
 # Each council labels the nature of its complaints its own way; every printed label is mapped to one
 # harmonised root-cause code (the crosswalk and its definitions are at the end of this page).
 # **Units differ**: Bromley counts *aspects* (one complaint can raise several grievances), Barking and
@@ -58,13 +65,13 @@ display(Markdown(rc.scope_text(study)))
 # %% tags=["key-findings"]
 display(Markdown("\n".join(f"- {bullet}" for bullet in findings["key_findings"])))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## The primary estimate: how much of Bromley's complaints is lack of action
 #
 # One primary estimate answers the root-causes question; the other ways of computing it are
 # sensitivity rows, not competing headlines.
 
-# %%
+# %% tags=["analyst-only"]
 if study.primary is not None:
     display(Markdown(rc.primary_text(study)))
     display(present.table(rc.primary_table(study), kinds={"Share of aspects": "share", "φ used": "decimal"},
@@ -73,8 +80,13 @@ else:
     display(Markdown("No Bromley causes table in this run, so no primary estimate."))
 
 # %% [markdown]
-# ## Pareto of causes per council
-#
+# ## The largest causes, council by council
+
+# %% [markdown] tags=["policy-only"]
+# For each council, its latest year with figures on causes: the causes as the report prints them, largest
+# first, with the common cause each maps to in brackets; the line adds them up.
+
+# %% [markdown] tags=["analyst-only"]
 # For each council, its most recent year with cause data (or the `period` asked for). Bars are
 # the printed labels, largest first, with their harmonised cause in brackets; the line is the
 # cumulative share. A whole-organisation table is shown instead of its division columns.
@@ -91,12 +103,15 @@ charts.show_sections(rc.pareto_sections(study))
 if len(study.division):
     charts.show(rc.division_figure(study.division, names))
     display(Markdown(rc.division_text(study)))
-else:
-    display(Markdown("No Bromley causes-by-division figures in this run (council parameter, or no Bromley cause data in data/clean)."))
 
 # %% [markdown]
 # ## What changed in Bromley between its 2019-20 and 2023-24 reports
-#
+
+# %% [markdown] tags=["policy-only"]
+# Like for like: each cause's share of Bromley's complaint aspects in the two reports, leaving out Environment &
+# Public Protection, which the 2019-20 table does not have. The bars show each change with its likely range.
+
+# %% [markdown] tags=["analyst-only"]
 # Like for like: the 2019-20 causes table has no Environment & Public Protection column, so E&PP
 # is left out of both years (the 2019-20 Housing column covered Planning & Regeneration, which
 # 2023-24 prints apart; both are kept). **Primary:** each difference in shares has a Newcombe 95%
@@ -109,20 +124,21 @@ else:
 if study.changes:
     charts.show(rc.change_figure(study.changes, names, study.change_periods), headline=True)  # the primary finding's chart
     display(Markdown(rc.change_text(study)))
+
+# %% tags=["analyst-only"]
+if study.changes:
     change_table = rc.change_table(study)
     display(present.table(change_table, kinds={c: "share" for c in change_table.columns if c.startswith("Share")}
                           | {"Change, points": "decimal", "p (Holm)": "text"}, digits={"Change, points": 1}))
-else:
-    display(Markdown("Bromley's two reports are not both in this run, so no change to report."))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ### Mix or within divisions? A shift-share decomposition of the lack-of-action rise
 #
 # The council-wide share is each division's share of lack of action weighted by the division's
 # share of aspects. Holding the 2019-20 weights fixed shows how much of the rise is within
 # divisions and how much is the shift of aspects towards divisions where lack of action is common.
 
-# %%
+# %% tags=["analyst-only"]
 if study.shift is not None:
     display(Markdown(rc.shift_text(study)))
     display(present.table(rc.shift_table(study), kinds={c: "share" for c in rc.shift_table(study).columns
@@ -132,7 +148,12 @@ else:
 
 # %% [markdown]
 # ## Which causes get upheld
-#
+
+# %% [markdown] tags=["policy-only"]
+# Upheld means *fully or partly upheld*, out of the complaints (or aspects) decided. Each chart shows one printed
+# table, with each cause's likely range.
+
+# %% [markdown] tags=["analyst-only"]
 # Upheld means *fully or partly upheld*, out of the *decided* aspects or complaints (fully +
 # partly + not upheld; ongoing and resolved-on-receipt cases are left out). Each table states its
 # over-dispersion φ — the Pearson χ²/df of its printed cells (division × label) around each
@@ -144,13 +165,13 @@ else:
 # %%
 charts.show_sections(rc.upheld_sections(study))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ### The printed upheld rates that the counts contradict
 #
 # Bromley's causes table prints a "% upheld" for each cause beside its counts; the study derives the
 # rates from the divisions' nature-of-complaint tables instead, which print the outcome counts.
 
-# %%
+# %% tags=["analyst-only"]
 if study.rate_conflicts is not None and len(study.rate_conflicts):
     display(Markdown(rc.rate_conflicts_text(study)))
     display(present.table(rc.rate_conflicts_table(study), kinds={"Council and year": "text", "Cause (as printed)": "text",
@@ -161,7 +182,7 @@ if study.rate_conflicts is not None and len(study.rate_conflicts):
 else:
     display(Markdown(rc.rate_conflicts_text(study)))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ### A model of Bromley's upheld aspects: upheld ~ cause + division
 #
 # A binomial GLM of upheld-or-partly aspects out of decided aspects, one cell per division and
@@ -171,7 +192,7 @@ else:
 # the standard errors by it (quasi-binomial). Twelve terms are tested at once, so p values are
 # Holm-adjusted. Odds ratios are associations within one year's reports, not causal effects.
 
-# %%
+# %% tags=["analyst-only"]
 if study.model is not None:
     display(Markdown(rc.model_text(study)))
     display(present.table(rc.model_table(study.model, names), kinds={"Odds ratio": "ratio", "95% CI low": "ratio",
@@ -193,15 +214,22 @@ else:
 # %%
 if len(study.shares):
     charts.show(rc.shares_figure(study.shares, names))
+    display(Markdown(rc.cross_council_text(study)))
+
+# %% tags=["analyst-only"]
+if len(study.shares):
     shares = rc.shares_table(study)
     display(present.table(shares, kinds={c: "share" for c in shares.columns if c != "Cause"}))
-    display(Markdown(rc.cross_council_text(study)))
-else:
-    display(Markdown("No cause data for the councils of this run."))
 
 # %% [markdown]
 # ## London benchmark: Ombudsman upheld rates, 2020-21
-#
+
+# %% [markdown] tags=["policy-only"]
+# Lewisham's report prints, for every London borough, the complaints the Ombudsman received in 2020-21 and how
+# many it upheld. The chart sets each borough's upheld rate against the London rate: the lines mark how far a
+# borough of that size could be from it by chance alone.
+
+# %% [markdown] tags=["analyst-only"]
 # Lewisham's report prints the Ombudsman cases received and upheld in 2020-21 for every London
 # borough. A funnel plot compares each borough's upheld rate with the pooled London rate, with
 # limits that narrow as the number of cases grows and are widened by the boroughs' own
@@ -213,18 +241,21 @@ else:
 if london is not None:
     display(Markdown(bm.text(london)))
     charts.show(bm.funnel_figure(london))
+
+# %% tags=["analyst-only"]
+if london is not None:
     display(present.table(bm.display_table(london), kinds={"Upheld rate": "share", "z (adjusted)": "decimal",
                                                            "95% limits": "text"}, digits={"z (adjusted)": 2, "Upheld rate": 1}))
 else:
     display(Markdown(bm.text(None)))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Sensitivity: the crosswalk's judgement calls
 #
 # Some printed labels could reasonably take another code. Each is re-mapped in turn and the
 # headline figures recomputed from the clean data.
 
-# %%
+# %% tags=["analyst-only"]
 if study.sensitivity is not None and len(study.sensitivity):
     display(Markdown(rc.sensitivity_text(study)))
     display(present.table(rc.sensitivity_table(study), kinds={"PRIMARY share (Bromley lack of action)": "share"},
@@ -238,7 +269,7 @@ else:
 # %%
 display(Markdown(rc.cannot_tell_text(study)))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Method: the taxonomy
 #
 # A small set of codes. *Not a cause* marks category values that are not a complaint's nature
@@ -247,5 +278,5 @@ display(Markdown(rc.cannot_tell_text(study)))
 # any guess. The table counts the printed labels each council maps to each code (the crosswalk is
 # `data/reference/root_cause_crosswalk.csv` in the downloads).
 
-# %%
+# %% tags=["analyst-only"]
 display(present.table(rc.crosswalk_summary(taxonomy, study.councils), kinds={"Cause": "text", "Definition": "text"}))

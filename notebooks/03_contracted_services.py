@@ -47,7 +47,13 @@ display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["
 
 # %% [markdown]
 # ## 1. Bromley: are complaints about contracted providers upheld more often?
-#
+
+# %% [markdown] tags=["policy-only"]
+# Bromley is the only council whose reports set complaints about the care providers it pays for (contracted
+# providers) beside its own adult social care (in-house). The chart shows the share of each upheld, fully or
+# partly, in each report, with its likely range.
+
+# %% [markdown] tags=["analyst-only"]
 # Bromley is the only council whose reports set complaints about contracted providers beside
 # in-house adult social care. The primary estimate is the gap between contracted and in-house
 # aspects fully or partly upheld in the latest report: both groups in the same year, so the shift
@@ -57,16 +63,17 @@ display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["
 # (section 2) is shown as a labelled sensitivity.
 
 # %%
-if results.groups.empty:
-    display(Markdown(ct.text_no_bromley(results, "Contracted vs in-house adult social care")))
-else:
-    charts.show(ct.plot_rates(results.rates, ct.title_rates(results)))
+if not results.groups.empty:
+    charts.show(ct.plot_rates(results.rates, ct.title_rates(results)), headline=True)  # the primary estimate's chart
+
+# %% tags=["analyst-only"]
+if not results.groups.empty:
     if results.primary:
         display(Markdown(ct.text_primary(results)))
         display(ct.sensitivity_display(results))
     display(Markdown(ct.text_share(results)))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## 2. How much do upheld rates vary between Bromley's services?
 #
 # Every service of every division, its share of aspects fully or partly upheld against its size.
@@ -75,19 +82,17 @@ else:
 # (Spiegelhalter's multiplicative adjustment). A service is only unusual if it lies outside the
 # solid lines.
 
-# %%
-if not results.dispersion:
-    display(Markdown(ct.text_no_bromley(results, "Dispersion across Bromley's services")))
-else:
+# %% tags=["analyst-only"]
+if results.dispersion:
     display(Markdown(ct.text_dispersion(results)))
     last = max(results.dispersion)
     charts.show(ct.plot_funnel(results.dispersion[last]))
     display(ct.funnel_display(results.dispersion[last]))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## 3. Bromley: each outcome, contracted and in-house, year by year
 
-# %%
+# %% tags=["analyst-only"]
 if not results.groups.empty:
     display(ct.rates_display(results))
     display(Markdown(ct.text_rates(results)))
@@ -107,9 +112,12 @@ if results.evidence.empty:
                      "commissioning teams."))
 else:
     charts.show(ct.plot_evidence(results.evidence, ct.title_evidence(results)))
-    display(ct.evidence_display(results))
     display(Markdown(ct.text_evidence(results)))
     display(Markdown(ct.text_comparison(results)))
+
+# %% tags=["analyst-only"]
+if not results.evidence.empty:
+    display(ct.evidence_display(results))
 
 # %% [markdown]
 # ## 5. Bromley: care-fee complaints in the Chief Executive's Department
@@ -119,9 +127,7 @@ else:
 # Executive's Department, not Adult Social Care.
 
 # %%
-if results.fees.empty:
-    display(Markdown(ct.text_no_bromley(results, "Care-fee complaints")))
-else:
+if not results.fees.empty:
     charts.show(ct.plot_fees(results.fees, ct.title_fees(results)))
     display(Markdown(ct.text_fees(results)))
 
@@ -131,7 +137,7 @@ else:
 # %%
 display(Markdown(ct.text_cannot(results)))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Method
 #
 # Every number is computed from `data/clean` by `analysis.studies.contracted`. Bromley's
@@ -153,6 +159,6 @@ display(Markdown(ct.text_cannot(results)))
 # **Extraction.** Bromley 2023-24 prints the service table flattened into space-separated
 # fragments; a figure that could not be recovered stays missing, never zero:
 
-# %%
+# %% tags=["analyst-only"]
 if not results.groups.empty:
     display(Markdown(ct.text_recovery(results)))

@@ -50,7 +50,9 @@ display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["
 
 # %%
 if result.has_series:
-    charts.show(sen.chart_trend(result))
+    charts.show(sen.chart_trend(result), headline=True)  # the primary estimate: the trend
+
+# %% tags=["analyst-only"]
 display(Markdown(sen.text_primary(result) or sen.text_growth(result)))
 if result.sensitivity is not None and len(result.sensitivity):
     display(sen.sensitivity_display(result))
@@ -71,6 +73,9 @@ if sen.text_money_warning(result):
 education_columns = ["education_ombudsman_cases", "education_ombudsman_upheld", "education_financial_gbp"]
 if len(result.consequences) and result.consequences[education_columns].notna().sum().max() >= 2:
     charts.show(sen.chart_consequences(result))
+
+# %% tags=["analyst-only"]
+if len(result.consequences) and result.consequences[education_columns].notna().sum().max() >= 2:
     display(sen.consequences_display(result))
 for year, table in result.outcomes.items():
     if len(table):
@@ -80,7 +85,12 @@ for year, table in result.outcomes.items():
 
 # %% [markdown]
 # ## How often SEN complaints are upheld, against the rest of the council
-#
+
+# %% [markdown] tags=["policy-only"]
+# The share of SEN complaint aspects upheld, fully or partly, against every other aspect the council decided,
+# each with its likely range.
+
+# %% [markdown] tags=["analyst-only"]
 # SEN's aspects fully or partly upheld (Education's service table) against every other aspect in
 # the council's *proportion upheld* table (its TOTAL minus SEN). The intervals allow for the
 # over-dispersion seen across all the council's services that year (φ stated): aspects of one
@@ -135,7 +145,7 @@ for q in result.evidence:
 # %%
 display(Markdown(sen.text_cannot(result)))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Method and detailed tables
 #
 # **Series.** One value per year: where two reports (or two tables of one report) print a year
@@ -155,7 +165,7 @@ display(Markdown(sen.text_cannot(result)))
 # sensitivity. The Education-vs-rest cause shares use φ = that year's aspects per complaint (the design
 # effect if a complaint's aspects always shared one cause, an upper bound).
 
-# %%
+# %% tags=["analyst-only"]
 if result.has_series:
     display(sen.series_display(result))
 if len(result.disagreements):

@@ -14,7 +14,13 @@
 
 # %% [markdown]
 # # The COVID dip: how far complaints fell in 2020-21, and the rebound
-#
+
+# %% [markdown] tags=["policy-only"]
+# How far complaints fell in the first pandemic year (April 2020 to March 2021), and whether they came back
+# afterwards. The Local Government and Social Care Ombudsman paused its casework from late March to late June
+# 2020, so fewer complaints could go on to it in those months.
+
+# %% [markdown] tags=["analyst-only"]
 # The first pandemic year (April 2020 – March 2021) changed both the services councils ran and
 # people's ability to complain; the Local Government and Social Care Ombudsman stopped taking
 # and investigating complaints from the end of March to late June 2020. This notebook measures
@@ -64,7 +70,12 @@ display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 
 # %% [markdown]
 # ## 1. The observed dip
-#
+
+# %% [markdown] tags=["policy-only"]
+# Each series of complaints against the year before the pandemic (that year = 100), for each council whose
+# reports print both years.
+
+# %% [markdown] tags=["analyst-only"]
 # The **primary estimate** comes first: the like-for-like change in Bromley's complaints, with an interval
 # widened for how differently its divisions moved; the other estimates of the same dip follow as
 # sensitivity rows.
@@ -84,7 +95,7 @@ display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 # Public Protection (E&PP) — that division changed how it recorded complaints in these years, so
 # Bromley itself leaves it out.
 
-# %%
+# %% tags=["analyst-only"]
 if has_dip:
     if summary["dip"]:
         display(Markdown("### Primary estimate\n\n" + covid.primary_markdown(summary)))
@@ -92,11 +103,13 @@ if has_dip:
                               caption="Sensitivity: other estimates of the same dip."))
     lines = covid.headlines(summary)
     display(Markdown("\n".join(f"- {line}" for line in lines) if lines else "*No series with both years in this selection.*"))
-    if any(s["channel"] != "ombudsman" for s in summary["series"].values()):
-        charts.show(covid.draw_index(summary))
+
+# %%
+if has_dip and any(s["channel"] != "ombudsman" for s in summary["series"].values()):
+    charts.show(covid.draw_index(summary))
 
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ### By division (Bromley)
 #
 # Bromley prints complaints by division for five years (2023-24 report) and three years
@@ -104,7 +117,7 @@ if has_dip:
 # with no 2019-20 figure (Planning & Regeneration joined the complaints service in April 2020)
 # has no baseline: it is left out of the like-for-like total and of the model.
 
-# %%
+# %% tags=["analyst-only"]
 divisions = covid.division_table(summary)
 if not divisions.empty:
     display(present.table(divisions, kinds={"division": "division", "source (dip year)": "source"}))
@@ -117,7 +130,7 @@ if not divisions.empty:
         + (f"; the printed total's {dip_year} figure also counts {', '.join(present.division(d) for d in new)}, "
            "which has no earlier year." if new else ".")))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## 2. Against a counterfactual
 #
 # What would the pandemic year have been without the pandemic? The reports only allow a guess
@@ -130,14 +143,14 @@ if not divisions.empty:
 # trend (a two-point trend is just the last change carried forward), and nothing tells a trend
 # from noise: such counterfactuals are marked *fragile*.
 
-# %%
+# %% tags=["analyst-only"]
 if has_dip:
     table = covid.dip_table(summary)
     display(present.table(table, kinds={"council": "text", "series": "text", "% change": "change", "source (dip year)": "source"}, digits={"% change": 1})
             if len(table) else Markdown("*No series in this selection.*"))
 
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## 3. The dip as a rate ratio (interrupted time series, count model)
 #
 # A Poisson generalised linear model of yearly counts (`analysis.stats.count_model`, which
@@ -153,7 +166,7 @@ if has_dip:
 # shift and a slope change for the years after 2020-21, so the rebound does not bend the
 # counterfactual; with and without Education shows how much the SEN surge matters.
 
-# %%
+# %% tags=["analyst-only"]
 models = covid.model_table(summary)
 if not models.empty:
     display(present.table(models, kinds={"n": "count"}))
@@ -168,7 +181,12 @@ elif has_dip:
 
 # %% [markdown]
 # ## 4. Which quarter: the first lockdown
-#
+
+# %% [markdown] tags=["policy-only"]
+# Lewisham's adult social care report prints complaints quarter by quarter. Each quarter of 2020-21 is set
+# against the same quarter a year before; the shaded quarter, April to June 2020, is the first national lockdown.
+
+# %% [markdown] tags=["analyst-only"]
 # Lewisham's adult social care appendix prints complaints by quarter for 2019-20 and 2020-21.
 # Each quarter is compared with the same quarter a year before (exact conditional interval for a
 # ratio of two Poisson counts). The shaded quarter, April–June 2020, is the first national
@@ -192,6 +210,9 @@ if has_dip:
     sentences = covid.channel_sentences(summary)
     if sentences:
         display(Markdown("\n".join(f"- {line}" for line in sentences)))
+
+# %% tags=["analyst-only"]
+if has_dip:
     channels = covid.channel_table(summary)
     if len(channels):
         display(present.table(channels, kinds={"council": "text", "channel": "humanise", "series": "text",
@@ -200,7 +221,13 @@ if has_dip:
 
 # %% [markdown]
 # ## 6. The rebound, with and without Education
-#
+
+# %% [markdown] tags=["policy-only"]
+# Did complaints come back after 2020-21, and how much of any rise is Education, where complaints about special
+# educational needs (SEN) grew for reasons of their own? Bromley's complaints, counting only the divisions it
+# reported in 2019-20, with and without Education.
+
+# %% [markdown] tags=["analyst-only"]
 # Did complaints return after 2020-21, and how much of any rise is Education, where complaints
 # about special educational needs (SEN) grew for reasons of their own (see the SEN surge
 # notebook)? Bromley's like-for-like total (divisions with a 2019-20 figure) is set against
@@ -210,7 +237,11 @@ if has_dip:
 if "bromley" in summary["panels"]:
     p = summary["panels"]["bromley"]
     display(Markdown(covid.rebound_sentence(summary)))
-    charts.show(covid.draw_rebound(summary))
+    charts.show(covid.draw_rebound(summary), headline=True)  # the primary figure: like for like, 2019-20 to 2020-21
+
+# %% tags=["analyst-only"]
+if "bromley" in summary["panels"]:
+    p = summary["panels"]["bromley"]
     rebound = pd.DataFrame({"year": list(p["rebound"]),
                             "all divisions": [v["total"] for v in p["rebound"].values()],
                             "without Education": [p["rebound_without_education"].get(k, {}).get("total")
@@ -218,7 +249,7 @@ if "bromley" in summary["panels"]:
     display(present.table(rebound, kinds={"year": "text"}))
 
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Where the sources disagree
 #
 # The same year is often printed twice: Bromley's 2019-20 and 2023-24 reports overlap on
@@ -229,7 +260,7 @@ if "bromley" in summary["panels"]:
 # reconciled view (`load_reconciled()`) holds another reading for the same key — a different
 # chosen value, or alternatives that disagree — with the rule that chose and the alternatives.
 
-# %%
+# %% tags=["analyst-only"]
 readings = covid.readings_table(summary)
 if len(readings):
     display(Markdown(f"{len(readings)} figure(s) used here have other readings; for "
@@ -242,13 +273,13 @@ elif has_dip:
     display(Markdown("*Every figure used here is printed once, or printed alike wherever it appears.*"))
 
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Councils without a pandemic-year report
 #
 # A council whose reports stop before 2020-21 has no dip to measure; its pre-pandemic baseline
 # is listed so the next report can be set against it.
 
-# %%
+# %% tags=["analyst-only"]
 for name, info in summary["without_dip_year"].items():
     display(Markdown(f"**{covid.council_label(name)}**: pre-pandemic counts in its reports "
                      f"({', '.join(info['years'])}):"))
@@ -263,12 +294,12 @@ for name, info in summary["without_dip_year"].items():
 display(Markdown(covid.cannot_tell_text(summary)))
 
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Headline figures (machine-readable)
 #
 # Saved for tests and the synthesis notebook.
 #
 
-# %%
+# %% tags=["analyst-only"]
 _ = save_findings(run_id, summary)
 

@@ -14,7 +14,16 @@
 
 # %% [markdown]
 # # What drives complaints: the four drivers together
-#
+
+# %% [markdown] tags=["policy-only"]
+# The study looks at four possible drivers of complaints, each on its own page:
+# [what complaints are about](02_root_causes__all.html),
+# [care providers the council pays for](03_contracted_services__all.html),
+# [the rise in special educational needs (SEN) complaints](04_sen_surge.html) and
+# [the COVID-19 pandemic](05_covid_dip__all.html). This page puts their main findings side by side, says which
+# councils and years each covers, how strong the evidence is, and what it cannot tell us.
+
+# %% [markdown] tags=["analyst-only"]
 # The study asks what drives complaints to councils, with four questions: what complaints are about (root causes), contracted care providers, the rise in special educational needs (SEN) complaints, and the COVID-19 pandemic. This page reads each question's declared primary finding and the clean data, and says, for one council or for all of them, what each finding is, which councils and years it covers, and how strong the evidence is, in words: *clear*, *unclear*, *cannot be told from a change in recording* or *not estimable*, each with its reason. Every figure is computed by `analysis.studies.synthesis` from the drivers' findings; none is typed in. How the likely ranges are made is in the study's method note (docs/methods.md).
 
 # %% tags=["parameters"]
@@ -22,7 +31,7 @@
 council = "all"  # "all", or one council with data for at least two drivers
 run_id = "06_what_drives_complaints"
 
-# %%
+# %% tags=["analyst-only"]
 from IPython.display import Markdown, display
 
 from analysis.paths import Paths
@@ -43,6 +52,8 @@ display(Markdown(findings["scope"] + "\n\n" + "\n".join(f"- {line}" for line in 
 for driver in study.drivers:
     display(Markdown(f"**{driver.driver}** ({driver.scope}). {driver.finding} **Strength:** {driver.strength}"
                      + (f" ({driver.reason})" if driver.reason else "") + f". *Caveat:* {driver.caveat}"))
+
+# %% tags=["analyst-only"]
 display(synthesis.drivers_table(study))
 
 # %% [markdown]
@@ -59,7 +70,7 @@ display(Markdown(findings["comparability"]))
 # %%
 display(Markdown("\n".join(f"- {line}" for line in findings["cannot_conclude"])))
 
-# %%
+# %% tags=["analyst-only"]
 save_findings(run_id, findings, paths)
 
 # %% [markdown]

@@ -82,6 +82,14 @@ def humanise(identifier: str) -> str:
     return text[:1].upper() + text[1:] if text else ""
 
 
+def humanise_label(text: str) -> str:
+    """A label that is a snake_case id (``childrens_social_care``) as its words; any other text unchanged."""
+    text = str(text)
+    if not re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", text):
+        return text
+    return DIVISIONS.get(text) or MEASURES.get(text) or STAGES.get(text) or humanise(text)
+
+
 def council(council_id: str) -> str:
     """``barking_and_dagenham`` → ``Barking and Dagenham``; ``all`` → ``All councils``."""
     return "All councils" if council_id == "all" else council_label(council_id)

@@ -144,7 +144,7 @@ def test_index_lists_every_page_with_provenance(site):
     row = index[index.index("Council overview: the year at a glance</th>"):]
     row = row[:row.index("</tr>")]
     assert re.search(r'data-label="Bromley">\s*<a href="policy/01_council_overview__bromley_2023-24.html">2023-24</a>', row)
-    assert '<a href="analyst/02_root_causes__all.html">' in index
+    assert 'href="analyst/02_root_causes__all.html"' in index
     # a failed run is listed, not linked
     assert "the run failed, not published" in index and "01_council_overview__harrow_2019-20.html" not in index
     assert not (paths.html / "policy" / "01_council_overview__harrow_2019-20.html").exists()
@@ -231,11 +231,12 @@ def test_the_driver_card_uses_the_chart_marked_as_the_headline(tmp_path, monkeyp
     outputs = [{"output_type": "display_data", "data": data, "metadata": meta} for data, meta in shown]
     executed = tmp_path / "run.ipynb"
     executed.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": outputs}]}), encoding="utf-8")
-    png, alt = first_chart(executed)
-    assert alt == "Lack of action doubled" and png == base64.b64decode(shown[1][0]["image/png"])
-    outputs[1]["metadata"]["image/png"].pop("headline")
+    src, alt = first_chart(executed)
+    assert alt.startswith("Lack of action doubled") and src.startswith("data:image/svg+xml;base64,")
+    assert base64.b64decode(src.split(",", 1)[1]).decode("utf-8") == shown[1][0]["image/svg+xml"]
+    outputs[1]["metadata"]["image/svg+xml"].pop("headline")
     executed.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": outputs}]}), encoding="utf-8")
-    assert first_chart(executed)[1] == "Pareto"  # no headline chart: the first
+    assert first_chart(executed)[1].startswith("Pareto")  # no headline chart: the first
 
 
 def test_a_notebooks_own_key_findings_section_is_not_printed_twice():

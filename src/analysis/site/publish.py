@@ -32,6 +32,7 @@ PHONE = re.compile(r"(?<![\w/+=.,-])(?:\+44\s?(?:\(0\)\s?)?|0)\d[\d \t-]{7,15}\d
 DATA_URI = re.compile(r"(data:[a-z/+.-]+;base64,[A-Za-z0-9+/=\s]+)")
 REDACTED = "[contact details removed]"
 ANALYST_ONLY = "analyst-only"  # a notebook cell tag: shown on the analyst page, left off the policy page
+POLICY_ONLY = "policy-only"  # a notebook cell tag: plain words for the policy page, left off the analyst page
 
 QUESTIONS = {
     "00_data_audit": "Data audit: what was extracted and what to trust",
@@ -43,9 +44,12 @@ QUESTIONS = {
     "06_what_drives_complaints": "What drives complaints: the four drivers together",
 }
 SYNTHESIS = "06_what_drives_complaints"
+PRIMARY_KEY = "primary"  # a driver's findings key holding its one primary estimate (issue 24)
 # on policy pages, outputs that speak to the build, not the reader ("Findings written to …", a PosixPath)
 BUILD_NOISE = re.compile(r"Findings (?:written|saved)|^Saved `|PosixPath\(|outputs/findings/", re.M)
 STATIC = "static"  # outputs/html/static: notebook.css (JupyterLab's styles, once) and site.css
+GLOSSARY = "glossary.html"  # the plain-words glossary every page links (docs/glossary.md)
+ABOUT = "about.html"  # about this data: the reports, licences, how to cite, contact
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,15 @@ def _exporter(with_code: bool):
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
     exporter.register_filter("inline_markdown", inline_markdown)
+    exporter.register_filter("base64", lambda text: __import__("base64").b64encode(str(text).encode()).decode("ascii"))
     if not with_code:  # cells tagged "analyst-only" (long audit tables) stay off policy pages
         from nbconvert.preprocessors import TagRemovePreprocessor
 
         exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY}), enabled=True)
+    else:  # plain-words text written for policy readers, where the analyst page has the method's words
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
+        exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={POLICY_ONLY}), enabled=True)
     return exporter
 
 
@@ -184,7 +193,10 @@ def for_policy(notebook):
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not BUILD_NOISE.search(output_text(o))]
         cells.append(cell)
-    notebook.cells = cells
+    notebook.cells = [c for c in cells if ANALYST_ONLY not in c.get("metadata", {}).get("tags", [])]
+    from .typeset import drop_empty_sections
+
+    drop_empty_sections(notebook)
     return notebook
 
 
@@ -239,12 +251,45 @@ def read_findings(paths: Paths, run_id: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+CHART_DATA = "chart-data"  # outputs/html/chart-data/<run_id>-<n>.csv: each chart's numbers, linked under it
+
+
+def write_chart_data(notebook, paths: Paths, run_id: str) -> list[Path]:
+    """Each chart's data (the CSV ``charts.show`` keeps in its metadata) as a file beside the pages;
+    the chart's metadata then holds the link (relative to a page) instead of the text."""
+    written = []
+    n = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            meta = output.get("metadata", {}).get("image/svg+xml")
+            if not isinstance(meta, dict) or "csv" not in meta:
+                continue
+            n += 1
+            target = paths.html / CHART_DATA / f"{run_id}-{n}.csv"
+            written.append(_write(target, meta.pop("csv")))
+            meta["csv_href"] = f"../{CHART_DATA}/{target.name}"
+    return written
+
+
+def chart_source(paths: Paths, council: str) -> str:
+    """The default source line of a page's charts: the council's reports (all reports on an all-councils page)."""
+    entries = [e for e in read_manifest(paths) if council in ("", "all") or e.council == council]
+    names = [present.report_name(e.source_file).removesuffix(" report") for e in entries]
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"the councils' annual complaints reports ({listed}); analysis by this study"
+
+
 def render_page(root: str, executed: str, page: Page) -> list[str]:
     """Render one executed notebook as its policy and analyst pages (run in a worker process)."""
     import nbformat
 
+    from . import typeset
+
     paths, path = Paths(Path(root)), Path(executed)
     notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)  # joins multi-line sources
+    write_chart_data(notebook, paths, page.run_id)
     heading = notebook_title(notebook) or page.question
     drop_first_title(notebook)
     where = page_title("", page.council, page.period).lstrip(" —")
@@ -258,9 +303,14 @@ def render_page(root: str, executed: str, page: Page) -> list[str]:
             _EXPORTERS[flavour] = _exporter(with_code)
         shown = for_policy(notebook) if flavour == "policy" else notebook
         shown.metadata["title"] = h1 + (" (analyst version, with code)" if flavour == "analyst" else "")
+        other = "analyst" if flavour == "policy" else "policy"
         resources = {"index_href": "../index.html", "static_href": f"../{STATIC}/", "page_h1": shown.metadata["title"],
-                     "key_findings": findings}
+                     "key_findings": findings, "flavour": flavour, "other_href": f"../{other}/{path.stem}.html",
+                     "glossary_href": f"../{GLOSSARY}", "about_href": f"../{ABOUT}",
+                     "chart_source": chart_source(paths, page.council)}
         body, _ = _EXPORTERS[flavour].from_notebook_node(shown, resources=resources)
+        body = typeset.finish(body, f"../analyst/{path.stem}.html" if flavour == "policy" else None,
+                              plain=flavour == "policy")
         out = paths.html / flavour / f"{path.stem}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(redact_contacts(relink(body, paths, out.parent)), encoding="utf-8")
@@ -337,13 +387,19 @@ def write_downloads(paths: Paths) -> list[dict]:
     folder = paths.html / "data"
     folder.mkdir(parents=True, exist_ok=True)
     items, kept = [], set()
-    for stem in ("observations", "reconciled", "conflicts"):
+    for stem in ("observations", "reconciled", "conflicts", "claims"):
         for ext in ("csv", "parquet"):
             source = paths.clean / f"{stem}.{ext}"
             if source.is_file():
                 shutil.copyfile(source, folder / source.name)
                 kept.add(source.name)
                 items.append({"href": f"data/{source.name}", "label": f"The {stem} table ({ext.upper()})", "size": _size(source)})
+    for name, label in REFERENCE_DOWNLOADS.items():  # reviewed data files the pages point readers to
+        source = paths.root / "data" / "reference" / name
+        if source.is_file():
+            shutil.copyfile(source, folder / name)
+            kept.add(name)
+            items.append({"href": f"data/{name}", "label": label, "size": _size(source)})
     package = paths.clean / "datapackage.json"
     if package.is_file():
         shutil.copyfile(package, folder / package.name)
@@ -365,14 +421,46 @@ def write_downloads(paths: Paths) -> list[dict]:
     return items
 
 
+REFERENCE_DOWNLOADS = {
+    "root_cause_crosswalk.csv": "The root-cause crosswalk: each report's cause label and the common code it maps to (CSV)",
+    "root_cause_taxonomy.csv": "The root-cause codes and their definitions (CSV)",
+}
+
+
+def write_glossary(paths: Paths) -> Path:
+    """The glossary (templates/site/glossary.md, a reviewed data file) as the page every page links."""
+    import mistune
+
+    text = (TEMPLATES / "site" / "glossary.md").read_text(encoding="utf-8")
+    body = mistune.create_markdown(escape=False, plugins=["table"])(text)
+    return _write(paths.html / GLOSSARY, _jinja().get_template("document.html.j2").render(
+        title="Glossary: the words these pages use", root="", body=markupsafe_markup(body)))
+
+
+def data_date(entries) -> str:
+    """When the data were last changed, from the data themselves: the latest report year covered."""
+    periods = sorted(e.report_period for e in entries if e.report_period)
+    return periods[-1] if periods else "—"
+
+
+def write_about(paths: Paths, entries, report_hrefs: dict[str, str], code: str, data_hash: str) -> Path:
+    """About this data: the reports used, licences, how to cite, the data's date, and a contact route."""
+    reports = [{"name": present.report_name(e.source_file), "council": present.council(e.council),
+                "period": e.report_period, "description": getattr(e, "description", ""), "sha256": e.sha256,
+                "href": report_hrefs.get(e.source_file, "")} for e in entries]
+    return _write(paths.html / ABOUT, _jinja().get_template("about.html.j2").render(
+        title="About this data", root="", reports=reports, latest=data_date(entries), code_version=code,
+        data_hash=data_hash))
+
+
 def markupsafe_markup(text: str):
     from markupsafe import Markup
 
     return Markup(text)
 
 
-def first_chart(executed: Path) -> tuple[bytes, str] | None:
-    """The chart of an executed notebook for the index's driver card (PNG bytes, alt text): the one
+def first_chart(executed: Path) -> tuple[str, str] | None:
+    """The chart of an executed notebook for the index's driver card (a data: URI, alt text): the one
     shown with ``charts.show(..., headline=True)`` (the primary finding's), else the first."""
     import base64
 
@@ -383,13 +471,16 @@ def first_chart(executed: Path) -> tuple[bytes, str] | None:
     charts = []
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            if "image/png" in output.get("data", {}):
-                charts.append((output["data"]["image/png"], output.get("metadata", {}).get("image/png", {})))
+            for kind in ("image/svg+xml", "image/png"):
+                if kind in output.get("data", {}):
+                    charts.append((kind, output["data"][kind], output.get("metadata", {}).get(kind, {})))
+                    break
     if not charts:
         return None
-    png, meta = next((c for c in charts if c[1].get("headline")), charts[0])
-    png = "".join(png) if isinstance(png, list) else png
-    return base64.b64decode(png), str(meta.get("alt") or "")
+    kind, data, meta = next((c for c in charts if c[2].get("headline")), charts[0])
+    data = "".join(data) if isinstance(data, list) else data
+    encoded = base64.b64encode(data.encode("utf-8")).decode("ascii") if kind == "image/svg+xml" else data
+    return f"data:{kind};base64,{encoded}", str(meta.get("alt") or "")
 
 
 def remove_unplanned(paths: Paths, planned: set[str]) -> list[Path]:
@@ -487,6 +578,10 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
     write_static(paths)
     report_hrefs = write_reports(paths, entries, failed_files)
     downloads = write_downloads(paths)
+    observations = paths.clean / "observations.csv"
+    data_hash = hashlib.sha256(observations.read_bytes()).hexdigest() if observations.is_file() else "—"
+    write_glossary(paths)
+    write_about(paths, entries, report_hrefs, code_version(paths.root), data_hash)
     published = {p.run_id: p for p in pages}
     councils = sorted({e.council for e in entries})
     columns = ["All councils"] + [present.council(c) for c in councils]
@@ -520,25 +615,25 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
         main = next((p for p in runs if p.council in {"all", ""}), runs[0])
         driver = drivers.get(notebook, {})
         own = key_findings(paths, main.run_id)
-        title = driver.get("finding") or (own[0] if own else QUESTIONS.get(notebook, notebook))
+        # the driver's one primary estimate (findings key "primary": its plain "finding" sentence and caveat),
+        # so the card quotes the number its headline chart shows; else the synthesis's sentence
+        primary = read_findings(paths, main.run_id).get(PRIMARY_KEY)
+        primary = primary if isinstance(primary, dict) and primary.get("finding") else {}
+        title = primary.get("finding") or driver.get("finding") or (own[0] if own else QUESTIONS.get(notebook, notebook))
         chart = first_chart(paths.executed / f"{main.run_id}.ipynb")
         chart_href, alt = "", ""
         if chart:  # embedded, as on every page: the site opens from any folder, offline
-            import base64
-
-            chart_href = "data:image/png;base64," + base64.b64encode(chart[0]).decode("ascii")
-            alt = chart[1] or title
+            chart_href, alt = chart[0], chart[1] or title
         strength = driver.get("strength", "") + (f" ({driver['reason']})" if driver.get("reason") else "")
         cards.append({"question": QUESTIONS.get(notebook, notebook), "title": title, "chart": chart_href, "alt": alt,
                       "strength": strength if driver.get("strength") else "", "scope": driver.get("scope", ""),
-                      "caveat": driver.get("caveat", ""), "all_href": main.policy,
+                      "caveat": primary.get("caveat") or driver.get("caveat", ""), "all_href": main.policy,
                       "councils": [{"label": _council_name(p.council), "href": p.policy}
                                    for p in runs if p is not main]})
     if (paths.html / "charts").is_dir():  # charts of an earlier layout
         shutil.rmtree(paths.html / "charts")
-    observations = paths.clean / "observations.csv"
     document = _jinja().get_template("index.html.j2").render(
-        title="What drives complaints to councils", root="",
+        title="What drives complaints to councils", root="", is_index=True,
         headlines=headlines, scope=scope, cannot=cannot, synthesis_href=synthesis_page.policy if synthesis_page and synthesis_page.policy else "",
         cards=cards, columns=columns, rows=rows,
         failed_reports=[{"name": present.report_name(f.get("source_file", "")) if f.get("source_file") else "A report",
@@ -547,7 +642,9 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
         councils_without_figures=[{"name": present.council(c), "reason": reason}
                                   for c, reason in councils_without_figures(paths).items()],
         downloads=downloads, code_version=code_version(paths.root),
-        data_hash=hashlib.sha256(observations.read_bytes()).hexdigest() if observations.is_file() else "—",
-        reports=[{"file": e.file, "council": present.council(e.council), "period": e.report_period, "sha256": e.sha256,
+        data_hash=data_hash, latest=data_date(entries),
+        reports=[{"file": e.file, "name": present.report_name(e.source_file), "council": present.council(e.council), "period": e.report_period, "sha256": e.sha256,
                   "href": report_hrefs.get(e.source_file, "")} for e in entries])
-    return _write(paths.html / "index.html", document)
+    from . import typeset
+
+    return _write(paths.html / "index.html", typeset.finish(document, plain=True))

@@ -1,0 +1,169 @@
+"""Policy pages read as statistical bulletins (issue 25), checked on the built site.
+
+Static checks of every policy page and the front page: no developer text, no Greek letters or test
+names, no hyphen-minus standing for a minus sign, a glossary and an "About this data" link, each
+chart's data and source under it, and a council's page naming no other council in its headings.
+Browser checks (Playwright, driving the system Chromium, an iPhone 13 profile: 390 × 844): chart text
+at least 11 px as rendered, no table wider than the phone. Screenshots of the front page, the
+synthesis and one page per driver at 1,280 px and on the phone go to $SITE_SHOTS (default
+outputs/screenshots) for a person to look at.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from test_site_text import visible_text
+
+from analysis.councils import council_label
+
+from conftest import ROOT
+
+DEVELOPER = re.compile(r"python -m|data/clean|data/raw|\banalysis\.[a-z_]+|\bin this run\b|\bnotebooks?\b|\w\(s\)|"
+                       r"\balpha\s*=|(?<![\d,.])1 councils\b|machine-readable|saved for tests")
+STATISTICS = re.compile(r"[\u0391-\u03a9\u03b1-\u03c9]|\bHolm\b|Newcombe|\bWilson\b|chi-square|\bGLM\b|"
+                        r"quasi-\w+|Poisson|(?<![\w-])[zp]\s*[=<>]|\bp values?\b|\bCI\b")
+HYPHEN_MINUS = re.compile(r"(?<![\w.\-\u2013/])-\d")
+COUNCILS = ("barking_and_dagenham", "bromley", "harrow", "lewisham")
+MIN_CHART_PX = 11.0
+
+
+def reader_pages(site: Path) -> list[Path]:
+    return [site / "index.html", *sorted((site / "policy").glob("*.html"))]
+
+
+def page_problems(page: Path) -> list[str]:
+    html = page.read_text(encoding="utf-8")
+    text = visible_text(html)
+    with_code = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S))
+    found = []
+    for name, pattern, where in (("developer text", DEVELOPER, with_code), ("statistics notation", STATISTICS, text),
+                                 ("hyphen for a minus", HYPHEN_MINUS, text)):
+        hits = sorted({m.group(0) for m in pattern.finditer(where)})
+        if hits:
+            found.append(f"{name}: {hits[:6]}")
+    for target in ("glossary.html", "about.html"):
+        if target not in html:
+            found.append(f"no link to {target}")
+    own = next((c for c in COUNCILS if f"__{c}" in page.stem), None)
+    if own:
+        headings = " ".join(re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", html, flags=re.S))
+        others = [council_label(c) for c in COUNCILS if c != own and council_label(c) in headings]
+        if others:
+            found.append(f"another council in the headings: {others}")
+    for figure in re.findall(r'<figure class="chart.*?</figure>', html, flags=re.S):
+        csv = re.search(r'href="([^"]+\.csv)"', figure)
+        if "Source:" not in figure or not csv or not (page.parent / csv.group(1)).resolve().is_file():
+            found.append("a chart without its source line and data")
+    return found
+
+
+def test_the_checks_catch_what_they_should(tmp_path):
+    page = tmp_path / "03_contracted_services__harrow.html"
+    page.write_text("<main><h2>Bromley only</h2><p>Run python -m analysis clean: φ = 1.2, p = 0.03, change -12%,"
+                    " in each of the 1 councils.</p><figure class=\"chart\"><img alt=x></figure></main>")
+    found = " | ".join(page_problems(page))
+    for expected in ("developer text", "statistics notation", "hyphen for a minus", "no link to glossary.html",
+                     "another council in the headings", "a chart without its source line"):
+        assert expected in found, (expected, found)
+    page.write_text('<main><a href="glossary.html">g</a><a href="about.html">a</a><h2>Harrow 2019-20</h2>'
+                    "<p>Complaints fell by 12% (\u221212%) between 2019-20 and 2020-21.</p></main>")
+    assert page_problems(page) == []
+
+
+def test_policy_pages_and_front_page_read_as_bulletins(built_site):
+    flagged = {p.name: page_problems(p) for p in reader_pages(built_site)}
+    flagged = {name: problems for name, problems in flagged.items() if problems}
+    assert not flagged, "\n".join(f"{name}: {'; '.join(problems)}" for name, problems in flagged.items())
+
+
+def test_every_site_page_links_the_glossary_and_about(built_site):
+    for name in ("glossary.html", "about.html"):
+        assert (built_site / name).is_file()
+    about = (built_site / "about.html").read_text(encoding="utf-8")
+    for words in ("How to cite", "Licence", "Contact", "issue"):
+        assert words in about, words
+    for page in (built_site / "analyst").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "../glossary.html" in html and "../about.html" in html, page.name
+
+
+def test_promised_downloads_are_shipped(built_site):
+    for name in ("claims.csv", "root_cause_crosswalk.csv"):
+        assert (built_site / "data" / name).is_file(), name
+    assert 'href="data/root_cause_crosswalk.csv"' in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+# --- in a phone-sized browser ---------------------------------------------------------------------
+
+CHART_TEXT_PX = """() => Array.from(document.querySelectorAll('img[src^="data:image/svg+xml"]')).map(img => {
+  const svg = new DOMParser().parseFromString(atob(img.src.split(',')[1]), 'image/svg+xml').documentElement;
+  const width = parseFloat((svg.getAttribute('viewBox') || '0 0 0 0').split(/\\s+/)[2]);
+  let smallest = Infinity;
+  for (const t of svg.querySelectorAll('text')) {
+    if (!t.textContent.trim()) continue;
+    const style = (t.getAttribute('style') || '') + ';' + (t.getAttribute('font-size') ? 'font-size:' + t.getAttribute('font-size') : '');
+    const m = style.match(/font(?:-size)?:\\s*(?:[a-z-]+\\s+)*?([\\d.]+)px/);
+    if (m) smallest = Math.min(smallest, parseFloat(m[1]));
+  }
+  return {alt: img.alt.slice(0, 60), px: smallest === Infinity ? null : smallest * img.clientWidth / width,
+          shown: img.clientWidth};
+})"""
+WIDE_TABLES = """() => Array.from(document.querySelectorAll('table')).filter(t => t.offsetParent !== null)
+  .map(t => Math.round(t.getBoundingClientRect().width)).filter(w => w > document.documentElement.clientWidth + 1)"""
+
+
+@pytest.fixture(scope="module")
+def phone(tmp_path_factory):
+    from test_browser import chromium
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+        yield driver, browser
+        browser.close()
+
+
+def shots_folder() -> Path:
+    folder = Path(os.environ.get("SITE_SHOTS", ROOT / "outputs" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_charts_and_tables_fit_a_phone(phone, built_site):
+    driver, browser = phone
+    context = browser.new_context(**driver.devices["iPhone 13"])
+    page = context.new_page()
+    problems, lengths = {}, {}
+    for path in reader_pages(built_site):
+        page.goto(path.as_uri())
+        assert page.evaluate("window.innerWidth") == 390  # true phone emulation, not a cropped desktop
+        found = [f"chart text {c['px']:.1f} px: {c['alt']}" for c in page.evaluate(CHART_TEXT_PX)
+                 if c["shown"] and c["px"] is not None and c["px"] < MIN_CHART_PX]
+        found += [f"table {w} px wide" for w in page.evaluate(WIDE_TABLES)]
+        if found:
+            problems[path.name] = found
+        lengths[path.name] = round(page.evaluate("document.documentElement.scrollHeight") / 844, 1)
+    context.close()
+    print("phone screens per page:", lengths)
+    assert not problems, problems
+
+
+def test_screenshots_of_the_front_page_synthesis_and_each_driver(phone, built_site):
+    driver, browser = phone
+    wanted = [built_site / "index.html"] + [built_site / "policy" / f"{stem}.html" for stem in (
+        "06_what_drives_complaints__all", "02_root_causes__all", "03_contracted_services__all", "04_sen_surge",
+        "05_covid_dip__all")]
+    folder = shots_folder()
+    for label, options in (("1280", {"viewport": {"width": 1280, "height": 900}}),
+                           ("phone", driver.devices["iPhone 13"])):
+        context = browser.new_context(**options)
+        page = context.new_page()
+        for path in (p for p in wanted if p.is_file()):
+            page.goto(path.as_uri())
+            target = folder / f"{path.stem}_{label}.png"
+            page.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 5000
+        context.close()
