@@ -13,7 +13,7 @@ import pytest
 from analysis.paths import Paths
 from analysis.site.runs import DEPENDS_ON, Run, input_fingerprint, study_plan
 
-from conftest import ROOT
+from conftest import ROOT, SEED
 
 OVERVIEW = "01_council_overview"
 
@@ -55,8 +55,8 @@ def test_synthesis_fingerprint_covers_the_drivers_findings(project_copy):
 def study_with_a_junk_report(tmp_path_factory):
     """A project copy holding only the overview notebook, with a junk file added as Bromley 2025-26, after `all`."""
     root = tmp_path_factory.mktemp("junk") / "project"
-    for folder in ("data/raw", "data/reference"):
-        shutil.copytree(ROOT / folder, root / folder)
+    shutil.copytree(SEED, root / "data" / "raw")
+    shutil.copytree(ROOT / "data" / "reference", root / "data" / "reference")
     (root / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / f"{OVERVIEW}.ipynb", root / "notebooks")
     junk = root.parent / "bromley-2025-26.txt"

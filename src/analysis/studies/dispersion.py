@@ -87,12 +87,13 @@ def service_dispersion(obs: pd.DataFrame, council: str, period: str) -> ServiceD
     return ServiceDispersion(council, period, phi, len(used), len(table), adjusted.pooled, adjusted, plain, table)
 
 
-def linked_sources(text: str, base: str = "../") -> str:
+def linked_sources(text: str, base: str | None = None) -> str:
     """``file:line`` sources (``;``-joined, ``file:first-last`` ranges) as short linked human citations."""
     import re
 
     from .. import present
 
+    base = present.link_base(base)
     parts = []
     for part in dict.fromkeys(p.strip() for p in str(text).split(";") if p.strip()):
         match = re.fullmatch(r"(.+\.txt):(\d+)-(\d+)", part)
