@@ -45,9 +45,13 @@ test: setup
 
 # LAB_ARGS: extra options, e.g. `make lab LAB_ARGS="--no-browser --ip=0.0.0.0 --port=8888"`; as root
 # (containers) Jupyter refuses to start without --allow-root, so it is added when uid is 0.
+# Lab is rooted at the project and opens on notebooks/, so citation links reach the built site
+# (COMPLAINTS_LINK_BASE: analysis/present.py); the notebooks' jupytext .py twins are hidden (hide_globs).
 LAB_ARGS ?=
+LAB_HIDDEN := ['__pycache__','*.pyc','*.pyo','.DS_Store','*.so','*.dylib','*~','[0-9][0-9]_*.py','.ipynb_checkpoints']
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	COMPLAINTS_LINK_BASE=../outputs/html/ $(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+		"--ContentsManager.hide_globs=$(LAB_HIDDEN)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py

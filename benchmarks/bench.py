@@ -7,6 +7,8 @@ reused through a symlink, so ``make setup`` is a no-op there):
   the warm run split into its steps (make, clean, run, publish) so a miss says where time goes;
 - ``python -m analysis clean``: wall time (best and median of 3) and peak RSS of its process;
 - each notebook's execution time (papermill, summed over its parameter sets), and publish;
+- the yearly rerun: a next-year Bromley report added, then `make study`: its time, and which runs
+  re-executed (only Bromley's and the all-council runs should);
 - the same runs executed the naive way: each parameter set prepared with papermill
   (``prepare_only``: parameters injected, nothing executed), then ``jupyter nbconvert
   --execute --to notebook`` one after another.
@@ -20,7 +22,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -80,7 +81,9 @@ def peak_rss_mb(cmd: list, root: Path) -> float:
     return int(out.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
-RAN = re.compile(r"^\s*ran\s+([\d.]+) s\s+(\S+?)\.ipynb \((.*)\)\s*$")
+RAN = re.compile(r"^\s*(?:\[\s*\d+ of \d+\]\s*)?ran\s+([\d.]+) s\s+(\S+?)\.ipynb \((.*)\)\s*$")
+RUN_SUMMARY = re.compile(r"run: (\d+) executed, (\d+) unchanged")
+BROMLEY_LATEST = "bromley_2023-24_complaints-and-compliments-annual-report.txt"
 
 
 def notebook_times(run_output: str) -> dict[str, dict]:
@@ -122,6 +125,28 @@ def naive(copy: Path) -> dict:
         per_notebook[run.notebook] = round(per_notebook.get(run.notebook, 0.0) + seconds, 2)
         total += seconds
     return {"runs": len(runs), "failed": failed, "seconds": round(total, 2), "per_notebook": per_notebook}
+
+
+def yearly_add(copy: Path) -> dict:
+    """The yearly rerun: Bromley's latest report with every year moved on by one (and its five-year total
+    changed, bromley_2023-24…txt:94) added with add-report, then `make study`: which runs re-execute."""
+    source = copy / "data" / "raw" / BROMLEY_LATEST
+    if not source.is_file():
+        return {}
+    sys.path.insert(0, str(copy / "src"))
+    from analysis.parsing import shift_years
+
+    lines = [shift_years(line) for line in source.read_text(encoding="utf-8").splitlines(keepends=True)]
+    lines[93] = lines[93].replace("\t533\t", "\t601\t", 1)
+    report = copy.parent / "Bromley annual report 2024-25.txt"
+    report.write_text("".join(lines), encoding="utf-8")
+    timed([PYTHON, "-m", "analysis", "add-report", report, "--council", "Bromley", "--period", "2024-25"], copy)
+    seconds, result = timed(["make", "--no-print-directory", "study"], copy)
+    output = result.stderr + result.stdout
+    counts = RUN_SUMMARY.search(output)
+    executed = sorted(f"{m.group(2)} ({m.group(3)})" for m in map(RAN.match, output.splitlines()) if m)
+    return {"seconds": round(seconds, 2), "status": result.returncode, "executed": int(counts.group(1)) if counts else None,
+            "unchanged": int(counts.group(2)) if counts else None, "executed_runs": executed}
 
 
 def warm_breakdown(copy: Path) -> dict:
@@ -170,6 +195,7 @@ def main() -> int:
             clean_and_publish = report["clean_median_s"] + report["publish_s"]
             report["naive_study_s"] = round(report["naive"]["seconds"] + clean_and_publish, 2)
             report["cold_vs_naive"] = round(report["study_cold_s"] / report["naive_study_s"], 3)
+        report["yearly_add"] = yearly_add(copy)  # last: it changes the copy's data
         report["load_average_at_end"] = os.getloadavg()
     finally:
         if not args.keep:
@@ -197,6 +223,10 @@ def print_table(report: dict) -> None:
     for key in ("publish_s", "clean_median_s", "naive_study_s"):
         if key in report:
             print(f"{key:<44}{report[key]:>10.2f}")
+    yearly = report.get("yearly_add") or {}
+    if yearly:
+        print(f"{'yearly add (Bromley 2024-25), make study':<44}{yearly['seconds']:>10.2f}  "
+              f"{yearly['executed']} runs executed, {yearly['unchanged']} unchanged: {', '.join(yearly['executed_runs'])}")
     for key, value in report.get("warm_steps", {}).items():
         print(f"{'warm step ' + key:<44}{value:>10.2f}")
     print(f"cores {report['cores']}, load average {report['load_average_at_start']} → {report.get('load_average_at_end')}")

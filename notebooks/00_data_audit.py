@@ -44,6 +44,9 @@ run_id = "00_data_audit"
 # In plain words: how many figures carry a quality flag, how many printed sources disagree, and the largest disagreements. The detail follows below (and on the analyst page).
 
 # %%
+from analysis.site.parameters import check_parameters  # a typo or an unknown year stops here, naming the known ones
+council, _ = check_parameters("00_data_audit", council)
+
 from IPython.display import Markdown, display
 
 from analysis.studies import audit as _audit, trust

@@ -35,6 +35,9 @@ period = "2020-21"
 run_id = "01_council_overview"
 
 # %%
+from analysis.site.parameters import check_parameters  # a typo or an unknown year stops here, naming the known ones
+council, period = check_parameters("01_council_overview", council, period)
+
 from IPython.display import Markdown, display
 
 from analysis import charts

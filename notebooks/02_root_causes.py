@@ -7,9 +7,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Complaints study (.venv)
 #     language: python
-#     name: python3
+#     name: complaints-study
 # ---
 
 # %% [markdown]
@@ -35,6 +35,9 @@ period = ""
 run_id = "02_root_causes"
 
 # %%
+from analysis.site.parameters import check_parameters  # a typo or an unknown year stops here, naming the known ones
+council, period = check_parameters("02_root_causes", council, period)
+
 from IPython.display import Markdown, display
 
 from analysis import charts, present

@@ -28,6 +28,9 @@ period = ""  # one financial year such as 2023-24; empty for every year the data
 run_id = "03_contracted_services"
 
 # %%
+from analysis.site.parameters import check_parameters  # a typo or an unknown year stops here, naming the known ones
+council, period = check_parameters("03_contracted_services", council, period)
+
 import pandas as pd
 from IPython.display import Markdown, display
 

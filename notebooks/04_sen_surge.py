@@ -29,6 +29,9 @@ period = ""
 run_id = "04_sen_surge"
 
 # %%
+from analysis.site.parameters import check_parameters  # a typo or an unknown year stops here, naming the known ones
+council, period = check_parameters("04_sen_surge", council, period)
+
 from IPython.display import Markdown, display
 
 from analysis import charts

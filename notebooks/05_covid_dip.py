@@ -43,6 +43,9 @@ period = ""
 run_id = "05_covid_dip"
 
 # %%
+from analysis.site.parameters import check_parameters  # a typo or an unknown year stops here, naming the known ones
+council, period = check_parameters("05_covid_dip", council, period)
+
 from IPython.display import Markdown, display
 import pandas as pd
 

@@ -7,9 +7,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Complaints study (.venv)
 #     language: python
-#     name: python3
+#     name: complaints-study
 # ---
 
 # %% [markdown]
@@ -30,6 +30,10 @@
 # Parameters (papermill injects council and run_id)
 council = "all"  # "all", or one council with data for at least two drivers
 run_id = "06_what_drives_complaints"
+
+# %%
+from analysis.site.parameters import check_parameters  # a typo or an unknown year stops here, naming the known ones
+council, _ = check_parameters("06_what_drives_complaints", council)
 
 # %% tags=["analyst-only"]
 from IPython.display import Markdown, display

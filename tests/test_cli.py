@@ -14,11 +14,11 @@ def _run(*args):
 def test_help_lists_every_subcommand():
     result = _run("--help")
     assert result.returncode == 0
-    for command in ("clean", "run", "publish", "all", "add-report"):
+    for command in ("clean", "check", "run", "publish", "all", "add-report", "remove-report"):
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", ["clean", "run", "publish", "all", "add-report"])
+@pytest.mark.parametrize("command", ["clean", "check", "run", "publish", "all", "add-report", "remove-report"])
 def test_each_subcommand_has_help(command):
     result = _run(command, "--help")
     assert result.returncode == 0

@@ -96,7 +96,7 @@ def test_label_matching_ignores_typography_but_keeps_the_printed_label():
 def test_a_prose_figure_is_read_by_any_template_with_its_line():
     from analysis.clean.extract.engine import ProseFigure, RawReport, Section, read_prose_figures
 
-    from conftest import ROOT
+    from conftest import SEED_ROOT as ROOT
 
     name = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
     report = RawReport.load(ROOT, name, "bromley", "2023-24")
@@ -106,3 +106,12 @@ def test_a_prose_figure_is_read_by_any_template_with_its_line():
     this_year, last_year = read_prose_figures(figures, report, Section(1, len(report.lines), {"division": "adult_social_care"}))
     assert (this_year.value, this_year.period, this_year.source_line) == (90, "2023-24", 236)
     assert (last_year.value, last_year.period, last_year.source_line) == (73, "2022-23", 236)
+
+
+def test_shift_years_moves_every_year_on_in_its_own_style():
+    from analysis.parsing import shift_years
+
+    # bromley_2023-24…txt:3 "Complaints & Compliments Annual Report 2023-2024"; column heads "2019/20 … 2023/24"
+    assert shift_years("Complaints & Compliments Annual Report 2023-2024") == "Complaints & Compliments Annual Report 2024-2025"
+    assert shift_years("Division\t2019/20\t2023/24\tsince 2019") == "Division\t2020/21\t2024/25\tsince 2020"
+    assert shift_years("1,108 aspects, 17 days") == "1,108 aspects, 17 days"

@@ -1,4 +1,4 @@
-"""``python -m analysis``: clean the raw reports, run the notebooks, publish the HTML, add a report.
+"""``python -m analysis``: clean the raw reports, run the notebooks, publish the HTML, add or remove a report.
 
 Every failure is one readable paragraph (file, line, what to do) and a non-zero exit,
 never a bare traceback.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -57,27 +58,53 @@ def cmd_clean(args, paths: Paths) -> int:
         console.print(f"note: data/raw/{name} is not in the manifest (data/raw/manifest.csv), so it was not cleaned; "
                       "move it out of data/raw and add it with `python -m analysis add-report PATH --council NAME "
                       "--period YYYY-YY`")
+    from .clean.quality import has_error_flag
+
     flagged = int((result.frame["quality_flag"] != "").sum())
-    console.print(f"clean: {len(result.frame)} figures ({flagged} flagged) → "
+    errors = int(result.frame["quality_flag"].map(has_error_flag).sum())
+    console.print(f"clean: {len(result.frame)} figures ({errors} with an error flag, {flagged - errors} with notes only) → "
                   f"{', '.join(str(p.relative_to(paths.root)) for p in result.written)} "
                   f"in {time.perf_counter() - start:.1f} s")
     return 0 if result.ok else 1
 
 
 def cmd_run(args, paths: Paths) -> int:
-    from .site.runs import execute_runs, plan_runs
+    from .site.parameters import ParameterError, requested_runs
+    from .site.runs import execute_runs, planned_status
 
-    runs = plan_runs(paths, council=args.council, period=args.period, notebook=args.notebook)
-    if not runs:
-        console.print("run: no notebook matches (notebooks/NN_name.ipynb); nothing to do")
+    try:
+        selection = requested_runs(paths, notebook=args.notebook, council=args.council, period=args.period)
+    except ParameterError as error:
+        console.print(f"[red]run:[/red] {error}")
+        return 2
+    if getattr(args, "list", False):
+        for run, status in planned_status(paths, selection.runs):
+            console.print(f"  {status:<10} {run.describe()}")
+        for skip in selection.skipped:
+            console.print(f"  {'skipped':<10} {skip.run.describe()}: no run, {skip.reason}")
+        for failed in selection.failed_reports:
+            console.print(f"  {'skipped':<10} {failed.get('source_file')}: the report failed to extract, so it has no run")
+        console.print(f"run --list: {len(selection.runs)} run(s) planned, {len(selection.skipped)} skipped")
         return 0
-    with _progress() as progress:
-        task = progress.add_task("Running notebooks", total=len(runs))
-        summary = execute_runs(paths, runs, jobs=args.jobs, force=args.force,
-                               progress=lambda result: progress.advance(task))
-    for result in summary.results:
-        timing = f"{result.seconds:5.1f} s" if result.status == "ran" else "      "
-        console.print(f"  {result.status:<7} {timing}  {result.run.describe()}")
+    for skip in selection.skipped:
+        console.print(f"  skipped    {skip.run.describe()}: no run, {skip.reason}")
+    if not selection.runs:
+        console.print("[red]run:[/red] nothing to run: every run asked for is skipped (the reasons above)")
+        return 1
+    for run in selection.runs:
+        if run.extra:
+            console.print(f"  extra run  {run.describe()}: not one of the study's runs, so it goes to "
+                          f"{run.output(paths).relative_to(paths.root)} (not published, no findings written)")
+    total, done = len(selection.runs), 0
+
+    def report(result) -> None:
+        nonlocal done
+        done += 1
+        timing = f"{result.seconds:5.1f} s" if result.status != "skipped" else "       "
+        status = {"skipped": "unchanged"}.get(result.status, result.status)
+        console.print(f"  [{done:>{len(str(total))}} of {total}] {status:<9} {timing}  {result.run.describe()}")
+
+    summary = execute_runs(paths, selection.runs, jobs=args.jobs, force=args.force, progress=report)
     for result in summary.failed:
         console.print(f"[red]failed:[/red] {result.run.describe()}: {result.error}\n"
                       f"  the partly executed notebook is kept at {result.output.relative_to(paths.root)}")
@@ -105,6 +132,49 @@ def cmd_publish(args, paths: Paths) -> int:
     return 0
 
 
+def contract_checker(paths: Paths) -> Path | None:
+    """The contract's checker: ``$CONTRACT_CHECKER``, else the shared one beside the project
+    (``../shared/contract/``, or one level further up for a worktree), else the copy in docs/contract/."""
+    candidates = [Path(os.environ["CONTRACT_CHECKER"])] if os.environ.get("CONTRACT_CHECKER") else []
+    candidates += [folder / "shared" / "contract" / "check_observations.py" for folder in paths.root.parents[:2]]
+    candidates.append(paths.root / "docs" / "contract" / "check_observations.py")
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def cmd_check(args, paths: Paths) -> int:
+    """The data check of the live data/clean: the pandera gate on every clean table, then the contract's checker."""
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from .clean.schemas import CleanTableError, check_tables
+    from .clean.stamp import CLEAN_TABLES
+
+    missing = [f"data/clean/{stem}.parquet" for stem in CLEAN_TABLES if not (paths.clean / f"{stem}.parquet").is_file()]
+    if missing:
+        console.print(f"[red]check:[/red] {', '.join(missing)} missing: run `python -m analysis clean` first")
+        return 1
+    try:
+        check_tables({stem: pd.read_parquet(paths.clean / f"{stem}.parquet") for stem in CLEAN_TABLES})
+    except CleanTableError as error:
+        console.print(f"[red]check:[/red] {error}")
+        return 1
+    checker = contract_checker(paths)
+    if checker is None:
+        console.print(f"check: {len(CLEAN_TABLES)} clean tables keep their schemas; the contract checker "
+                      "(../shared/contract/check_observations.py) is not beside this clone, so the contract check was skipped")
+        return 0
+    result = subprocess.run([sys.executable, str(checker), str(paths.clean / "observations.csv"), "--repo", str(paths.root)],
+                            capture_output=True, text=True)
+    failures = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    if result.returncode or failures:
+        console.print(f"[red]check:[/red] the contract check failed ({checker}):\n" + "\n".join(failures or result.stdout.splitlines()[-20:]))
+        return 1
+    console.print(f"check: {len(CLEAN_TABLES)} clean tables keep their schemas; observations.csv passes the contract check")
+    return 0
+
+
 def cmd_all(args, paths: Paths) -> int:
     """clean (unless its inputs are unchanged since the last successful clean), run, publish."""
     from .clean.stamp import clean_is_current
@@ -115,8 +185,32 @@ def cmd_all(args, paths: Paths) -> int:
         status = 0
     else:
         status = cmd_clean(args, paths)
+    from .clean.stamp import CLEAN_STAMP
+
+    stamp, passed = paths.clean / CLEAN_STAMP, paths.clean / ".check-passed.sha256"
+    checker = contract_checker(paths)
+    checked = hashlib.sha256(((stamp.read_text() if stamp.is_file() else "")
+                              + (checker.read_text() if checker else "")).encode()).hexdigest()
+    checked_already = stamp.is_file() and passed.is_file() and passed.read_text() == checked
+    if checked_already:  # the same clean tables passed the check before: a rerun with nothing changed stays fast
+        console.print("check: data/clean unchanged since it passed the data check")
+    elif cmd_check(args, paths):
+        console.print("[red]all:[/red] the data check failed, so no notebook was run and nothing was published")
+        return 1
+    elif stamp.is_file():
+        passed.write_text(checked)
     status = max(status, cmd_run(args, paths))
-    return max(status, cmd_publish(args, paths))
+    from .site import changes
+
+    summary = changes.compare(paths)
+    lines = changes.describe(summary)
+    page = changes.write_page(paths, lines)
+    status = max(status, cmd_publish(args, paths))
+    console.print("what changed since the last study:\n" + "\n".join(f"  {line}" for line in lines)
+                  + f"\n  (also on {page.relative_to(paths.root)})")
+    if status == 0:
+        changes.take_snapshot(paths)
+    return status
 
 
 def cmd_add_report(args, paths: Paths) -> int:
@@ -125,6 +219,7 @@ def cmd_add_report(args, paths: Paths) -> int:
     entry = add_report(paths, Path(args.path), council=args.council, period=args.period,
                        template=args.template, description=args.description or "",
                        new_council=args.new_council, period_override=args.period_override or "",
+                       council_override=args.council_override or "",
                        warn=lambda text: console.print(f"[yellow]warning:[/yellow] {text}"))
     console.print(f"added {entry.source_file} ({entry.council} {entry.report_period}, template {entry.template}, "
                   f"sha256 {entry.sha256[:12]}…). Next: `make study` (or `python -m analysis all`).")
@@ -143,17 +238,32 @@ def cmd_inspect(args, paths: Paths) -> int:
     return 0
 
 
+def cmd_remove_report(args, paths: Paths) -> int:
+    from .clean.manifest import remove_report
+
+    if not args.file and not (args.council and args.period):
+        console.print("[red]error:[/red] name the report: `remove-report FILE` or `remove-report --council NAME --period YYYY-YY`")
+        return 2
+    entry = remove_report(paths, file=args.file, council=args.council, period=args.period)
+    console.print(f"removed {entry.source_file} ({entry.council} {entry.report_period}): its manifest row and the file. "
+                  "Its figures leave data/clean and its pages leave the site at the next `make study`.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, help="project root (default: found from the working directory)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def selection(p):
-        p.add_argument("--council", help="only runs for this council (snake_case id, or 'all')")
-        p.add_argument("--period", help="only runs for this report period (YYYY-YY)")
-        p.add_argument("--notebook", help="only this notebook (stem or file name)")
+        p.add_argument("--council", help="only runs for this council (any case: Bromley, barking_and_dagenham, or 'all')")
+        p.add_argument("--period", help="only runs for this period (2023-24 or 2023/24); with --notebook, runs that "
+                                        "notebook for this period even if the study does not")
+        p.add_argument("--notebook", help="only this notebook (02_root_causes, 02 or root_causes, any case)")
         p.add_argument("--jobs", type=int, help="notebooks executed (and pages rendered) at once (default: the number of cores)")
         p.add_argument("--force", action="store_true", help="re-execute even notebooks whose inputs are unchanged")
+        p.add_argument("--list", action="store_true",
+                       help="list every run asked for with its status (to run, unchanged, skipped and why); run nothing")
 
     sub.add_parser("clean", help="extract every figure of the raw reports into data/clean/observations.*",
                    description="Extract every figure of the reports listed in data/raw/manifest.csv into "
@@ -161,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     selection(sub.add_parser("run", help="execute the notebooks with papermill into outputs/notebooks",
                              description="Execute every notebook for its parameter sets, in parallel; "
                                          "notebooks whose inputs are unchanged are skipped."))
+    sub.add_parser("check", help="check the live data/clean: the pandera gate and the data contract",
+                   description="Validate data/clean's tables against their schemas (pandera) and observations.csv "
+                               "against the shared data contract (its checker, when ../shared/contract is present). "
+                               "`make study` runs it after clean.")
     sub.add_parser("publish", help="render executed notebooks to HTML in outputs/html",
                    description="Render executed notebooks as self-contained policy and analyst HTML pages "
                                "and write outputs/html/index.html.")
@@ -181,6 +295,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--period-override", metavar="REASON",
                      help="accept a --period that contradicts the year the report states about itself "
                           "(its title line); REASON is recorded in the manifest")
+    add.add_argument("--council-override", metavar="REASON",
+                     help="accept a --council other than the one the report names most; REASON is kept in the description")
+    remove = sub.add_parser("remove-report", help="take a report out of data/raw and the manifest",
+                            description="Remove a report's manifest row (a one-line change) and its file in data/raw. "
+                                        "Its figures leave data/clean and its pages the site at the next `make study`. "
+                                        "(The file is in git history if it was committed.)")
+    remove.add_argument("file", nargs="?", help="the report's file name in data/raw (as the manifest lists it)")
+    remove.add_argument("--council", help="or: the council (with --period)")
+    remove.add_argument("--period", help="or: the report period, YYYY-YY (with --council)")
     look = sub.add_parser("inspect", help="show what the generic reader understands in a report (nothing is added)",
                           description="Read a report (text or PDF) with the generic reader and print each table it finds, "
                                       "how it reads each column header, its figure counts, the headline figures in "
@@ -190,7 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = {"clean": cmd_clean, "run": cmd_run, "publish": cmd_publish, "all": cmd_all, "add-report": cmd_add_report, "inspect": cmd_inspect}
+COMMANDS = {"clean": cmd_clean, "check": cmd_check, "run": cmd_run, "publish": cmd_publish, "all": cmd_all, "add-report": cmd_add_report,
+            "remove-report": cmd_remove_report, "inspect": cmd_inspect}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     paths = Paths.discover(args.root)
-    for option in ("council", "period", "notebook", "jobs", "force"):
+    for option in ("council", "period", "notebook", "jobs", "force", "list"):
         if not hasattr(args, option):
             setattr(args, option, None)
     try:

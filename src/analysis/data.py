@@ -57,7 +57,13 @@ def load_reconciled(paths: Paths | None = None) -> pd.DataFrame:
 
 
 def load_conflicts(paths: Paths | None = None) -> pd.DataFrame:
+    """Where printed sources disagree (``data/clean/conflicts.parquet``): both values, both sources."""
     return _load(paths, "conflicts")
+
+
+def load_claims(paths: Paths | None = None) -> pd.DataFrame:
+    """Each narrative claim checked against the tables (``data/clean/claims.parquet``), with its verdict."""
+    return _load(paths, "claims")
 
 
 def select(frame: pd.DataFrame, **dims) -> pd.DataFrame:

@@ -83,6 +83,21 @@ def parse_period(label: str | None) -> str | None:
     return None
 
 
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(20[12]\d)(?:(\s?[/–-]\s?)(20[12]\d|\d{2}))?(?!\d)")
+
+
+def shift_years(text: str, years: int = 1) -> str:
+    """Every year (2023) and financial year (2023-24, 2023/2024) in ``text`` moved on by ``years``, in the
+    same style: last year's report as next year's (the yearly rerun's rehearsal in the tests and ``make bench``)."""
+    def shift(match: re.Match) -> str:
+        start = int(match.group(1)) + years
+        if match.group(2) is None:
+            return str(start)
+        end = match.group(3)
+        return f"{start}{match.group(2)}{int(end) + years if len(end) == 4 else f'{(int(end) + years) % 100:02d}'}"
+    return _YEAR_IN_TEXT.sub(shift, text)
+
+
 def previous_period(period: str, years: int = 1) -> str:
     """``2019-20`` → ``2018-19`` (or further back with ``years``)."""
     start = int(period[:4]) - years

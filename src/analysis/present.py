@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -195,11 +196,20 @@ class Citation:
     text: str  # "Bromley 2023-24 report, line 94"
     href: str  # "reports/bromley_2023-24_….html#L94", relative to outputs/html
 
-    def markdown(self, base: str = "../") -> str:
-        return f"[{self.text}]({base}{self.href})"
+    def markdown(self, base: str | None = None) -> str:
+        return f"[{self.text}]({link_base(base)}{self.href})"
 
-    def html(self, base: str = "../") -> str:
-        return f'<a href="{html.escape(base + self.href)}">{html.escape(self.text)}</a>'
+    def html(self, base: str | None = None) -> str:
+        return f'<a href="{html.escape(link_base(base) + self.href)}">{html.escape(self.text)}</a>'
+
+
+LINK_BASE_ENV = "COMPLAINTS_LINK_BASE"  # `make lab` sets it to "../outputs/html/": links that resolve inside Lab
+
+
+def link_base(base: str | None = None) -> str:
+    """Where citation links start from: "../" from a published page (outputs/html/policy/); inside JupyterLab
+    (``make lab``, rooted at the project) "../outputs/html/" from notebooks/, where the site is built."""
+    return base if base is not None else os.environ.get(LINK_BASE_ENV, "../")
 
 
 def report_name(source_file: str) -> str:
@@ -233,7 +243,7 @@ def cite_row(row) -> Citation:
     return citation(get("source_file"), get("source_line"))
 
 
-def link_sources(text: str, base: str = "../", markdown: bool = True) -> str:
+def link_sources(text: str, base: str | None = None, markdown: bool = True) -> str:
     """Every ``data/raw/FILE.txt:LINE`` in ``text`` as a short linked citation (Markdown or HTML)."""
     def repl(match: re.Match) -> str:
         c = citation(match.group("file"), match.group("line"))

@@ -7,7 +7,7 @@ from analysis.clean.manifest import read_manifest
 from analysis.clean.report_step import extract_entry
 from analysis.paths import Paths
 
-from conftest import ROOT
+from conftest import SEED_ROOT
 
 B1920 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
 B2324 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
@@ -19,7 +19,7 @@ BD = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints
 @cache
 def report(source_file: str):
     """(observations with flags, claims) of one real report."""
-    paths = Paths.discover(ROOT)
+    paths = Paths(SEED_ROOT)
     entry = next(e for e in read_manifest(paths) if e.source_file == source_file)
     claims: list[dict] = []
     observations = extract_entry(paths, entry, claims)

@@ -13,9 +13,9 @@ from analysis.clean.datapackage import code_version, describe
 from analysis.clean.manifest import sha256_of
 from analysis.paths import Paths
 
-from conftest import ROOT
+from conftest import SEED_ROOT
 
-CLEAN = ROOT / "data" / "clean"
+CLEAN = SEED_ROOT / "data" / "clean"
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_vocabularies_are_real(package):
 def test_raw_sha256_match_the_files(package):
     assert len(package["sources"]) == 5
     for source in package["sources"]:
-        assert sha256_of(ROOT / source["path"]) == source["sha256"], source["path"]
+        assert sha256_of(SEED_ROOT / source["path"]) == source["sha256"], source["path"]
 
 
 def test_table_hashes_match(package):
@@ -130,5 +130,5 @@ def test_code_version_and_no_timestamp(package, tmp_path):
 
 
 def test_describe_is_deterministic():
-    paths = Paths(ROOT)
+    paths = Paths(SEED_ROOT)
     assert describe(paths) == describe(paths)

@@ -23,10 +23,12 @@ from analysis.clean.quality import FLAG_CODES
 from analysis.clean.reconcile import CONFLICT_COLUMNS as CONFLICT_FIELDS
 from analysis.clean.reconcile import CONFLICT_KINDS, RULES
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, SEED_ROOT, SHARED
 
-CLEAN = ROOT / "data" / "clean"
-CHECKER = SHARED / "contract" / "check_observations.py"
+CLEAN = SEED_ROOT / "data" / "clean"
+# the shared checker where ../shared sits beside the clone, else the copy kept in docs/contract/
+CHECKER = next(p for p in (SHARED / "contract" / "check_observations.py", ROOT / "docs" / "contract" / "check_observations.py")
+               if p.is_file())
 
 
 def _table(stem: str) -> pd.DataFrame:
@@ -87,7 +89,36 @@ def test_markdown_lists_every_code():
                     "(a clone without ../shared); it is run where the shared folder exists")
 def test_contract_checker_reports_no_failure():
     table = CLEAN / "observations.csv"
-    result = subprocess.run([sys.executable, str(CHECKER), str(table), "--repo", str(ROOT)],
+    result = subprocess.run([sys.executable, str(CHECKER), str(table), "--repo", str(SEED_ROOT)],
                             capture_output=True, text=True, cwd=ROOT)
     failures = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
     assert result.returncode == 0 and not failures, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_every_table_id_is_described_with_its_counting_base():
+    from analysis.clean.dictionary import table_ids
+
+    described = table_ids()
+    assert set(_table("observations")["table"]) <= set(described)
+    assert all(row["what"].strip() for row in described.values())
+    # Bromley's nature tables count aspects (bromley_2023-24…txt "Subject  Aspects this year …"); Harrow's adults'
+    # transactions tables count transactions (harrow_2019-20…txt:842 "Number of Complaint Transactions by Service area")
+    assert described["nature_of_complaint"]["counting_base"] == "aspects"
+    assert described["adults_transactions_by_service"]["counting_base"] == "transactions"
+    assert described["epp_nature_of_complaint"]["counting_base"] == "complaints"
+    assert "| `service_aspects` |" in render_markdown()
+
+
+def test_every_flag_has_a_severity():
+    from analysis.clean.quality import flag_severity, has_error_flag
+
+    text = render_markdown()
+    for code in [*FLAG_CODES, *EXTRACTION_FLAGS]:
+        assert f"| `{code}` | {flag_severity(code)} |" in text
+    assert flag_severity("wider_scope_total") == "note" and flag_severity("total_mismatch") == "error"
+    assert not has_error_flag("wider_scope_total") and has_error_flag("wider_scope_total;conflicting_sources")
+
+
+def test_the_contract_is_inside_the_repo_and_the_dictionary_points_at_it():
+    assert (ROOT / "docs" / "contract" / "OBSERVATIONS.md").is_file()
+    assert "`docs/contract/OBSERVATIONS.md`" in render_markdown() and "../shared" not in render_markdown()

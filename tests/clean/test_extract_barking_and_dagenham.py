@@ -14,7 +14,7 @@ from analysis.clean.extract.barking_and_dagenham import SKIPPED_TABLES, TABLES, 
 from analysis.clean.extract.engine import RawReport, ReportFormatError
 from analysis.clean.quality import apply_quality_checks
 
-from conftest import ROOT
+from conftest import SEED_ROOT as ROOT  # the seed project, never the checkout's data
 
 SOURCE = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"
 CHILD, ADULT, EDU = "childrens_social_care", "adult_social_care", "education"

@@ -5,15 +5,14 @@ printed line (tabs shown as "|").
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from analysis.clean.extract import bromley
 from analysis.clean.extract.engine import Column, RawReport, ReportFormatError, Row, Section, TableSpec, extract_table
 from analysis.clean.quality import apply_quality_checks
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import SEED_ROOT as ROOT  # the seed project (tests/conftest.py), never the checkout's data
+
 F19 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
 F23 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
 ASC, CSC, EDU, CED = "adult_social_care", "childrens_social_care", "education", "chief_executives"

@@ -4,14 +4,13 @@ Every figure below was read by hand in the raw file; the comment gives file:line
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from analysis.clean.extract import harrow
 from analysis.clean.extract.engine import RawReport, ReportFormatError
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import SEED_ROOT as ROOT  # the seed project (tests/conftest.py), never the checkout's data
+
 NAME = "harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt"
 FILE = f"data/raw/{NAME}"
 C_AND_F = "Children and Families Services"

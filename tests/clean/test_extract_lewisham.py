@@ -13,7 +13,7 @@ import pytest
 from analysis.clean.extract.engine import RawReport, ReportFormatError
 from analysis.clean.extract.lewisham import CELL_TABLES, SKIPPED_TABLES, extract, iter_cells
 
-from conftest import ROOT
+from conftest import SEED_ROOT as ROOT  # the seed project, never the checkout's data
 
 SOURCE = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"
 

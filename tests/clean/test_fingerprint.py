@@ -36,7 +36,8 @@ def test_all_skips_an_unchanged_clean_and_says_so(project_copy):
     mtime = observations.stat().st_mtime_ns
     result = subprocess.run([sys.executable, "-m", "analysis", "--root", str(project_copy.root), "all",
                              "--notebook", "no_such_notebook"], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2, result.stderr  # the unknown notebook is refused (issue 26), after the clean step
+    assert "no notebook 'no_such_notebook'" in result.stderr
     assert "unchanged since the last clean" in result.stderr
     assert observations.stat().st_mtime_ns == mtime  # not rewritten
 

@@ -14,7 +14,7 @@ from analysis.clean.manifest import read_manifest
 from analysis.clean.report_step import extract_entry
 from analysis.observations import to_frame
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, SEED_ROOT, SHARED
 
 GOLD = ROOT / "tests" / "data" / "sample_gold.csv"
 KEY = ["council", "period", "quarter", "report_period", "division", "service", "category", "stage", "measure", "unit"]
@@ -59,5 +59,5 @@ def test_every_gold_row_is_extracted(paths):
 
 
 def test_every_gold_row_is_in_data_clean():
-    path = ROOT / "data" / "clean" / "observations.csv"
+    path = SEED_ROOT / "data" / "clean" / "observations.csv"
     assert unmatched(pd.read_csv(path, dtype=str, keep_default_na=False)) == []

@@ -22,7 +22,7 @@ from analysis.clean.layout import normalise_layout
 from analysis.clean.pipeline import run_clean
 from analysis.paths import Paths
 
-from conftest import RAW, ROOT
+from conftest import RAW, ROOT, SEED_ROOT
 
 GOLD = ROOT / "tests" / "data" / "sample_gold.csv"
 KEY = ["council", "period", "quarter", "report_period", "division", "service", "category", "stage", "measure", "unit"]
@@ -92,7 +92,7 @@ def test_right_aligned_figures_as_pdftotext_prints_them():
 
 @pytest.fixture(scope="module")
 def tab_clean() -> pd.DataFrame:
-    return pd.read_csv(ROOT / "data" / "clean" / "observations.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(SEED_ROOT / "data" / "clean" / "observations.csv", dtype=str, keep_default_na=False)
 
 
 @pytest.fixture(scope="module", params=["aligned", "pipes", "markdown"])

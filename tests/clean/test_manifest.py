@@ -60,8 +60,16 @@ def test_add_report_refuses_a_duplicate_file(project_copy):
 
 
 def test_add_report_refuses_a_second_report_for_the_same_year(project_copy, tmp_path):
-    with pytest.raises(ManifestError, match="already lists a bromley report for 2023-24"):
+    # a report that states 2023-24 itself: a second 2023-24 report, pointed at remove-report for a new version
+    with pytest.raises(ManifestError, match="already lists a bromley report for 2023-24.*remove-report bromley_2023-24_"):
+        add_report(project_copy, _new_report(tmp_path, "Complaints 2023/24\nTotal\t10\n"), council="bromley", period="2023-24")
+
+
+def test_last_years_period_reused_gets_the_title_message_first(project_copy, tmp_path):
+    # the report states 2024-25 ("Complaints 2024/25", line 1): the wrong --period, not a reason to remove 2023-24
+    with pytest.raises(ManifestError, match=r":1: the report states its period as 2024-25") as error:
         add_report(project_copy, _new_report(tmp_path), council="bromley", period="2023-24")
+    assert "remove" not in str(error.value)
 
 
 def test_add_report_refuses_a_misspelt_council(project_copy, tmp_path):

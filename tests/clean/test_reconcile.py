@@ -21,13 +21,13 @@ from analysis.clean.quality import apply_quality_checks, within_report_conflicts
 from analysis.clean.reconcile import KEY, RULES, conflict_flags, reconcile, with_derived
 from analysis.observations import Observation, to_frame
 
-from conftest import ROOT
+from conftest import ROOT, SEED_ROOT
 
 B1920 = "data/raw/bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
 B2324 = "data/raw/bromley_2023-24_complaints-and-compliments-annual-report.txt"
 BD = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"
 HARROW = "data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt"
-CLEAN = ROOT / "data" / "clean"
+CLEAN = SEED_ROOT / "data" / "clean"
 
 
 def obs(source_file, line, value, *, council="bromley", period="2019-20", division="adult_social_care",
@@ -39,7 +39,7 @@ def obs(source_file, line, value, *, council="bromley", period="2019-20", divisi
 
 
 def line_of(path: str, number: int) -> str:
-    return (ROOT / path).read_text(encoding="utf-8").split("\n")[number - 1]
+    return (SEED_ROOT / path).read_text(encoding="utf-8").split("\n")[number - 1]
 
 
 def test_lines_hold_the_figures():
@@ -183,7 +183,7 @@ def test_clean_prefers_the_ombudsman_letter_to_the_council_own_count():
 
 @pytest.fixture(scope="module")
 def bd_observations():
-    report = RawReport.load(ROOT, BD, "barking_and_dagenham", "2018-19")
+    report = RawReport.load(SEED_ROOT, BD, "barking_and_dagenham", "2018-19")
     return apply_quality_checks(extract_bd(report))
 
 

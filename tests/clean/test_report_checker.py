@@ -13,7 +13,7 @@ from analysis.clean.extract.engine import RawReport
 from analysis.clean.quality import apply_quality_checks, within_report_conflicts
 from analysis.clean.relations import relations_of
 
-from conftest import ROOT
+from conftest import SEED_ROOT
 
 
 def _conflicts(source_file: str, template: str, line: int, kind: str) -> list[tuple[float, float | None, str]]:
@@ -180,7 +180,7 @@ def test_same_figure_map_is_checked_at_all():
 def _planted(tmp_path, source_file: str, council: str, period: str, template: str, edit) -> list:
     copy = tmp_path / source_file
     copy.parent.mkdir(parents=True)
-    shutil.copy(ROOT / source_file, copy)
+    shutil.copy(SEED_ROOT / source_file, copy)
     lines = copy.read_text(encoding="utf-8").split("\n")
     edit(lines)
     copy.write_text("\n".join(lines), encoding="utf-8")

@@ -10,9 +10,9 @@ import pytest
 
 from analysis.clean.schemas import CleanTableError, check_tables
 
-from conftest import ROOT
+from conftest import ROOT, SEED_ROOT
 
-CLEAN = ROOT / "data" / "clean"
+CLEAN = SEED_ROOT / "data" / "clean"
 TABLES = ("observations", "reconciled", "conflicts", "claims")
 
 

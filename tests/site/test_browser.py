@@ -5,8 +5,8 @@ For the index and every page it links to: no console errors or uncaught exceptio
 resolves (file:// links to existing files, #anchors to an element of the page, no network links),
 every image has alt text (charts: the finding, never the template's fallback "Chart").
 
-The site is the checkout's outputs/html when `make study` has built it; otherwise the test builds
-one in a throw-away copy (the overview for one council). Chromium is installed with apt-get when
+The site is the seed study's outputs/html (tests/conftest.py `built_site`, built from the committed seed reports).
+Chromium is installed with apt-get when
 absent and this runs as root; the test skips, saying why, only where it cannot be installed.
 """
 from __future__ import annotations

@@ -16,22 +16,15 @@ import sys
 
 import pandas as pd
 
+from analysis.parsing import shift_years
+
 from conftest import RAW
 
-YEAR = re.compile(r"(?<!\d)(20[12]\d)(?:(\s?[/–-]\s?)(20[12]\d|\d{2}))?(?!\d)")
 TOTAL_LINE, REFERRALS_LINE = 94, 168  # 1-based lines of the 2023-24 report
 
 
-def shift_year(match: re.Match) -> str:
-    start = int(match.group(1)) + 1
-    if match.group(2) is None:
-        return str(start)
-    end = match.group(3)
-    return f"{start}{match.group(2)}{int(end) + 1 if len(end) == 4 else f'{(int(end) + 1) % 100:02d}'}"
-
-
 def next_year_report(source, target) -> None:
-    lines = [YEAR.sub(shift_year, line) for line in source.read_text(encoding="utf-8").splitlines(keepends=True)]
+    lines = [shift_years(line) for line in source.read_text(encoding="utf-8").splitlines(keepends=True)]
     assert lines[TOTAL_LINE - 1].startswith("Total\t445\t335\t387\t465\t533\t")  # columns now 2020-21 … 2024-25
     lines[TOTAL_LINE - 1] = "Total\t335\t387\t465\t533\t601\t12.8%\n"
     assert lines[REFERRALS_LINE - 1].startswith("Referrals\t149\t103\t122\t123\t154")

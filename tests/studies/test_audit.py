@@ -16,7 +16,9 @@ from analysis.site.findings import findings_path
 from analysis.site.runs import Run
 from analysis.studies import audit
 
-from conftest import ROOT, run_notebooks
+from conftest import SEED_ROOT, run_notebooks
+
+ROOT = SEED_ROOT  # the seed project (tests/conftest.py): its data, notebooks and outputs
 
 BD = "data/raw/barking-and-dagenham_2018-19_social-care-and-education-complaints-report.txt"
 LEWISHAM = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"

@@ -13,7 +13,7 @@ from analysis.data import load_observations
 from analysis.paths import Paths
 from analysis.studies import benchmark as bm
 
-from conftest import ROOT
+from conftest import SEED_ROOT
 
 # LEWISHAM:2212 and :2218, in the printed order (Barking & Dagenham … Wandsworth)
 BOROUGHS = ["barking_and_dagenham", "barnet", "bexley", "brent", "bromley", "camden", "croydon", "ealing", "enfield",
@@ -27,7 +27,7 @@ UPHELD = [11, 26, 7, 12, 26, 18, 23, 19, 17, 18, 7, 27, 23, 12, 13, 10, 12, 25, 
 
 @pytest.fixture(scope="module")
 def result():
-    paths = Paths(ROOT)
+    paths = Paths(SEED_ROOT)
     if not (paths.root / "data" / "clean" / "observations.csv").exists():
         pytest.skip("data/clean not built (run `python -m analysis clean`)")
     return bm.benchmark(load_observations(paths))

@@ -14,7 +14,7 @@ from analysis.observations import to_frame
 from analysis.paths import Paths
 from analysis.studies import overview
 
-from conftest import ROOT
+from conftest import SEED_ROOT
 
 LEWISHAM = "data/raw/lewisham_2020-21_annual-complaints-and-casework-report.txt"
 HARROW = "data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-reports.txt"
@@ -22,7 +22,7 @@ HARROW = "data/raw/harrow_2019-20_scrutiny-agenda-with-social-care-complaints-re
 
 def extracted(*councils: str) -> pd.DataFrame:
     """These councils' observations, extracted from the raw reports, text columns '' for empty."""
-    paths = Paths(ROOT)
+    paths = Paths(SEED_ROOT)
     entries = [e for e in read_manifest(paths) if e.council in councils]
     frame = pd.concat([to_frame(extract_entry(paths, e)) for e in entries], ignore_index=True)
     for column in frame.columns:

@@ -7,7 +7,7 @@ import pandas as pd
 from analysis.paths import Paths
 from analysis.studies import synthesis
 
-from conftest import ROOT
+from conftest import SEED_ROOT as ROOT  # the seed project, never the checkout's data
 
 
 def test_claims_checked_per_report_match_the_claims_table():

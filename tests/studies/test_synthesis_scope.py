@@ -30,13 +30,13 @@ def test_a_declared_primary_is_quoted_verbatim_with_its_scope_and_strength():
 
 
 def study(tmp_path, council="all") -> synthesis.Synthesis:
-    """The synthesis built on the checkout's data/clean and manifest, with findings written here."""
-    from conftest import ROOT
+    """The synthesis built on the seed project's data/clean and manifest, with findings written here."""
+    from conftest import SEED, SEED_ROOT
 
     root = tmp_path / "project"
-    shutil.copytree(ROOT / "data" / "clean", root / "data" / "clean")
+    shutil.copytree(SEED_ROOT / "data" / "clean", root / "data" / "clean")
     (root / "data" / "raw").mkdir(parents=True)
-    shutil.copy(ROOT / "data" / "raw" / "manifest.csv", root / "data" / "raw")
+    shutil.copy(SEED / "manifest.csv", root / "data" / "raw")
     paths = Paths(root)
     paths.findings.mkdir(parents=True)
     (paths.findings / "03_contracted_services__barking_and_dagenham.json").write_text(

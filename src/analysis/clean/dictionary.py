@@ -6,11 +6,12 @@ when the Markdown is stale.
 """
 from __future__ import annotations
 
+import csv
 import sys
 from pathlib import Path
 
 from .claims import VERDICTS
-from .quality import FLAG_CODES
+from .quality import FLAG_CODES, flag_severity
 from .reconcile import CONFLICT_KINDS, RULES
 
 OBSERVATION_COLUMNS = {
@@ -28,7 +29,7 @@ OBSERVATION_COLUMNS = {
     "unit": "count, percent (0–100 scale) or gbp",
     "source_file": "the raw report, relative to the project root",
     "source_line": "1-based line in source_file where this value's token is printed",
-    "table": "stable id of the printed table (or `prose`)",
+    "table": "stable id of the printed table (or `prose`): which table of which report, and what its counts count, under Table ids",
     "quality_flag": "empty when clean; otherwise `;`-separated flag codes (see Quality flags)",
 }
 
@@ -175,6 +176,37 @@ def _table(title: str, rows: dict[str, str], head: tuple[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+TABLE_IDS = Path(__file__).with_name("table_ids.csv")  # reviewed: what each `table` id reads, and its counting base
+
+
+def table_ids() -> dict[str, dict[str, str]]:
+    """``table`` id → {reports, what, counting_base} (src/analysis/clean/table_ids.csv)."""
+    with TABLE_IDS.open(encoding="utf-8", newline="") as handle:
+        return {row["table"]: row for row in csv.DictReader(handle)}
+
+
+def _table_ids_section() -> str:
+    lines = ["## Table ids", "",
+             "What each `table` id reads, and what its counts count (the *counting base*). Bromley's nature and "
+             "service tables count **aspects** (one complaint can raise several; Bromley 2023-24 prints 1,108 aspects in "
+             "its causes table), Harrow's adults' tables count complaint **transactions**, most others **complaints**; "
+             "Ombudsman tables count **cases**. A blank base: the table prints rates or money only, or does not say what "
+             "its counts count. Compare counts only within one base.", "",
+             "| table | reads | counting base |", "|---|---|---|"]
+    lines += [f"| `{t}` | {row['what']} | {row['counting_base'] or '—'} |" for t, row in sorted(table_ids().items())]
+    return "\n".join(lines) + "\n"
+
+
+def _flags_section() -> str:
+    lines = ["## Quality flags", "",
+             "Severity **error**: the figure, or another printing of the same figure, is wrong or could not be read "
+             "— check it before use. **note**: informational; the figure stands as printed. "
+             "`analysis.clean.quality.has_error_flag(quality_flag)` tells them apart.", "",
+             "| code | severity | meaning |", "|---|---|---|"]
+    lines += [f"| `{code}` | {flag_severity(code)} | {text} |" for code, text in {**FLAG_CODES, **EXTRACTION_FLAGS}.items()]
+    return "\n".join(lines) + "\n"
+
+
 def render_markdown() -> str:
     """The data dictionary as Markdown."""
     parts = [
@@ -182,17 +214,23 @@ def render_markdown() -> str:
         "Generated from `src/analysis/clean/dictionary.py` by `python -m analysis.clean.dictionary`; do not edit by hand.\n\n"
         "Tables in `data/clean/` (each as `.csv` and `.parquet`, same rows, deterministic order):\n\n"
         "- `observations` — every printed figure, one row per figure per source line "
-        "(the contract: `../shared/contract/OBSERVATIONS.md`). Missing cells (`-`, `n/a`, `N/K`, blank) "
+        "(the data contract: `docs/contract/OBSERVATIONS.md` in the repository, a copy of the shared "
+        "contract; `python -m analysis check` runs its checker). Missing cells (`-`, `n/a`, `N/K`, blank) "
         "are not emitted: missing is never zero.\n"
         "- `reconciled` — one row per key with the chosen value, the rule and every alternative.\n"
         "- `conflicts` — every pair of sources that print one key differently, and every failed table relation.\n"
-        "- `claims` — every numeric claim of the reports' narrative, with its verdict against the tables.\n",
+        "- `claims` — every numeric claim of the reports' narrative, with its verdict against the tables.\n\n"
+        "Load them with `analysis.data` (`load_observations()`, `load_reconciled()`, `load_conflicts()`, "
+        "`load_claims()`): text columns hold `''` for empty, as in the Parquet files. With pandas alone, read the "
+        "CSV files with `pd.read_csv(path, dtype=str, keep_default_na=False)` to get the same `''` (plain "
+        "`pd.read_csv` turns empty cells into NaN).\n",
         _table("Columns of observations", OBSERVATION_COLUMNS, ("column", "meaning")),
         _table("Columns of reconciled", RECONCILED_COLUMNS, ("column", "meaning")),
         _table("Columns of conflicts", CONFLICT_COLUMNS, ("column", "meaning")),
         _table("Columns of claims", CLAIM_COLUMNS, ("column", "meaning")),
         _table("Measures", MEASURES, ("measure", "meaning")),
-        _table("Quality flags", {**FLAG_CODES, **EXTRACTION_FLAGS}, ("code", "meaning")),
+        _flags_section(),
+        _table_ids_section(),
         _table("Reconciliation rules", RULES, ("rule", "meaning")),
         _table("Conflict kinds", CONFLICT_KINDS, ("kind", "meaning")),
         _table("Claim verdicts", VERDICTS, ("verdict", "meaning")),

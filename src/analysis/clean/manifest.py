@@ -77,6 +77,68 @@ def write_manifest(paths: Paths, entries: list[ManifestEntry]) -> None:
     tmp.replace(paths.manifest)
 
 
+def _sort_key(entry: ManifestEntry) -> tuple[str, str, str]:
+    return (entry.council, entry.report_period, entry.file)
+
+
+def insert_manifest_row(paths: Paths, entry: ManifestEntry) -> None:
+    """Add one row in its sorted place, every other line kept byte for byte (a one-line diff). Only a row
+    that needs a column the manifest lacks (``period_override``) rewrites it with the column."""
+    text = paths.manifest.read_text(encoding="utf-8")
+    header = text.split("\n", 1)[0].strip().split(",")
+    if header == OLD_FIELDS and entry.period_override:
+        write_manifest(paths, [*read_manifest(paths), entry])
+        return
+    import io
+
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, fieldnames=header, lineterminator="\n").writerow(
+        {k: v for k, v in asdict(entry).items() if k in header})
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    entries = read_manifest(paths)
+    rows_before = sum(_sort_key(e) < _sort_key(entry) for e in entries)
+    # rows are single lines (descriptions hold no newline): row i is line i + 1 after the header
+    lines.insert(1 + rows_before if sorted(entries, key=_sort_key) == entries else len(lines), buffer.getvalue())
+    tmp = paths.manifest.with_suffix(".csv.tmp")
+    tmp.write_text("".join(lines), encoding="utf-8")
+    tmp.replace(paths.manifest)
+
+
+def remove_manifest_row(paths: Paths, entry: ManifestEntry) -> None:
+    """Drop ``entry``'s row, every other line kept byte for byte (a one-line diff)."""
+    lines = paths.manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(entry.file + ",")]
+    if len(kept) != len(lines) - 1:
+        raise ManifestError(f"{paths.manifest}: expected one row for {entry.file}, found {len(lines) - len(kept)}")
+    tmp = paths.manifest.with_suffix(".csv.tmp")
+    tmp.write_text("".join(kept), encoding="utf-8")
+    tmp.replace(paths.manifest)
+
+
+def remove_report(paths: Paths, *, file: str | None = None, council: str | None = None,
+                  period: str | None = None) -> ManifestEntry:
+    """Take a report out of the study: its manifest row (a one-line change) and its file in data/raw.
+    Its rows leave data/clean at the next clean, its runs, findings and pages at the next publish."""
+    entries = read_manifest(paths)
+    if file:
+        name = Path(file).name
+        found = [e for e in entries if e.file == name]
+    else:
+        council_id = slug(council or "")
+        report_period = parse_period(period or "") or (period or "")
+        found = [e for e in entries if e.council == council_id and e.report_period == report_period]
+    if len(found) != 1:
+        listed = "; ".join(f"{e.file} ({e.council} {e.report_period})" for e in entries)
+        asked = file or f"--council {council} --period {period}"
+        raise ManifestError(f"no report {asked} in data/raw/manifest.csv; it lists {listed}; nothing was removed")
+    entry = found[0]
+    remove_manifest_row(paths, entry)
+    (paths.raw / entry.file).unlink(missing_ok=True)
+    return entry
+
+
 def unlisted_files(paths: Paths, entries: list[ManifestEntry]) -> list[str]:
     """Files in data/raw the manifest does not list: the cleaner never reads them."""
     listed = {entry.file for entry in entries} | {paths.manifest.name}
@@ -199,6 +261,60 @@ def check_stated_period(source_file: str, text: str, period: str, override: str 
     return stated
 
 
+@dataclass(frozen=True)
+class StatedCouncil:
+    """The council a report names most often, how often, and where first."""
+
+    council: str
+    count: int
+    line: int
+    text: str
+
+
+def council_mentions(text: str, councils: dict[str, str]) -> dict[str, tuple[int, int, str]]:
+    """council id → (times named, first line, that line) for each council ``councils`` labels that the text names."""
+    found: dict[str, tuple[int, int, str]] = {}
+    patterns = {cid: re.compile(r"\b" + re.escape(label.lower()).replace(r"\ and\ ", r"\s+(?:and|&)\s+") + r"\b")
+                for cid, label in councils.items()}
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = normalise_typography(raw).lower()
+        for cid, pattern in patterns.items():
+            hits = len(pattern.findall(line))
+            if hits:
+                count, first, where = found.get(cid, (0, number, clean_label(normalise_typography(raw))))
+                found[cid] = (count + hits, first, where)
+    return found
+
+
+def check_named_council(source_file: str, text: str, council: str, override: str = "") -> StatedCouncil | None:
+    """Refuse ``council`` when the report names another council at least twice as often (a Bromley report
+    registered as Barking and Dagenham; a council new to the project: when the report never names it);
+    None when it names no known council. ``override`` gives the reason
+    to accept it anyway."""
+    from ..councils import LONDON_COUNCILS, council_label
+
+    labels = dict(LONDON_COUNCILS)
+    labels.setdefault(council, council_label(council))
+    mentions = council_mentions(text, labels)
+    if not mentions:
+        return None
+    top = max(mentions, key=lambda c: (mentions[c][0], c == council))
+    count, line, where = mentions[top]
+    stated = StatedCouncil(top, count, line, where)
+    own = mentions.get(council, (0, 0, ""))[0]
+    # a council the project has never seen may be spelt otherwise than its label: named at all is enough
+    doubtful = own == 0 if council not in LONDON_COUNCILS else own * 2 < count
+    if top != council and doubtful and not override.strip():
+        shown = where if len(where) <= 90 else where[:87] + "…"
+        raise ManifestError(
+            f"{source_file}:{line}: the report names {labels[top]} {count} time(s) (first here: \"{shown}\") and "
+            f"{labels[council]} {own} time(s), but it is registered as {council}; check the file is the "
+            f"{labels[council]} report, or pass --council {top}; if it really is {labels[council]}'s, pass "
+            "--council-override REASON"
+        )
+    return stated
+
+
 def verify_entry(paths: Paths, entry: ManifestEntry) -> None:
     """Refuse a listed raw file that is missing or whose bytes changed since it was added."""
     path = paths.raw / entry.file
@@ -208,8 +324,9 @@ def verify_entry(paths: Paths, entry: ManifestEntry) -> None:
     if actual != entry.sha256:
         raise ManifestError(
             f"{entry.source_file}: sha256 {actual[:12]}… does not match the manifest's {entry.sha256[:12]}…. "
-            "Raw data is immutable: restore the original file (git checkout -- data/raw) or add the "
-            "new version as a new report with `python -m analysis add-report`."
+            f"Raw data is immutable: restore the original file (`git checkout -- {entry.source_file}`), or, if this "
+            f"is a new version of the report, put it outside data/raw, restore the original, then "
+            f"`python -m analysis remove-report {entry.file}` and `python -m analysis add-report` the new version"
         )
     text = decode_report(path, entry.source_file)
     check_stated_period(entry.source_file, text, entry.report_period, entry.period_override)
@@ -217,7 +334,7 @@ def verify_entry(paths: Paths, entry: ManifestEntry) -> None:
 
 def add_report(paths: Paths, source: Path, *, council: str, period: str, template: str | None = None,
                description: str = "", new_council: bool = False, period_override: str = "",
-               warn: Callable[[str], None] | None = None) -> ManifestEntry:
+               warn: Callable[[str], None] | None = None, council_override: str = "") -> ManifestEntry:
     """Copy a report into data/raw byte-for-byte and list it in the manifest.
 
     Refuses: a missing or empty file, a period that is not a financial year, an unknown
@@ -225,7 +342,9 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
     council and period), a template the project does not have (none given and none for the
     council: the generic reader), and a period that contradicts
     the one the report states about itself (unless ``period_override`` gives the reason; a
-    report that states none is added, and ``warn`` told so).
+    report that states none is added, and ``warn`` told so), and a council other than the one the
+    report names (unless ``council_override`` gives the reason, kept in the description). The
+    manifest gains one line; the other lines are kept byte for byte.
     """
     source = Path(source)
     if not source.is_file():
@@ -248,15 +367,18 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
     for entry in entries:
         if entry.sha256 == digest:
             raise ManifestError(f"{source}: already in the manifest as {entry.source_file} (same sha256)")
+    try:  # what the report says about itself comes first: last year's --period reused is a wrong --period
+        stated = check_stated_period(str(source), text, report_period, period_override)
+        check_named_council(str(source), text, council_id, council_override)
+    except ManifestError as error:
+        raise ManifestError(f"{error}; nothing was added") from None
+    for entry in entries:
         if entry.council == council_id and entry.report_period == report_period:
             raise ManifestError(
                 f"{source}: the manifest already lists a {council_id} report for {report_period} "
-                f"({entry.source_file}); raw data is immutable, so remove that entry deliberately first"
+                f"({entry.source_file}), and this file states the same year. If it replaces that report (a corrected "
+                f"version), remove the old one first: `python -m analysis remove-report {entry.file}`; nothing was added"
             )
-    try:
-        stated = check_stated_period(str(source), text, report_period, period_override)
-    except ManifestError as error:
-        raise ManifestError(f"{error}; nothing was added") from None
     if stated is None and warn:
         warn(f"{source}: the report states no period of its own in its first {FRONT_MATTER_LINES} lines (no title "
              f"such as \"Annual Report {report_period[:4]}-{int(report_period[:4]) + 1}\"), so --period {report_period} "
@@ -283,10 +405,11 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
     if sha256_of(target) != digest:  # pragma: no cover - a failing disk, not a code path
         target.unlink()
         raise ManifestError(f"{target}: copy is not byte-identical to {source}")
-    default = f"{council_id} complaints report {report_period}, added with add-report"
+    description = description or f"{council_id} complaints report {report_period}, added with add-report"
     if pdf:
-        default += f"; text extracted from {beside.name} with {extractor_version()}"
-    entry = ManifestEntry(name, council_id, report_period, template, digest, description or default,
-                          period_override.strip())
-    write_manifest(paths, [*entries, entry])
+        description += f"; text extracted from {beside.name} with {extractor_version()}"
+    if council_override.strip():
+        description += f" (council check overridden: {council_override.strip()})"
+    entry = ManifestEntry(name, council_id, report_period, template, digest, description, period_override.strip())
+    insert_manifest_row(paths, entry)
     return entry

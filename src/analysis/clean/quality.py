@@ -26,6 +26,23 @@ FLAG_CODES = {
     **RELATION_FLAGS,
     "prose_disagrees": "the report's narrative and its tables disagree about this figure beyond rounding: set on both sides of a wrong claim, the prose figure and the table figures the claim is checked against (the cells its computed value comes from); see data/clean/claims.csv (verdict wrong, computed_source)",
 }
+# How much a flag says about the figure: "note" — read as printed, the figure stands (a wider scope, a
+# repaired OCR digit); "error" — the figure, or another printing of it, is wrong or could not be read.
+# Every code not named here (computed checks, relations) is an error.
+NOTE_FLAGS = frozenset({"wider_scope_total", "ocr_digit_repaired", "overall_is_unweighted_mean",
+                        "division_approximate", "label_stray_digit_removed", "ocr_spacing_repaired", "unsigned_change"})
+
+
+def flag_severity(code: str) -> str:
+    """``note`` or ``error`` (see ``NOTE_FLAGS``)."""
+    return "note" if code in NOTE_FLAGS else "error"
+
+
+def has_error_flag(quality_flag: str) -> bool:
+    """True when a ``;``-joined ``quality_flag`` holds a code of severity error."""
+    return any(code and flag_severity(code) == "error" for code in quality_flag.split(";"))
+
+
 # Percent measures that are a share of something, so cannot exceed 100.
 _CHANGE_MEASURES = {"pct_change"}
 

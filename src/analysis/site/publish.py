@@ -415,6 +415,8 @@ def write_downloads(paths: Paths) -> list[dict]:
         title="Data dictionary", root="../", body=markupsafe_markup(body)))
     kept.add("data_dictionary.html")
     items.append({"href": "data/data_dictionary.html", "label": "The data dictionary", "size": ""})
+    if (paths.html / "changes.html").is_file():  # written by `all` before publishing (site/changes.py)
+        items.append({"href": "changes.html", "label": "What changed since the last study", "size": ""})
     for stale in folder.iterdir():
         if stale.name not in kept:
             stale.unlink()

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..clean.manifest import read_manifest
 from ..fingerprint import PACKAGE as PACKAGE_DIR
 from ..fingerprint import source_sha256
-from ..paths import Paths
+from ..paths import ROOT_ENV, Paths
 
 PACKAGE = PACKAGE_DIR  # the package code whose change re-runs every notebook (tests swap it)
 KERNEL_START_TIMEOUT = 300  # seconds papermill waits for a kernel to start (a loaded 2-core machine is slow)
@@ -72,12 +72,21 @@ NEEDS: dict[str, tuple[Need, ...]] = {
     "05_covid_dip": (Need("figures for 2020-21, the pandemic year", ("period",), r"2020-21"),
                      Need("figures for a year before the pandemic", ("period",), r"(?:201\d-\d\d|2019-20)")),
 }
+# notebooks whose needs hold year by year: a run narrowed to one period needs them met in that period
+PERIOD_SCOPED_NEEDS = ("02_root_causes", "03_contracted_services")
 
 
 @dataclass(frozen=True)
 class Run:
     notebook: str  # stem, e.g. "01_council_overview"
     params: tuple[tuple[str, str], ...] = ()
+    # a run the plan does not hold, asked for by `run --notebook … --council … --period …`: executed into
+    # outputs/extra/ (never published, never read by the synthesis), always re-executed, no findings written
+    extra: bool = False
+
+    def output(self, paths: Paths) -> Path:
+        """Where the executed notebook goes: outputs/notebooks/<run_id>.ipynb (outputs/extra/ for an extra run)."""
+        return (paths.outputs / "extra" if self.extra else paths.executed) / f"{self.run_id}.ipynb"
 
     @property
     def run_id(self) -> str:
@@ -240,19 +249,81 @@ def plan_runs(paths: Paths, *, council: str | None = None, period: str | None = 
     return study_plan(paths, council=council, period=period, notebook=notebook).runs
 
 
-def shared_inputs(paths: Paths) -> str:
-    """What every run depends on: the clean data and the package code (hashed once per `run`)."""
-    digest = hashlib.sha256()
-    for data in sorted(paths.clean.glob("*.csv")):
-        digest.update(data.name.encode() + b"\0" + data.read_bytes() + b"\0")
-    digest.update(source_sha256(PACKAGE).encode())
-    return digest.hexdigest()
+# The clean tables a run's fingerprint covers, and extra rows a per-council run of a notebook reads beyond its
+# own council's: 02's London benchmark (studies/benchmark.py) reads every borough's row of the London-wide
+# Ombudsman tables ("table" holding "london"). A notebook not listed reads only its council's rows.
+FINGERPRINT_TABLES = ("observations", "reconciled", "conflicts", "claims")
+READS_BEYOND_ITS_COUNCIL: dict[str, tuple[str, str]] = {"02_root_causes": ("table", r"(?i).*london.*")}
 
 
-def input_fingerprint(paths: Paths, run: Run, shared: str | None = None) -> str:
-    """What a run's result depends on: the notebook, its parameters, the shared inputs and, for a
-    notebook that reads others' results (``DEPENDS_ON``), their findings files."""
-    digest = hashlib.sha256((shared or shared_inputs(paths)).encode())
+@dataclass
+class SharedInputs:
+    """What runs depend on, hashed once per `run`: the code, the manifest's rows and the clean tables'
+    rows, whole and per council. A council's share is its rows (``council``) and the rows its own reports
+    print (``source_file``), so a new Bromley report changes Bromley's and the all-council runs' inputs only."""
+
+    code: str
+    whole: str  # every clean table and the whole manifest
+    councils: dict[str, str] = field(default_factory=dict)  # council → digest of its rows and manifest rows
+    beyond: dict[str, str] = field(default_factory=dict)  # notebook → digest of READS_BEYOND_ITS_COUNCIL rows
+    layout: str = ""  # the tables' names and header rows: a change of columns re-runs every run
+
+    def digest(self, paths: Paths, run: Run) -> str:
+        council = dict(run.params).get("council") or default_parameter(paths.notebooks / f"{run.notebook}.ipynb", "council")
+        if not council or council == "all" or council not in self.councils:
+            scope = "all\0" + self.whole
+        else:
+            scope = f"{council}\0{self.councils[council]}\0{self.beyond.get(run.notebook, '')}\0{self.layout}"
+        return hashlib.sha256(f"{self.code}\0{scope}".encode()).hexdigest()
+
+
+def shared_inputs(paths: Paths) -> SharedInputs:
+    """Hash the code, the manifest and data/clean once, whole and by council (see ``SharedInputs``)."""
+    whole, layout = hashlib.sha256(), hashlib.sha256()
+    by_council: dict[str, hashlib._Hash] = {}
+    beyond = {stem: (hashlib.sha256(), column, re.compile(pattern))
+              for stem, (column, pattern) in READS_BEYOND_ITS_COUNCIL.items()}
+    entries = read_manifest(paths) if paths.manifest.is_file() else []
+    owner = {e.source_file: e.council for e in entries}
+    if paths.manifest.is_file():
+        whole.update(paths.manifest.read_bytes())
+        with paths.manifest.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                by_council.setdefault(row["council"], hashlib.sha256()).update(
+                    ("manifest\x1f" + "\x1f".join(row.values()) + "\n").encode())
+    for stem in FINGERPRINT_TABLES:
+        path = paths.clean / f"{stem}.csv"
+        if not path.is_file():
+            continue
+        whole.update(stem.encode() + b"\0" + path.read_bytes() + b"\0")
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            layout.update((stem + "\x1f" + "\x1f".join(header) + "\n").encode())
+            where = {name: i for i, name in enumerate(header)}
+            source = where.get("source_file", where.get("chosen_source"))
+            for row in reader:
+                line = (stem + "\x1f" + "\x1f".join(row) + "\n").encode()
+                council = row[where["council"]] if "council" in where else ""
+                mine = {council}
+                if source is not None:
+                    mine.add(owner.get(row[source].split(":")[0], council))
+                for c in mine:
+                    by_council.setdefault(c, hashlib.sha256()).update(line)
+                for digest, column, pattern in beyond.values():
+                    if column in where and pattern.fullmatch(row[where[column]]):
+                        digest.update(line)
+    return SharedInputs(source_sha256(PACKAGE), whole.hexdigest(),
+                        {c: d.hexdigest() for c, d in by_council.items()},
+                        {stem: d.hexdigest() for stem, (d, _, _) in beyond.items()}, layout.hexdigest())
+
+
+def input_fingerprint(paths: Paths, run: Run, shared: SharedInputs | str | None = None) -> str:
+    """What a run's result depends on: the notebook, its parameters, the code, the data it reads (its
+    council's rows and manifest rows, or all of them for a cross-council run) and, for a notebook that
+    reads others' results (``DEPENDS_ON``), their findings files."""
+    shared = shared if shared is not None else shared_inputs(paths)
+    digest = hashlib.sha256((shared if isinstance(shared, str) else shared.digest(paths, run)).encode())
     digest.update((paths.notebooks / f"{run.notebook}.ipynb").read_bytes())
     digest.update(json.dumps(run.parameters, sort_keys=True).encode())
     for dependency in DEPENDS_ON.get(run.notebook, ()):
@@ -280,11 +351,15 @@ def _execute(root: str, run: Run) -> tuple[str, float, str]:
     from papermill.exceptions import PapermillExecutionError
 
     paths = Paths(Path(root))
-    output = paths.executed / f"{run.run_id}.ipynb"
+    output = run.output(paths)
     output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ["COMPLAINTS_STUDY_RUN"] = run.run_id  # findings.RUNNER_ENV: this kernel may write findings
+    if run.extra:  # an extra run is for reading, not for the site: it writes no findings
+        os.environ.pop("COMPLAINTS_STUDY_RUN", None)
+    else:
+        os.environ["COMPLAINTS_STUDY_RUN"] = run.run_id  # findings.RUNNER_ENV: this kernel may write findings
+    os.environ[ROOT_ENV] = str(paths.root)  # the kernel reads this project, whatever root the caller's env names
     try:
         papermill.execute_notebook(
             str(paths.notebooks / f"{run.notebook}.ipynb"), str(output),
@@ -322,13 +397,13 @@ def execute_runs(paths: Paths, runs: list[Run], *, jobs: int | None = None, forc
     return summary
 
 
-def _execute_stage(paths: Paths, runs: list[Run], summary: RunSummary, shared: str, *, jobs, force, progress) -> None:
+def _execute_stage(paths: Paths, runs: list[Run], summary: RunSummary, shared: SharedInputs, *, jobs, force, progress) -> None:
     todo: list[tuple[Run, str]] = []
     for run in runs:
         fingerprint = input_fingerprint(paths, run, shared)
         stamp = paths.run_cache / f"{run.run_id}.sha256"
-        output = paths.executed / f"{run.run_id}.ipynb"
-        if not force and output.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
+        output = run.output(paths)
+        if not force and not run.extra and output.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
             summary.results.append(RunResult(run, "skipped", output))
             if progress:
                 progress(summary.results[-1])
@@ -341,9 +416,27 @@ def _execute_stage(paths: Paths, runs: list[Run], summary: RunSummary, shared: s
         for future in as_completed(futures):
             run, fingerprint = futures[future]
             status, seconds, error = future.result()
-            output = paths.executed / f"{run.run_id}.ipynb"
-            if status == "ran":
+            output = run.output(paths)
+            if status == "ran" and not run.extra:
                 (paths.run_cache / f"{run.run_id}.sha256").write_text(fingerprint)
             summary.results.append(RunResult(run, status, output, seconds, error))
             if progress:
                 progress(summary.results[-1])
+
+
+def planned_status(paths: Paths, runs: list[Run]) -> list[tuple[Run, str]]:
+    """Each run with what `run` would do: "to run" (inputs changed, or never run), "unchanged", or
+    "extra" (a run the plan does not hold, always executed). A notebook in ``DEPENDS_ON`` is "to run"
+    when one of its dependencies is."""
+    shared = shared_inputs(paths)
+    out: list[tuple[Run, str]] = []
+    for run in runs:
+        if run.extra:
+            out.append((run, "extra"))
+            continue
+        stamp = paths.run_cache / f"{run.run_id}.sha256"
+        current = run.output(paths).is_file() and stamp.is_file() and stamp.read_text() == input_fingerprint(paths, run, shared)
+        out.append((run, "unchanged" if current else "to run"))
+    waiting = {r.notebook for r, status in out if status == "to run"}
+    return [(r, "to run" if status == "unchanged" and waiting & set(DEPENDS_ON.get(r.notebook, ())) else status)
+            for r, status in out]

@@ -125,12 +125,13 @@ def complaint_design_effect(obs: pd.DataFrame, council: str, period: str, divisi
     return DesignEffect(council, period, division, a, c, aspects_design_effect(a, c), source)
 
 
-def linked_sources(text: str, base: str = "../") -> str:
+def linked_sources(text: str, base: str | None = None) -> str:
     """``file:line`` sources (``;``-joined, ``file:first-last`` ranges) as short linked human citations."""
     import re
 
     from .. import present
 
+    base = present.link_base(base)
     parts = []
     for part in dict.fromkeys(p.strip() for p in str(text).split(";") if p.strip()):
         match = re.fullmatch(r"(.+\.txt):(\d+)-(\d+)", part)
