@@ -108,6 +108,12 @@ def run_tests(copy: Path, tests: list[str], deselect: str, timeout: float) -> tu
             os.chdir(copy)
             sys.path[:0] = [str(copy / "src"), str(copy / "tests")]
             import pytest
+            from hypothesis import Phase, settings
+
+            # no shrinking: a failing example kills the mutant as it is; a minimal one only costs time
+            # (settings made at the test modules' import inherit this profile's phases)
+            settings.register_profile("mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+            settings.load_profile("mutation")
 
             code = int(pytest.main(pytest_args(tests, deselect)))
         finally:
