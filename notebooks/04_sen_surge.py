@@ -166,7 +166,7 @@ display(Markdown(sen.text_cannot(result)))
 # year; intervals use effective counts n/φ (quasi-Wilson; Newcombe for a difference). The nature and
 # services tables below use the same n/φ (their φ column), with the plain intervals beside them as the
 # sensitivity. The Education-vs-rest cause shares use φ = that year's aspects per complaint (the design
-# effect if a complaint's aspects always shared one cause, an upper bound).
+# effect if a complaint's aspects always shared one cause and complaints were of equal size; not an upper bound).
 
 # %% tags=["analyst-only"]
 if result.has_series:

@@ -263,7 +263,8 @@ def test_the_lockdown_quarter_is_stated_with_the_quarter_that_rose_and_the_repor
 
 def test_the_primary_is_stated_beside_the_trend_and_says_what_it_cannot(summary):
     sentence = summary["key_findings"][0]
-    assert "445 → 310" in sentence and "Against the trend of its 3 pre-pandemic years" in sentence
+    assert "445 to 310" in sentence and "against the trend of the 3 years before" in sentence
+    assert sentence == summary["primary"]["finding"]  # the page states the declared primary word for word
     assert "cannot be put down to the pandemic" in sentence and "φ" not in sentence
 
 

@@ -815,15 +815,10 @@ def sensitivity_table(summary: dict) -> pd.DataFrame:
 def key_findings(summary: dict) -> list[str]:
     """3–5 plain sentences for the top of the page, every number from the summary."""
     dip, base = summary["dip_year"], summary["base_year"]
-    out = []
-    p = summary.get("dip")
-    if p:
-        if p.get("not_estimable"):
-            out.append(f"Bromley's like-for-like change into {dip} is not estimable ({p['not_estimable']}).")
-        else:
-            out.append(primary_sentence(summary))
+    primary = primary_record(summary)
+    out = [primary.finding]  # the question's declared primary, word for word
     stage_1, enquiries = summary["series"].get("lewisham.stage_1"), summary["series"].get("lewisham.enquiries")
-    if stage_1 and stage_1["observed"]:
+    if stage_1 and stage_1["observed"] and "stage 1" not in primary.finding.lower():
         o = stage_1["observed"]
         line = (f"Lewisham's stage 1 complaints {_moved(o['pct_change'])} ({present.number(o['before'])} → "
                 f"{present.number(o['after'])})")
@@ -897,32 +892,16 @@ def primary_record(summary: dict, run_id: str = "") -> Primary:
                f"{present.number(p['estimate'], 'ratio')}, likely range {present.number(p['low'], 'ratio')} to "
                f"{present.number(p['high'], 'ratio')})")
     if trend is not None:
-        finding += (f"; against the trend of the {trend['pre_years']} years before, the ratio is "
-                    f"{present.number(trend['estimate'], 'ratio')} (likely range {present.number(trend['low'], 'ratio')} "
-                    f"to {present.number(trend['high'], 'ratio')})")
+        includes = trend["low"] is not None and trend["high"] is not None and trend["low"] <= 1 <= trend["high"]
+        finding += (f"; against the trend of the {trend['pre_years']} years before, when complaints were already "
+                    f"falling, the ratio is {present.number(trend['estimate'], 'ratio')} (likely range "
+                    f"{present.number(trend['low'], 'ratio')} to {present.number(trend['high'], 'ratio')})"
+                    + (", which includes no change: the fall cannot be put down to the pandemic" if includes else ""))
     caveat = (f"{dip} is one year, and complaints were already falling before it; the counts say how many complaints "
               "were recorded, not how many people had cause to complain. Only Bromley prints its divisions in both years.")
     return Primary("covid", finding + ".", p["estimate"], p["low"], p["high"], "rate ratio",
                    f"95% likely range allowing for how much divisions differ ({p.get('quantile', 'normal')} quantiles)",
                    ("bromley",), (base, dip), strength, reason, caveat, run_id, 1.0, labelled, counts="complaints")
-
-
-def primary_sentence(summary: dict) -> str:
-    """The dip in one plain statement: the fall against the year before (the primary number) side by side
-    with the same fall against the pre-pandemic trend, and what the pair can and cannot say."""
-    p, dip, base = summary["dip"], summary["dip_year"], summary["base_year"]
-    trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
-                  and not r.get("not_estimable")), None)
-    text = (f"Like for like, Bromley received {present.number(100 * (1 - p['estimate']), 'pct', 0)} fewer complaints in "
-            f"{dip} than in {base} ({present.number(p['before'])} → {present.number(p['after'])}; rate ratio "
-            f"{_rr(p, 'estimate')}).")
-    if trend:
-        includes = trend["low"] is not None and trend["high"] is not None and trend["low"] <= 1 <= trend["high"]
-        text += (f" Against the trend of its {trend['pre_years']} pre-pandemic years, when complaints were already "
-                 f"falling, the ratio is {_rr(trend, 'estimate')}"
-                 + (", a range that includes no change: the fall cannot be put down to the pandemic." if includes else
-                    ": lower than the trend, though a trend through so few years is itself uncertain."))
-    return text
 
 
 def dip_table(summary: dict) -> pd.DataFrame:

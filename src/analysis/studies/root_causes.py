@@ -409,8 +409,8 @@ def primary_estimate(observations: pd.DataFrame, rows: pd.DataFrame, tops: pd.Da
 
     Assumptions: the causes table counts each aspect once; aspects of one complaint may share a cause,
     so the interval is a quasi-Wilson one with φ = aspects per complaint of that year (the design effect
-    if a complaint's aspects always shared their cause — an upper bound for clusters of that mean
-    size). Alternatives are sensitivity rows: no clustering (plain Wilson), φ across divisions, like for
+    if a complaint's aspects always shared their cause and complaints were of equal size; with unequal
+    sizes that design effect is larger, so this is not an upper bound: docs/methods.md, model 1). Alternatives are sensitivity rows: no clustering (plain Wilson), φ across divisions, like for
     like without E&PP, and the earlier year's division mix.
     """
     table = rows[(rows["council"] == council) & (rows["division"] == "all") & (rows["service"] == "")
@@ -1377,7 +1377,8 @@ def primary_text(study: RootCauseStudy) -> str:
             f"**{present.estimate(pe.share, pe.low, pe.high, 'share')}** ({present.citation(pe.source).markdown()}). "
             f"Assumptions: each aspect is counted once; aspects of one complaint may share their cause, so the "
             f"interval is widened by φ = {present.number(pe.dispersion, 'decimal', 2)} aspects per complaint (the "
-            "design effect if a complaint's aspects always shared one cause — an upper bound); Bromley's label "
+            "design effect if a complaint's aspects always shared one cause and complaints were of equal size; "
+            "not an upper bound, see the method note); Bromley's label "
             "'Lack of Action' maps to the code with no judgement call. The rows below are alternatives, shown as sensitivity.")
 
 
@@ -1504,8 +1505,9 @@ def _london_period() -> str:
 
 
 def key_findings(study: RootCauseStudy, london=None) -> list[str]:
-    """3–5 plain-language bullets for the top of the page, every number computed."""
-    bullets = []
+    """3–5 plain-language bullets for the top of the page, every number computed; the first is the
+    question's declared primary, word for word (:func:`primary_record`)."""
+    bullets = [primary_record(study).finding]
     pe = study.primary
     if pe is not None:
         bullets.append(f"Lack of action is the most common cause of complaint in Bromley {pe.period}: "

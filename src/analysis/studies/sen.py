@@ -1343,16 +1343,7 @@ def key_findings(a: SenAnalysis) -> list[str]:
                 f"Its clean data holds {figures} figures on Education or SEN, listed on this page.",
                 "Other councils' reports mention SEND pressures in words only (quoted as qualitative evidence)."]
     s = a.series.dropna(subset=["education"])
-    if a.sensitivity is not None and (a.sensitivity["role"] == "primary").any():
-        r = a.sensitivity[a.sensitivity["role"] == "primary"].iloc[0]
-        text = (f"{name(a.council)}'s Education complaints grew about {_pct(r['growth'])} a year from "
-                f"{a.fit.data['period'].iloc[0]} to {a.fit.data['period'].iloc[-1]} (95% CI {_pct(r['low'])} to "
-                f"{_pct(r['high'])}), from {_n(a.fit.data['count'].iloc[0])} to {_n(a.fit.data['count'].iloc[-1])}")
-        recent = a.sensitivity[a.sensitivity["estimate"].str.startswith("The latest report's")]
-        if len(recent) and pd.notna(recent["growth"].iloc[0]):
-            text += (f"; the rate depends on the years chosen: over the latest report's {a.fit_recent.trend.n} years, "
-                     f"which start the year before the COVID low, it is {_pct(recent['growth'].iloc[0])} a year")
-        out.append(text + ".")
+    out.append(primary_record(a).finding)  # the question's declared primary, word for word
     if a.stick is not None and a.stick.not_estimable is None:
         out.append(f"The rise is recent: roughly flat up to {a.stick.knot} (the lowest year, during COVID: "
                    f"{_n(s.loc[s['period'] == a.stick.knot, 'education'].iloc[0])} complaints), then about "
