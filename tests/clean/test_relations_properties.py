@@ -420,3 +420,22 @@ def test_rows_that_are_not_a_duplicate_slip():
 @pytest.mark.parametrize("values", [[1.0, 2.0, 3.0], [0.0, 0.0, 5.0, 9.0]])
 def test_short_rows_are_not_compared(values):
     assert check_relations(_row(5, "A", values) + _row(6, "B", values)) == []
+
+
+def test_rate_across_tables_checks_bounds_when_the_parts_cover_part_of_the_base_and_nothing_when_they_exceed_it():
+    spec = (RateAcrossTables(rate_table="causes", rate="pct_upheld", base="aspects", part_tables=("outcomes",),
+                             numerator=("upheld",)),)
+
+    def tables(printed, base):
+        # the division tables: 30 upheld of 60 aspects; the summary prints ``base`` aspects and ``printed`` %
+        return [obs("upheld", 30.0, 5, "outcomes", category="Delay"), obs("aspects", 60.0, 5, "outcomes", category="Delay"),
+                obs("pct_upheld", printed, 20, "causes", unit="percent", category="Delay"),
+                obs("aspects", base, 20, "causes", category="Delay")]
+
+    # 80 printed, 60 covered: whatever the other 20 were, the rate is 30/80 = 37.5% to 50/80 = 62.5%
+    assert check_relations(tables(40.0, 80.0), spec) == []
+    assert check_relations(tables(36.5, 80.0), spec) == []  # within a point of the lower bound
+    found = check_relations(tables(30.0, 80.0), spec)
+    assert [(f.index, f.code, f.derived) for f in found] == [(2, "rate_outside_bounds_across_tables", 50.0)]
+    # a printed base smaller than the parts' says nothing (not the same population, and no bounds to apply)
+    assert check_relations(tables(10.0, 50.0), spec) == []
