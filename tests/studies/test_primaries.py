@@ -87,9 +87,9 @@ def visible(page) -> str:
 def declared(findings_dir, notebook: str) -> dict[str, pm.Primary]:
     """council (or "all") → the declared primary of each run of ``notebook``."""
     out = {}
-    for path in sorted(findings_dir.glob(f"{notebook}__*.json")):
-        try:
-            out[path.stem.split("__", 1)[1]] = pm.Primary.from_record(
+    for path in sorted(findings_dir.glob(f"{notebook}*.json")):
+        try:  # a notebook run once (04_sen_surge) is its all-councils run
+            out[path.stem.split("__", 1)[1] if "__" in path.stem else "all"] = pm.Primary.from_record(
                 json.loads(path.read_text(encoding="utf-8")).get(pm.FINDINGS_KEY), path.stem)
         except ValueError:
             continue

@@ -316,7 +316,7 @@ def councils_without_figures(paths: Paths) -> dict[str, str]:
 def from_primary(p: Primary, notebook: str) -> Driver:
     """A driver stated exactly as its declared primary: the same sentence, numbers, scope and strength."""
     return Driver(notebook, DRIVERS[notebook], p.councils[0] if p.councils else "", p.strength, p.finding,
-                  p.value_text if p.value is not None else "", p.range_text, p.counts or p.unit, p.caveat, p.run_id,
+                  p.value_text, p.range_text, p.counts or p.unit, p.caveat, p.run_id,
                   p.reason, p.scope, True)
 
 
