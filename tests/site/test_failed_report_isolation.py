@@ -72,4 +72,4 @@ def test_the_front_page_counts_only_councils_with_figures_and_says_why_the_other
     assert "The study&#39;s figures come from 4 councils: Barking and Dagenham, Bromley, Harrow, Lewisham." in index \
         or "The study's figures come from 4 councils: Barking and Dagenham, Bromley, Harrow, Lewisham." in index
     assert "<strong>Croydon</strong>: The Croydon 2022-23 report could not be read" in index
-    assert "<strong>Croydon 2022-23 report</strong>: failed to extract. data/raw/croydon_2022-23_croydon.txt:" in index
+    assert "<strong>Croydon 2022-23 report</strong>: failed to extract. <samp>data/raw/croydon_2022-23_croydon.txt:" in index

@@ -884,7 +884,7 @@ def plot_rates(rates: pd.DataFrame, title: str, outcomes=("upheld_or_partially",
         ax.set_ylim(0, 100)
     axes[0][0].set_ylabel("% of aspects (95% interval, φ-adjusted)")
     axes[0][0].legend(loc="upper left", fontsize="small")
-    fig.suptitle(_wrap(title, 110))
+    fig.suptitle(_wrap(title, 60))  # narrow enough for a phone card once the panels stack
     fig.tight_layout()
     return fig
 
