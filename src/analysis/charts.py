@@ -283,8 +283,9 @@ def fit_for_phone(fig, width_in: float = FIGURE_WIDTH_IN) -> None:
         if text.get_fontsize() < MIN_TEXT_PT:
             text.set_fontsize(MIN_TEXT_PT)
     chars = int(width_in * 72 / (0.56 * 13))
-    if fig._suptitle is not None and fig._suptitle.get_text():
-        fig._suptitle.set_text(_wrap(_one_line(fig._suptitle.get_text()), chars))
+    if fig._suptitle is not None and fig._suptitle.get_text():  # wrapped for its own (larger) font size
+        title_chars = int(width_in * 72 / (0.58 * max(fig._suptitle.get_fontsize(), 13)))
+        fig._suptitle.set_text(_wrap(_one_line(fig._suptitle.get_text()), title_chars))
     fig.canvas.draw()
     for ax in _plot_axes(fig):
         for loc in ("center", "left", "right"):
