@@ -11,20 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from .comparable import read_reviewed
+
 CAVEATS_FILE = "report_caveats.csv"
 CAVEAT_COLUMNS = ["applies_to", "council", "report_period", "source_file", "lines", "caveat"]
 
 
 def load_caveats(reference: Path) -> pd.DataFrame:
     """The reviewed caveats (an empty frame if the file is absent); a missing column is an error naming the file."""
-    path = reference / CAVEATS_FILE
-    if not path.is_file():
-        return pd.DataFrame(columns=CAVEAT_COLUMNS)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in CAVEAT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-    return frame
+    return read_reviewed(reference / CAVEATS_FILE, CAVEAT_COLUMNS)
 
 
 def caveats_for(caveats: pd.DataFrame | None, applies_to: str) -> list[dict]:

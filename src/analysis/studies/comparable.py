@@ -75,15 +75,21 @@ def divisions_printed(frame: pd.DataFrame, period_column: str = "period", divisi
     return {p: set(g[division_column]) for p, g in have.groupby(period_column)}
 
 
-def load_corrections(reference: Path) -> pd.DataFrame:
-    """The reviewed corrections (``data/reference/analysis_corrections.csv``); an empty frame if absent."""
-    path = reference / CORRECTIONS_FILE
+def read_reviewed(path: Path, columns: list[str]) -> pd.DataFrame:
+    """A reviewed data file of ``data/reference`` as text (an empty frame if absent); a missing column is
+    an error naming the file."""
     if not path.is_file():
-        return pd.DataFrame(columns=CORRECTION_COLUMNS)
+        return pd.DataFrame(columns=columns)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in CORRECTION_COLUMNS if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def load_corrections(reference: Path) -> pd.DataFrame:
+    """The reviewed corrections (``data/reference/analysis_corrections.csv``); an empty frame if absent."""
+    frame = read_reviewed(reference / CORRECTIONS_FILE, CORRECTION_COLUMNS)
     for column in ("source_line", "printed_value", "used_value"):
         frame[column] = pd.to_numeric(frame[column])
     return frame
