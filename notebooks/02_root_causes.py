@@ -48,6 +48,7 @@ from analysis.data import load_conflicts, load_observations
 from analysis.site.findings import save_findings
 from analysis.clean.manifest import read_manifest
 from analysis.paths import Paths
+from analysis.reference import load_external_figures
 from analysis.clean.taxonomy import load_taxonomy
 
 charts.setup()
@@ -56,7 +57,7 @@ taxonomy = load_taxonomy(paths)
 observations = load_observations(paths)
 study = rc.analyse(observations, taxonomy, council, period, sorted({entry.council for entry in read_manifest(paths)}),
                    load_conflicts(paths), load_corrections(paths.reference))
-london = bm.benchmark(observations)
+london = bm.benchmark(observations, load_external_figures(paths))
 names = study.names
 findings = rc.findings(study, london)
 save_findings(run_id, findings, paths)

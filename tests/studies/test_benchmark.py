@@ -13,7 +13,7 @@ from analysis.data import load_observations
 from analysis.paths import Paths
 from analysis.studies import benchmark as bm
 
-from conftest import SEED_ROOT
+from conftest import ROOT, SEED_ROOT
 
 # LEWISHAM:2212 and :2218, in the printed order (Barking & Dagenham … Wandsworth)
 BOROUGHS = ["barking_and_dagenham", "barnet", "bexley", "brent", "bromley", "camden", "croydon", "ealing", "enfield",
@@ -111,3 +111,14 @@ def test_the_ombudsmans_own_measure_is_given_beside_the_crude_ratio(result):
     assert (own.loc["bromley", "rate"], own.loc["bromley", "london_average"]) == (69, 73)
     assert own.loc["bromley", "source"].endswith("bromley_2023-24_complaints-and-compliments-annual-report.txt:172")
     assert "Bromley was below the London average on the Ombudsman's own measure" in bm.text(result)
+
+
+def test_englands_uphold_rate_that_year_comes_from_the_reviewed_external_figures():
+    from analysis.reference import load_external_figures
+
+    result = bm.benchmark(load_observations(Paths(SEED_ROOT)), load_external_figures(Paths(ROOT)))
+    # data/reference/external_figures.csv row england-2020-21-lgsco-uphold-rate: "… upheld … – 67% – than ever before"
+    assert result.national["value"] == 67 and result.national["figure_id"] == "england-2020-21-lgsco-uphold-rate"
+    assert "Across English councils the Ombudsman upheld 67% of the cases it investigated that year" in bm.text(result)
+    assert bm.findings(result)["ombudsman_england_uphold_rate"]["value"] == 67
+    assert bm.benchmark(load_observations(Paths(SEED_ROOT))).national is None  # no external table, no context claimed

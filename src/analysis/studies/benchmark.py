@@ -55,6 +55,7 @@ class Benchmark:
     funnel: stats.Funnel
     plain: stats.Funnel  # the same limits without the over-dispersion adjustment
     own: pd.DataFrame | None = None  # the Ombudsman's own uphold rate where a report prints it (ombudsman_own_measure)
+    national: dict | None = None  # England's uphold rate that year (data/reference/external_figures.csv), with its source
 
     @property
     def pooled(self) -> float:
@@ -65,8 +66,22 @@ class Benchmark:
         return self.funnel.dispersion
 
 
-def benchmark(observations: pd.DataFrame) -> Benchmark | None:
-    """The funnel of every borough in the London table (None if the table is not in the data)."""
+def national_uphold_rate(external: pd.DataFrame | None, period: str = PERIOD) -> dict | None:
+    """The Ombudsman's uphold rate for English councils in ``period`` (upheld of detailed investigations,
+    local-government scope) from the reviewed external figures, with publisher and address; None if absent."""
+    if external is None or external.empty:
+        return None
+    hit = external[(external["council"] == "england") & (external["period"] == period)
+                   & (external["measure"] == "lgsco_uphold_rate_pct") & (external["scope"] == "local_government")]
+    if hit.empty:
+        return None
+    r = hit.iloc[0]
+    return {"value": float(r["value"]), "publisher": r["publisher"], "address": r["address"], "figure_id": r["figure_id"]}
+
+
+def benchmark(observations: pd.DataFrame, external: pd.DataFrame | None = None) -> Benchmark | None:
+    """The funnel of every borough in the London table (None if the table is not in the data); ``external``
+    (:func:`analysis.reference.load_external_figures`) adds England's uphold rate that year for context."""
     table = london_table(observations)
     if len(table) < 2:
         return None
@@ -88,7 +103,8 @@ def benchmark(observations: pd.DataFrame) -> Benchmark | None:
                      "exact_tail": float(binom.sf(r["upheld"] - 1, r["received"], adjusted.pooled) if p.rate > adjusted.pooled
                                          else binom.cdf(r["upheld"], r["received"], adjusted.pooled)),
                      "rank": int(rank.loc[_]), "of": len(table)})
-    return Benchmark(pd.DataFrame(rows), adjusted, plain, ombudsman_own_measure(observations))
+    return Benchmark(pd.DataFrame(rows), adjusted, plain, ombudsman_own_measure(observations),
+                     national_uphold_rate(external))
 
 
 def findings(result: Benchmark | None) -> dict:
@@ -106,6 +122,7 @@ def findings(result: Benchmark | None) -> dict:
             "funnel_outside_998": [r["borough"] for r in rows if r["outside_998"]],
             "funnel_outside_95_unadjusted": list(result.table.loc[result.table["outside_95_unadjusted"], "borough"]),
             "ombudsman_own_measure": [] if result.own is None else result.own.to_dict("records"),
+            "ombudsman_england_uphold_rate": result.national,
             "funnel_boroughs": len(rows), "funnel_study_ranks": {r["borough"]: r["rank"] for r in rows if r["study"]},
             "funnel_basis": ("descriptive: upheld decisions are not a subset of cases received, so the binomial limits "
                              "have no sampling basis")}
@@ -176,7 +193,12 @@ def own_measure_sentence(result: Benchmark) -> str:
                      f"(upheld of cases it investigated: {present.number(r['rate'], 'pct', 0)} against "
                      f"{present.number(r['london_average'], 'pct', 0)} in {PERIOD}, "
                      f"{present.citation(r['source']).markdown()})")
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    if result.national:
+        n = result.national
+        text += (f" Across English councils the Ombudsman upheld {present.number(n['value'], 'pct', 0)} of the cases it "
+                 f"investigated that year ([{n['publisher']}]({n['address']})).")
+    return text
 
 
 def text(result: Benchmark | None) -> str:
