@@ -14,7 +14,12 @@
 
 # %% [markdown]
 # # Contracted services: complaints about the care providers councils commission
-#
+
+# %% [markdown] tags=["policy-only"]
+# Councils pay care homes and home-care agencies to look after people but stay responsible for them: a complaint
+# about one of these providers is a complaint to the council.
+
+# %% [markdown] tags=["analyst-only"]
 # Councils commission care homes and home-care agencies but stay responsible for them: a complaint
 # about a commissioned provider is a complaint to the council. This page asks how much of the
 # complaint load the councils' reports tie to commissioned care, and whether those complaints fare
@@ -43,18 +48,19 @@ charts.setup()
 results = ct.build(load_observations(), council, period)
 findings = results.findings(run_id)
 save_findings(run_id, findings)
+
+# %% tags=["analyst-only"]
 display(Markdown(ct.text_scope(results)))
 
 # %% tags=["key-findings"]
 display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["key_findings"])))
 
 # %% [markdown]
-# ## 1. Bromley: are complaints about contracted providers upheld more often?
+# ## Bromley: are complaints about contracted providers upheld more often?
 
 # %% [markdown] tags=["policy-only"]
-# Bromley is the only council whose reports set complaints about the care providers it pays for (contracted
-# providers) beside its own adult social care (in-house). The chart shows the share of each upheld, fully or
-# partly, in each report, with its likely range.
+# Only Bromley's reports set complaints about the care providers it pays for beside its own adult social care
+# (in-house): the share of each upheld, fully or partly, with its likely range.
 
 # %% [markdown] tags=["analyst-only"]
 # Bromley is the only council whose reports set complaints about contracted providers beside
@@ -65,7 +71,14 @@ display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["
 # method note, docs/methods.md); allowing instead for how much Bromley's services differ
 # (section 2) is shown as a labelled sensitivity.
 
-# %%
+# %% tags=["policy-only"]
+if not results.groups.empty:  # the primary measure alone; every outcome is on the analyst page
+    charts.show(ct.plot_rates(results.rates, ct.title_rates(results), outcomes=("upheld_or_partially",)),
+                headline=True, source=ct.bromley_source(results.bromley_periods))
+    display(Markdown("**Caveat.** An upheld rate reflects what people complain about and how the council "
+                     "investigates and records outcomes, not the quality of care."))
+
+# %% tags=["analyst-only"]
 if not results.groups.empty:
     charts.show(ct.plot_rates(results.rates, ct.title_rates(results)), headline=True)  # the primary estimate's chart
 
@@ -77,7 +90,7 @@ if not results.groups.empty:
     display(Markdown(ct.text_share(results)))
 
 # %% [markdown] tags=["analyst-only"]
-# ## 2. How much do upheld rates vary between Bromley's services?
+# ## How much do upheld rates vary between Bromley's services?
 #
 # Every service of every division, its share of aspects fully or partly upheld against its size.
 # The dotted lines are 99.8% control limits if every aspect were an independent draw; the solid
@@ -93,7 +106,7 @@ if results.dispersion:
     display(ct.funnel_display(results.dispersion[last]))
 
 # %% [markdown] tags=["analyst-only"]
-# ## 3. Bromley: each outcome, contracted and in-house, year by year
+# ## Bromley: each outcome, contracted and in-house, year by year
 
 # %% tags=["analyst-only"]
 if not results.groups.empty:
@@ -102,8 +115,12 @@ if not results.groups.empty:
     display(Markdown(ct.text_change(results)))
 
 # %% [markdown]
-# ## 4. How much of the complaint load is about commissioned care?
-#
+# ## How much of the complaint load is about commissioned care?
+
+# %% [markdown] tags=["policy-only"]
+# Each council counts something different, so each is shown on its own measure, not ranked.
+
+# %% [markdown] tags=["analyst-only"]
 # One row per council, measure and year. The councils count different things — Bromley complaint
 # *aspects* about a team, Lewisham and Barking and Dagenham a recorded *cause*, Harrow complaints
 # about the *commissioning team* — so each council is shown on its own measure, not ranked.
@@ -115,30 +132,47 @@ if results.evidence.empty:
                      "commissioning teams."))
 else:
     charts.show(ct.plot_evidence(results.evidence, ct.title_evidence(results)))
-    display(Markdown(ct.text_evidence(results)))
-    display(Markdown(ct.text_comparison(results)))
+
+# %% tags=["policy-only"]
+if not results.evidence.empty and results.evidence["council"].nunique() > 1:
+    display(Markdown("**Caveat.** The councils count different things (grievances about a team, a recorded cause, "
+                     "complaints about the team that buys the care): the figures do not compare."))
 
 # %% tags=["analyst-only"]
 if not results.evidence.empty:
+    display(Markdown(ct.text_comparison(results)))
+    display(Markdown(ct.text_evidence(results)))
     display(ct.evidence_display(results))
 
 # %% [markdown]
-# ## 5. Bromley: care-fee complaints in the Chief Executive's Department
-#
+# ## Bromley: care-fee complaints in the Chief Executive's Department
+
+# %% [markdown] tags=["policy-only"]
+# What residents are charged for residential and home care, much of it commissioned: complaints about these fees go
+# to the Chief Executive's Department.
+
+# %% [markdown] tags=["analyst-only"]
 # Care home fees and domiciliary care fees are what residents are charged for residential and
 # home care — much of it commissioned — and complaints about them are handled by the Chief
 # Executive's Department, not Adult Social Care.
 
 # %%
 if not results.fees.empty:
-    charts.show(ct.plot_fees(results.fees, ct.title_fees(results)))
+    charts.show(ct.plot_fees(results.fees, ct.title_fees(results)),
+                source=ct.bromley_source(results.fees["period"]))
+
+# %% tags=["analyst-only"]
+if not results.fees.empty:
     display(Markdown(ct.text_fees(results)))
 
 # %% [markdown]
 # ## What this cannot tell us
 
-# %%
+# %% tags=["analyst-only"]
 display(Markdown(ct.text_cannot(results)))
+
+# %% tags=["policy-only"]
+display(Markdown(ct.text_cannot(results, brief=True)))  # the rest are the caveats under each chart
 
 # %% [markdown] tags=["analyst-only"]
 # ## Method

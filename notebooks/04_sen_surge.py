@@ -14,7 +14,8 @@
 
 # %% [markdown]
 # # The SEN surge: special educational needs complaints
-#
+
+# %% [markdown] tags=["analyst-only"]
 # Bromley's reports show Education complaints — most of them about SEN (special educational needs)
 # services — rising steeply after 2020-21. This page measures that rise, what SEN complaints are
 # about, how often they are upheld, and what follows (Ombudsman findings, money). Findings first;
@@ -43,6 +44,8 @@ charts.setup()
 result = sen.analyse(load_observations(), council, period)
 findings = sen.findings(result)
 save_findings(run_id, findings)
+
+# %% tags=["analyst-only"]
 display(Markdown(sen.text_series(result)))
 
 # %% tags=["key-findings"]
@@ -54,6 +57,11 @@ display(Markdown("**Key findings**\n\n" + "\n".join(f"- {b}" for b in findings["
 # %%
 if result.has_series:
     charts.show(sen.chart_trend(result), headline=True)  # the primary estimate: the trend
+
+# %% [markdown] tags=["policy-only"]
+# **Caveat.** The reports count complaints; they do not say why they rose. More children with education, health and
+# care plans, longer waits and national pressures are all possible reasons. The "a year" figure summarises a short
+# series with a low year during COVID.
 
 # %% tags=["analyst-only"]
 display(Markdown(sen.text_primary(result) or sen.text_growth(result)))
@@ -67,18 +75,27 @@ if result.knots is not None and len(result.knots):
 # %% [markdown]
 # ## What happens to SEN complaints: the Ombudsman and the money
 
-# %%
+# %% tags=["analyst-only"]
 text = sen.text_ombudsman(result)
 display(Markdown(text or "*No Education Ombudsman outcome table in this council's data.*"))
+
+# %%
+ombudsman_columns = ["education_ombudsman_cases", "education_ombudsman_upheld"]
+education_columns = [*ombudsman_columns, "education_financial_gbp"]
+
+# %% tags=["policy-only"]
+display(Markdown(sen.text_ombudsman_plain(result)))
+if len(result.consequences) and result.consequences[ombudsman_columns].notna().sum().max() >= 2:
+    charts.show(sen.chart_ombudsman(result))
+if sen.text_money(result):
+    display(Markdown(sen.text_money(result)))
+
+# %% tags=["analyst-only"]
 display(Markdown(sen.text_consequences(result)))
 if sen.text_money_warning(result):
     display(Markdown(sen.text_money_warning(result)))
-education_columns = ["education_ombudsman_cases", "education_ombudsman_upheld", "education_financial_gbp"]
 if len(result.consequences) and result.consequences[education_columns].notna().sum().max() >= 2:
     charts.show(sen.chart_consequences(result))
-
-# %% tags=["analyst-only"]
-if len(result.consequences) and result.consequences[education_columns].notna().sum().max() >= 2:
     display(sen.consequences_display(result))
 for year, table in result.outcomes.items():
     if len(table):
@@ -89,22 +106,27 @@ for year, table in result.outcomes.items():
 # %% [markdown]
 # ## How often SEN complaints are upheld, against the rest of the council
 
-# %% [markdown] tags=["policy-only"]
-# The share of SEN complaint aspects upheld, fully or partly, against every other aspect the council decided,
-# each with its likely range.
-
 # %% [markdown] tags=["analyst-only"]
 # SEN's aspects fully or partly upheld (Education's service table) against every other aspect in
 # the council's *proportion upheld* table (its TOTAL minus SEN). The intervals allow for the
 # over-dispersion seen across all the council's services that year (φ stated): aspects of one
 # complaint are decided together, so treating them as independent would overstate the precision.
 
-# %%
+# %% tags=["analyst-only"]
 display(Markdown(sen.text_upheld(result)))
+
+# %% tags=["policy-only"]
+display(Markdown(sen.text_upheld_plain(result)))
+
+# %%
 if any(result.upheld.values()):
     charts.show(sen.chart_upheld(result))
 
-# %% [markdown]
+# %% [markdown] tags=["policy-only"]
+# **Caveat.** An upheld rate reflects what families complain about and how the council decides, not directly how
+# good SEN services are.
+
+# %% [markdown] tags=["analyst-only"]
 # ## How much of the council-wide rise is Education?
 #
 # Counted **like for like**: the printed Total adds Planning & Regeneration from 2020-21, so a
@@ -112,29 +134,37 @@ if any(result.upheld.values()):
 # means Education rose by more than the whole (the other divisions together fell); where the
 # like-for-like total did not rise, a share of it is not estimable.
 
-# %%
+# %% tags=["analyst-only"]
 display(Markdown(sen.text_like_for_like(result)))
 
 # %% [markdown]
 # ## SEN's share of Education's complaints, and what they are about
-#
+
+# %% [markdown] tags=["analyst-only"]
 # Bromley counts *aspects* — the separate grievances within a complaint. Education's service table
 # gives SEN's aspects only for the report's own year, so two years are available.
 
 # %%
 display(Markdown(sen.text_aspects(result)))
+
+# %% tags=["analyst-only"]
 display(Markdown(sen.text_causes(result)))
 for year in result.table_years:
     if len(result.causes[year]):
         charts.show(sen.chart_causes(result, year))
 
-# %% [markdown]
+# %% tags=["policy-only"]
+latest_causes = [year for year in result.table_years if len(result.causes[year])][-1:]
+for year in latest_causes:  # the latest year's chart; every year's is on the analyst page
+    charts.show(sen.chart_causes(result, year))
+
+# %% [markdown] tags=["analyst-only"]
 # ## The other councils
 #
 # **Qualitative evidence** — lines quoted from the raw reports, not figures: the other councils'
 # reports do not print an SEN series.
 
-# %%
+# %% tags=["analyst-only"]
 for q in result.evidence:
     if q.council != council:
         display(Markdown(f"**{sen.name(q.council)}**\n\n" + sen.text_quote(q)))
@@ -145,8 +175,11 @@ for q in result.evidence:
 # %% [markdown]
 # ## What this cannot tell us
 
-# %%
+# %% tags=["analyst-only"]
 display(Markdown(sen.text_cannot(result)))
+
+# %% tags=["policy-only"]
+display(Markdown(sen.text_cannot(result, brief=True)))  # the rest are the caveats under each chart
 
 # %% [markdown] tags=["analyst-only"]
 # ## Method and detailed tables

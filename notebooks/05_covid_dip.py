@@ -15,11 +15,6 @@
 # %% [markdown]
 # # The COVID dip: how far complaints fell in 2020-21, and the rebound
 
-# %% [markdown] tags=["policy-only"]
-# How far complaints fell in the first pandemic year (April 2020 to March 2021), and whether they came back
-# afterwards. The Local Government and Social Care Ombudsman paused its casework from late March to late June
-# 2020, so fewer complaints could go on to it in those months.
-
 # %% [markdown] tags=["analyst-only"]
 # The first pandemic year (April 2020 – March 2021) changed both the services councils ran and
 # people's ability to complain; the Local Government and Social Care Ombudsman stopped taking
@@ -72,11 +67,10 @@ display(Markdown(
 display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 
 # %% [markdown]
-# ## 1. The observed dip
+# ## The observed dip
 
 # %% [markdown] tags=["policy-only"]
-# Each series of complaints against the year before the pandemic (that year = 100), for each council whose
-# reports print both years.
+# How each council's complaints changed from 2019-20 into the first pandemic year, April 2020 to March 2021.
 
 # %% [markdown] tags=["analyst-only"]
 # The **primary estimate** comes first: the like-for-like change in Bromley's complaints, with an interval
@@ -107,7 +101,12 @@ if has_dip:
     lines = covid.headlines(summary)
     display(Markdown("\n".join(f"- {line}" for line in lines) if lines else "*No series with both years in this selection.*"))
 
-# %%
+# %% tags=["policy-only"]
+if has_dip and any(s["channel"] != "ombudsman" for s in summary["series"].values()):
+    charts.show(covid.draw_changes(summary), source=covid.chart_source(summary) or None)
+    display(Markdown(covid.dip_caveat(summary)))
+
+# %% tags=["analyst-only"]
 if has_dip and any(s["channel"] != "ombudsman" for s in summary["series"].values()):
     charts.show(covid.draw_index(summary))
 
@@ -134,7 +133,7 @@ if not divisions.empty:
            "which has no earlier year." if new else ".")))
 
 # %% [markdown] tags=["analyst-only"]
-# ## 2. Against a counterfactual
+# ## Against a counterfactual
 #
 # What would the pandemic year have been without the pandemic? The reports only allow a guess
 # from the pre-pandemic years they reprint: Bromley's 2019-20 report gives 2017-18 and 2018-19,
@@ -154,7 +153,7 @@ if has_dip:
 
 
 # %% [markdown] tags=["analyst-only"]
-# ## 3. The dip as a rate ratio (interrupted time series, count model)
+# ## The dip as a rate ratio (interrupted time series, count model)
 #
 # A Poisson generalised linear model of yearly counts (`analysis.stats.count_model`, which
 # switches to a negative binomial when the Poisson fit is over-dispersed):
@@ -183,11 +182,7 @@ elif has_dip:
     display(Markdown("*No division panel in this selection; each series' own model is in the table above.*"))
 
 # %% [markdown]
-# ## 4. Which quarter: the first lockdown
-
-# %% [markdown] tags=["policy-only"]
-# Lewisham's adult social care report prints complaints quarter by quarter. Each quarter of 2020-21 is set
-# against the same quarter a year before; the shaded quarter, April to June 2020, is the first national lockdown.
+# ## Which quarter: the first lockdown
 
 # %% [markdown] tags=["analyst-only"]
 # Lewisham's adult social care appendix prints complaints by quarter for 2019-20 and 2020-21.
@@ -197,13 +192,22 @@ elif has_dip:
 
 # %%
 for key in summary["quarters"]:
+    display(Markdown(covid.quarter_plain(summary, key)))
+    charts.show(covid.draw_quarters(summary, key), source=covid.chart_source(summary, [key.split(".")[0]]) or None)
+
+# %% tags=["policy-only"]
+for key in summary["quarters"]:
+    display(Markdown(covid.quarter_caveat(summary, key)))
+
+# %% tags=["analyst-only"]
+for key in summary["quarters"]:
     display(Markdown(covid.quarter_sentence(summary, key)))
-    charts.show(covid.draw_quarters(summary, key))
 
 
 # %% [markdown]
-# ## 5. Channel shifts
-#
+# ## Complaints, enquiries and Ombudsman referrals
+
+# %% [markdown] tags=["analyst-only"]
 # Did people stop contacting the council, or contact it differently? Complaints are set beside
 # enquiries (Lewisham prints both) and beside Ombudsman referrals, whose intake the Ombudsman's
 # own pause (end of March to late June 2020) cut.
@@ -214,6 +218,9 @@ if has_dip:
     if sentences:
         display(Markdown("\n".join(f"- {line}" for line in sentences)))
 
+# %% [markdown] tags=["policy-only"]
+# **Caveat.** The counts say how many complaints were recorded, not how many people had cause to complain.
+
 # %% tags=["analyst-only"]
 if has_dip:
     channels = covid.channel_table(summary)
@@ -223,12 +230,7 @@ if has_dip:
 
 
 # %% [markdown]
-# ## 6. The rebound, with and without Education
-
-# %% [markdown] tags=["policy-only"]
-# Did complaints come back after 2020-21, and how much of any rise is Education, where complaints about special
-# educational needs (SEN) grew for reasons of their own? Bromley's complaints, counting only the divisions it
-# reported in 2019-20, with and without Education.
+# ## The rebound, with and without Education
 
 # %% [markdown] tags=["analyst-only"]
 # Did complaints return after 2020-21, and how much of any rise is Education, where complaints
@@ -240,7 +242,11 @@ if has_dip:
 if "bromley" in summary["panels"]:
     p = summary["panels"]["bromley"]
     display(Markdown(covid.rebound_sentence(summary)))
-    charts.show(covid.draw_rebound(summary), headline=True)  # the primary figure: like for like, 2019-20 to 2020-21
+    charts.show(covid.draw_rebound(summary), headline=True, source=covid.chart_source(summary, ["bromley"]) or None)  # the primary figure: like for like, 2019-20 to 2020-21
+
+# %% [markdown] tags=["policy-only"]
+# **Caveat.** Bromley's later years mix recovery, the rise in SEN complaints and changes in what each report
+# counts: the figures describe, they do not explain.
 
 # %% tags=["analyst-only"]
 if "bromley" in summary["panels"]:
@@ -293,8 +299,11 @@ for name, info in summary["without_dip_year"].items():
 # %% [markdown]
 # ## What this cannot tell us
 
-# %%
+# %% tags=["analyst-only"]
 display(Markdown(covid.cannot_tell_text(summary)))
+
+# %% tags=["policy-only"]
+display(Markdown(covid.cannot_tell_text(summary, brief=True)))  # the rest are the caveats under each chart
 
 
 # %% [markdown] tags=["analyst-only"]

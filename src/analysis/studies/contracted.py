@@ -862,7 +862,8 @@ def _errorbars(frame: pd.DataFrame, rate: str = "rate", low: str = "low", high: 
 
 def plot_rates(rates: pd.DataFrame, title: str, outcomes=("upheld_or_partially", "fully_upheld", "partially_upheld")):
     """Contracted vs in-house rates per period and outcome, with dispersion-adjusted 95% intervals
-    (plain Wilson where no φ is known); the first panel is the primary measure."""
+    (plain Wilson where no φ is known); the first panel is the primary measure. ``outcomes`` of one
+    (the primary): the policy page's one chart."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
@@ -879,10 +880,11 @@ def plot_rates(rates: pd.DataFrame, title: str, outcomes=("upheld_or_partially",
             ax.errorbar(x, g["rate"] * 100, yerr=_errorbars(g, "rate", low, high), fmt="o", capsize=4,
                         color=PALETTE[i], label=f"{label}")
         ax.set_xticks(range(len(years)), years)
-        ax.set_title(OUTCOMES[outcome][0] + (" (primary)" if outcome == "upheld_or_partially" else ""))
+        ax.set_title(OUTCOMES[outcome][0] + (" (headline measure)" if outcome == "upheld_or_partially"
+                                             and len(outcomes) > 1 else ""))
         ax.set_xlabel("Financial year")
         ax.set_ylim(0, 100)
-    axes[0][0].set_ylabel("% of aspects (95% interval, φ-adjusted)")
+    axes[0][0].set_ylabel("% of aspects (with likely range)")
     axes[0][0].legend(loc="upper left", fontsize="small")
     fig.suptitle(_wrap(title, 60))  # narrow enough for a phone card once the panels stack
     fig.tight_layout()
@@ -890,18 +892,23 @@ def plot_rates(rates: pd.DataFrame, title: str, outcomes=("upheld_or_partially",
 
 
 def plot_evidence(evidence: pd.DataFrame, title: str):
-    """One panel per council, each on its own measure (the unit is in the panel's axis label):
-    the councils count different things, so the chart sets them side by side without ranking them."""
+    """One panel per council, each on its own measure (the unit is in the panel's title): the councils
+    count different things, so the chart sets them side by side without ranking them. One x scale,
+    labelled once under the last panel, keeps the chart short on a phone."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
 
     data = evidence[evidence["share"].notna()].reset_index(drop=True)
     councils = sorted(data["council"].unique(), key=council_name)
-    heights = [max(1, (data["council"] == c).sum()) for c in councils]
-    fig, axes = plt.subplots(len(councils), 1, figsize=(9, 0.55 * sum(heights) + 1.4 * len(councils) + 1),
+    # each row as tall as its wrapped label (a phone shows the labels at 11.5 pt in half of 4.5 inches)
+    lines = {c: [len(_wrap(f"{r.period}: {r.label}", LABEL_CHARS).split("\n"))
+                 for r in data[data["council"] == c].itertuples()] for c in councils}
+    heights = [max(1.0, sum(0.22 * n + 0.3 for n in lines[c]) / 0.55) for c in councils]
+    fig, axes = plt.subplots(len(councils), 1, figsize=(9, 0.55 * sum(heights) + 0.8 * len(councils) + 1.4),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     kinds = list(KIND_LABELS)
+    right = max(40, float(np.nanmax(data["high"].fillna(data["share"]) * 100)) + 5) if len(data) else 40
     for ax, c in zip(axes[:, 0], councils):
         part = data[data["council"] == c].sort_values(["kind", "period"]).reset_index(drop=True)
         for kind in kinds:
@@ -916,20 +923,22 @@ def plot_evidence(evidence: pd.DataFrame, title: str):
             if (~has_ci).any():
                 ax.plot(rows.loc[~has_ci, "share"] * 100, rows.index[~has_ci], "D", color=colour,
                         label=f"{KIND_LABELS[kind]} (percentage only)")
-        ax.set_yticks(range(len(part)), [_wrap(f"{r.period}: {r.label}", 34) for r in part.itertuples()],
+        ax.set_yticks(range(len(part)), [_wrap(f"{r.period}: {r.label}", LABEL_CHARS) for r in part.itertuples()],
                       fontsize="small")
         ax.set_ylim(len(part) - 0.5, -0.5)
         units = sorted({UNIT_WORDS.get(u, u) for u in part["unit_of_count"]})
-        ax.set_xlabel(f"% of {council_name(c)}'s adult social care {' / '.join(units)} (95% Wilson interval)",
-                      fontsize="small")
-        ax.set_xlim(0, max(40, float(np.nanmax(part["high"].fillna(part["share"]) * 100)) + 5))
-        ax.set_title(council_name(c), loc="left", fontsize="medium")
+        ax.set_xlim(0, right)
+        ax.set_title(f"{council_name(c)}: % of adult social care {' / '.join(units)}", loc="left", fontsize="medium")
+        if ax is not axes[-1, 0]:
+            ax.tick_params(axis="x", labelbottom=False)
         ax.legend(loc="upper right", fontsize="x-small", framealpha=0.9)
+    axes[-1, 0].set_xlabel("% of each council's own measure (with likely range)", fontsize="small")
     fig.suptitle(_wrap(title, 70))
     fig.tight_layout()
     return fig
 
 
+LABEL_CHARS = 22  # a category label's line on the evidence chart: half a phone-wide figure at 11.5 pt
 UNIT_WORDS = {"aspects": "complaint aspects", "complaints": "complaints", "transactions": "complaint transactions"}
 
 
@@ -988,7 +997,7 @@ def plot_fees(fees: pd.DataFrame, title: str):
                     fmt="o", capsize=4, color=PALETTE[i], label=label)
     ax.set_xticks(x, data["period"])
     ax.set_xlabel("Financial year")
-    ax.set_ylabel("%, 95% Wilson interval")
+    ax.set_ylabel("% (with likely range)")
     ax.set_ylim(0, 100)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     ax.set_title(_wrap(title, 70))
@@ -1319,8 +1328,9 @@ def recording_shift(results: Results) -> bool:
                for g in ("contracted", "in_house"))
 
 
-def text_cannot(results: Results) -> str:
-    """What this notebook's data cannot tell us (specific to it)."""
+def text_cannot(results: Results, brief: bool = False) -> str:
+    """What this notebook's data cannot tell us (specific to it); ``brief`` (a policy page) leaves out
+    what the caveat under each chart already says (quality of care, a ranking of councils)."""
     items = [
         "Whether commissioned care is *worse* than in-house care: an upheld rate reflects what people complain "
         "about, how the council investigates providers and how it records outcomes, not the quality of care.",
@@ -1340,6 +1350,8 @@ def text_cannot(results: Results) -> str:
             "What the likely range is for: these are complete counts of a year's aspects, so the range describes "
             "how far the gap could move by chance in a year like this one, not uncertainty about what was counted; "
             "errors in coding or recording are not in it.")
+    if brief:
+        items = [i for i in items if not i.startswith(("Whether commissioned care", "A ranking"))]
     return "\n".join(f"- {i}" for i in items)
 
 
@@ -1388,6 +1400,13 @@ def key_findings(results: Results) -> list[str]:
                "cause, a commissioning team, care fees) is in the clean data for it.",
                "The all-councils page shows every council's evidence."]
     return out[:5]
+
+
+def bromley_source(periods) -> str:
+    """A Bromley-only chart's source line: the Bromley reports it draws on, not every council's."""
+    years = sorted(set(periods))
+    listed = years[0] if len(years) == 1 else ", ".join(years[:-1]) + " and " + years[-1]
+    return f"Bromley's annual complaints reports ({listed}); analysis by this study"
 
 
 def title_rates(results: Results) -> str:

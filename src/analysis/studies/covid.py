@@ -1072,8 +1072,10 @@ def channel_sentences(summary: dict) -> list[str]:
     return out
 
 
-def cannot_tell_text(summary: dict) -> str:
-    """'What this cannot tell us', specific to the series and years this run holds."""
+def cannot_tell_text(summary: dict, brief: bool = False) -> str:
+    """'What this cannot tell us', specific to the series and years this run holds; ``brief`` (a policy
+    page) leaves out what the caveat under each chart already says (the cause of the fall, fewer
+    complaints against fewer problems, the rebound's cause)."""
     dip, base = summary["dip_year"], summary["base_year"]
     lines = []
     p = summary.get("dip")
@@ -1101,6 +1103,9 @@ def cannot_tell_text(summary: dict) -> str:
     if summary["panels"].get("bromley"):
         lines.append("- **The rebound's cause.** Bromley's later years mix recovery, the SEN surge in Education and "
                      "changes in what each report counts; the rebound figures describe, they do not explain.")
+    if brief:
+        lines = [line for line in lines if not line.startswith(("- **Whether the fall", "- **Whether fewer",
+                                                                "- **The rebound"))]
     return "\n".join(lines)
 
 
@@ -1152,6 +1157,93 @@ def draw_index(summary: dict, channels=("complaints", "enquiries", "mixed")):
     return fig
 
 
+def _change_text(value: float) -> str:
+    """A signed whole percent with a true minus sign, for chart text (the page's typesetting never reaches an SVG)."""
+    return present.number(value, "change").replace("-", "\u2212")
+
+
+def draw_changes(summary: dict, channels=("complaints", "enquiries", "mixed")):
+    """Each series' change from the year before the pandemic into it, one bar per series: the policy page's
+    chart of the dip (the index chart of every year, with its crowded lines, is on the analyst page)."""
+    import matplotlib.pyplot as plt
+
+    from ..charts import PALETTE
+
+    base, dip = summary["base_year"], summary["dip_year"]
+    rows = [(f"{council_label(s['council'])}: {s['label']}", s["observed"]["pct_change"])
+            for s in summary["series"].values()
+            if s["channel"] in channels and base in s["values"] and s["observed"]
+            and s["observed"].get("pct_change") is not None]
+    rows = sorted(rows, key=lambda r: r[1], reverse=True)
+    import textwrap
+
+    fig, ax = plt.subplots(figsize=(4.5, 0.8 * len(rows) + 1.4))
+    y = np.arange(len(rows))
+    values = [v for _, v in rows]
+    ax.barh(y + 0.15, values, height=0.4, color=[PALETTE[1] if v < 0 else PALETTE[0] for v in values])
+    for (label, v), top in zip(rows, y):  # each series named above its bar: the bars keep the width
+        ax.text(0.01, top - 0.12, textwrap.fill(label, 40), transform=ax.get_yaxis_transform(), va="bottom",
+                ha="left")
+        ax.annotate(_change_text(v), (v, top + 0.15), xytext=(-4 if v < 0 else 4, 0), textcoords="offset points",
+                    ha="right" if v < 0 else "left", va="center")
+    ax.set_yticks([])
+    ax.set_ylim(len(rows) - 0.4, -0.75)
+    ax.axvline(0, color="black", linewidth=0.8)
+    low = min([0.0, *values])
+    ax.set_xlim(low * 1.3 - 2, max([0.0, *values]) * 1.3 + 2)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    fell = sum(v < 0 for v in values)
+    ax.set_title(f"{fell} of {len(rows)} series fell from {base} to {dip}")
+    ax.set_xlabel(f"% change, {base} to {dip}")
+    return fig
+
+
+def chart_source(summary: dict, councils=None) -> str:
+    """A chart's source line naming only the reports its series come from (a page's default names every report)."""
+    files = {str(where).rpartition(":")[0] or str(where) for s in summary["series"].values()
+             if councils is None or s["council"] in councils for where in s["sources"].values() if where}
+    names = sorted(present.report_name(f).removesuffix(" report") for f in files)
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"the councils' annual complaints reports ({listed}); analysis by this study"
+
+
+def dip_caveat(summary: dict) -> str:
+    """The caveat under the policy page's dip chart, naming a pre-pandemic fall only where the page shows one."""
+    text = "**Caveat.** One year's fall cannot be told apart from one that would have happened anyway"
+    p = summary["panels"].get("bromley")
+    base = summary["base_year"]
+    pre = sorted(y for y in (p or {}).get("rebound", {}) if y <= base)
+    if p and len(pre) >= 2 and p["rebound"][pre[0]]["total"] > p["rebound"][base]["total"]:
+        return text + f": Bromley's complaints were already falling before the pandemic ({pre[0]} to {base})."
+    return text + "."
+
+
+def quarter_plain(summary: dict, key: str = "lewisham.adult_social_care.complaints") -> str:
+    """The first lockdown quarter against the same quarter a year before, in plain words."""
+    table = summary["quarters"].get(key)
+    if not table or FIRST_LOCKDOWN_QUARTER not in table:
+        return ""
+    q = table[FIRST_LOCKDOWN_QUARTER]
+    return (f"From April to June 2020 {_quarter_label(key)} were {present.number(q['after'])}, against "
+            f"{present.number(q['before'])} in the same months a year before.")
+
+
+def quarter_caveat(summary: dict, key: str = "lewisham.adult_social_care.complaints") -> str:
+    """The caveat under the quarterly chart: small counts, and what the report says about its own quarters."""
+    table = summary["quarters"].get(key) or {}
+    if not table:
+        return ""
+    most = max(max(v["before"], v["after"]) for v in table.values())
+    noted = bool((summary.get("quarter_caveats") or {}).get(key))  # the report's own note, quoted in the main points
+    return (f"**Caveat.** No quarter holds more than {present.number(most)} complaints, so a handful more or fewer "
+            "changes the picture" + ("; and the report itself warns that a complaint may be counted in a later "
+                                     "quarter than the one it was made in (see the main points)." if noted else "."))
+
+
 def draw_quarters(summary: dict, key: str = "lewisham.adult_social_care.complaints"):
     """Quarter by quarter, the dip year against the year before, with the Ombudsman pause marked."""
     import matplotlib.pyplot as plt
@@ -1159,7 +1251,7 @@ def draw_quarters(summary: dict, key: str = "lewisham.adult_social_care.complain
     table = summary["quarters"][key]
     quarters = list(table)
     x = np.arange(len(quarters))
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(4.5, 5))
     ax.bar(x - 0.2, [table[q]["before"] for q in quarters], 0.4, label=summary["base_year"])
     ax.bar(x + 0.2, [table[q]["after"] for q in quarters], 0.4, label=summary["dip_year"])
     if FIRST_LOCKDOWN_QUARTER in quarters:
@@ -1194,6 +1286,7 @@ def draw_rebound(summary: dict, council: str = "bromley", without: str = "educat
     ax.set_xlabel("financial year (starting April of)")
     ax.set_ylabel(f"% change on {summary['base_year']}")
     (l1, v1), (l2, v2) = last.items()
-    ax.set_title(f"{council_label(council)} rebound: {v1:+.0f}% with Education, {v2:+.0f}% without, by the last year")
+    ax.set_title(f"{council_label(council)} rebound: {_change_text(v1)} with Education, {_change_text(v2)} without, "
+                 "by the last year")
     ax.legend(fontsize=8)
     return fig

@@ -888,28 +888,28 @@ def _pct(x: float) -> str:
 
 
 def chart_trend(result: SenAnalysis):
-    """Education complaints per year (bars) with the fitted trend and its 95% band."""
+    """Education complaints per year (bars) with the fitted trend and its likely range (95%).
+
+    Drawn tall and with short legend entries: on a phone the figure is 4.5 inches wide, and a long
+    legend under the plot would squash the bars into a strip."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
 
     data = result.series.dropna(subset=["education"])
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    ax.bar(data["period"], data["education"], color=PALETTE[0], label="Education complaints (as printed)")
+    fig, ax = plt.subplots(figsize=(4.5, 6.2))
+    ax.bar(data["period"], data["education"], color=PALETTE[0], label="Complaints")
     if result.fit is not None:
         band = result.band
-        ax.plot(band["period"], band["fitted"], color=PALETTE[1], marker="o",
-                label=f"primary: log-linear trend, {band['period'].iloc[0]} to {band['period'].iloc[-1]}")
+        ax.plot(band["period"], band["fitted"], color=PALETTE[1], marker="o", label="Trend")
         ax.fill_between(band["period"], band["low"], band["high"], color=PALETTE[1], alpha=0.25,
-                        label="95% CI of the primary trend")
-        title = (f"Education complaints grew about {_pct(result.fit.rate)} a year "
-                 f"{band['period'].iloc[0]} to {band['period'].iloc[-1]} "
-                 f"(95% CI {_pct(result.fit.low)} to {_pct(result.fit.high)})")
+                        label="Likely range of the trend")
+        title = (f"Education complaints grew about {_pct(result.fit.rate)} a year, "
+                 f"{band['period'].iloc[0]} to {band['period'].iloc[-1]}")
         stick = result.stick
         if stick is not None and stick.not_estimable is None and stick.fitted:
             ax.plot(data["period"], stick.fitted, color=PALETTE[2], linestyle="--", marker="s",
-                    label=f"broken stick (sensitivity): slope changes after {stick.knot}")
-            title += f"; flat to {stick.knot}, then about {_pct(stick.after - 1)} a year"
+                    label=f"Flat, then rising after {stick.knot}")
         ax.set_title(_wrap(title, 80))
     else:
         ax.set_title("Education complaints by year")
@@ -956,7 +956,7 @@ def chart_upheld(result: SenAnalysis):
     last = result.upheld[years[-1]] if years else {}
     title = (f"SEN complaints are upheld more often than the rest of the council's "
              f"({_pct(last['sen_rate'])} vs {_pct(last['rest_rate'])} in {years[-1]})" if last else "")
-    return _label(fig, ax, title, "Financial year", "Aspects fully or partly upheld (%, 95% CI, φ-adjusted)")
+    return _label(fig, ax, title, "Financial year", "Aspects fully or partly upheld (%, with likely range)")
 
 
 def chart_causes(result: SenAnalysis, year: str):
@@ -985,24 +985,14 @@ def chart_consequences(result: SenAnalysis):
 
     c = result.consequences
     fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.2))
-    for column, label, colour in (("education_ombudsman_cases", "new Ombudsman cases", PALETTE[0]),
-                                  ("education_ombudsman_upheld", "Ombudsman cases upheld", PALETTE[3])):
-        rows = c.dropna(subset=[column])
-        left.plot(rows["period"], rows[column], marker="o", color=colour, label=label)
-    upheld = c.dropna(subset=["education_ombudsman_upheld"])
-    left.set_title(f"Upheld Ombudsman cases, Education: {_n(upheld['education_ombudsman_upheld'].iloc[0])} "
-                   f"({upheld['period'].iloc[0]}) to {_n(upheld['education_ombudsman_upheld'].iloc[-1])} "
-                   f"({upheld['period'].iloc[-1]})" if len(upheld) >= 2 else "Education's Ombudsman cases")
-    left.set_xlabel("Financial year")
-    left.set_ylabel("Cases (count)")
-    left.legend(fontsize=8)
+    _draw_ombudsman(left, c)
     rows = c.dropna(subset=["education_financial_gbp"])
     right.bar(rows["period"], rows["education_financial_gbp"], color=PALETTE[0], label="Education")
     rows_all = c.dropna(subset=["council_financial_gbp"])
     right.plot(rows_all["period"], rows_all["council_financial_gbp"], marker="o", color=PALETTE[2],
                label="whole council")
     right.set_title("Financial consequences of complaints")
-    right.yaxis.set_major_formatter(lambda v, _: f"£{v:,.0f}")
+    right.yaxis.set_major_formatter(lambda v, _: present.number(v, "gbp"))
     right.set_xlabel("Financial year")
     right.set_ylabel("Payments and write-offs (£)")
     right.legend(fontsize=8)
@@ -1015,6 +1005,71 @@ def chart_consequences(result: SenAnalysis):
                      f"complaint payments in {last['period']}")
     fig.tight_layout()
     return fig
+
+
+def chart_ombudsman(result: SenAnalysis):
+    """Education's new Ombudsman cases and the cases upheld, by year: the policy page's one chart of
+    what follows SEN complaints (the money, which the report warns one or two cases can skew, is in words)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.5, 4.6))
+    _draw_ombudsman(ax, result.consequences)
+    return fig
+
+
+def _draw_ombudsman(ax, c: pd.DataFrame) -> None:
+    """Education's new Ombudsman cases and cases upheld on ``ax``, titled with the upheld cases' first and last year."""
+    from ..charts import PALETTE
+
+    for column, label, colour in (("education_ombudsman_cases", "New Ombudsman cases", PALETTE[0]),
+                                  ("education_ombudsman_upheld", "Cases upheld", PALETTE[3])):
+        rows = c.dropna(subset=[column])
+        ax.plot(rows["period"], rows[column], marker="o", color=colour, label=label)
+    upheld = c.dropna(subset=["education_ombudsman_upheld"])
+    ax.set_title(f"Ombudsman cases upheld against Education: {_n(upheld['education_ombudsman_upheld'].iloc[0])} in "
+                 f"{upheld['period'].iloc[0]}, {_n(upheld['education_ombudsman_upheld'].iloc[-1])} in "
+                 f"{upheld['period'].iloc[-1]}" if len(upheld) >= 2 else "Education's Ombudsman cases")
+    ax.set_xlabel("Financial year")
+    ax.set_ylabel("Cases (count)")
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def text_money(a: SenAnalysis) -> str:
+    """The money in one plain sentence (whole pounds), with the report's own warning when it prints one."""
+    c = a.consequences
+    share = c.dropna(subset=["education_financial_share"]) if len(c) else c
+    if not len(share):
+        return ""
+    r = share.iloc[-1]
+    text = (f"In {r['period']} complaints about Education led to {present.number(r['education_financial_gbp'], 'gbp')} "
+            f"in payments and charges written off, {_pct(r['education_financial_share'])} of the council's "
+            f"{present.number(r['council_financial_gbp'], 'gbp')}.")
+    if a.money_warning is not None:
+        text += " The council's own report warns that one or two cases can skew a year's total."
+    return text
+
+
+def text_ombudsman_plain(a: SenAnalysis) -> str:
+    """The latest year's Ombudsman outcome for Education in one plain sentence."""
+    outcomes = ombudsman_all_upheld(a)
+    if not outcomes:
+        return ""
+    year = max(outcomes)
+    o = outcomes[year]
+    upheld = (f"upheld all {_n(o['investigated'])}" if o["all_upheld"] else f"upheld {_n(o['upheld'])}")
+    return (f"In {year} the Ombudsman investigated {_n(o['investigated'])} complaints about Education and {upheld}; "
+            f"it closed {_n(o['closed_without_investigation'])} more without an investigation.")
+
+
+def text_upheld_plain(a: SenAnalysis) -> str:
+    """The latest year's upheld rates in one plain sentence, the likely range of the gap in words."""
+    ups = [(y, u) for y, u in a.upheld.items() if u]
+    if not ups:
+        return ""
+    y, u = ups[-1]
+    return (f"In {y}, {_pct(u['sen_rate'])} of SEN complaint aspects were upheld, fully or partly, against "
+            f"{_pct(u['rest_rate'])} for the rest of the council: a gap of {100 * u['difference']:+.0f} points "
+            f"(likely range {100 * u['difference_low']:+.0f} to {100 * u['difference_high']:+.0f}).")
 
 
 # --- the narrative, rendered from computed values -------------------------------------------
@@ -1149,13 +1204,14 @@ def text_consequences(a: SenAnalysis) -> str:
         rows = c.dropna(subset=[column]) if column in c else c.iloc[0:0]
         if len(rows) < 2:
             continue
-        fmt = (lambda v: f"£{v:,.2f}") if money else _n
+        fmt = (lambda v: present.number(v, "gbp")) if money else _n
         lines.append(f"- {label}: " + ", ".join(f"{fmt(v)} ({p})" for p, v in zip(rows["period"], rows[column])) + ".")
     share = c.dropna(subset=["education_financial_share"]) if len(c) else c
     if len(share):
         r = share.iloc[-1]
-        lines.append(f"- In {r['period']} Education's £{r['education_financial_gbp']:,.2f} is "
-                     f"**{_pct(r['education_financial_share'])}** of the council's £{r['council_financial_gbp']:,.2f}.")
+        lines.append(f"- In {r['period']} Education's {present.number(r['education_financial_gbp'], 'gbp')} is "
+                     f"**{_pct(r['education_financial_share'])}** of the council's "
+                     f"{present.number(r['council_financial_gbp'], 'gbp')}.")
     return "\n".join(lines) or "*No Education Ombudsman or financial figures in this council's data.*"
 
 
@@ -1402,7 +1458,9 @@ def like_for_like_sentence(a: SenAnalysis) -> str:
     return text
 
 
-def text_cannot(a: SenAnalysis) -> str:
+def text_cannot(a: SenAnalysis, brief: bool = False) -> str:
+    """What the data cannot tell us; ``brief`` (a policy page) leaves out what the caveat under each
+    chart already says (why complaints rose, service quality, the growth figure, the money)."""
     items = ["Why complaints rose: more children with EHC plans, longer waits and national pressures are all "
              "plausible, but the reports give counts, not causes; nothing here separates demand from service "
              "failure.",
@@ -1415,4 +1473,7 @@ def text_cannot(a: SenAnalysis) -> str:
              "Other councils' SEN trends: their reports do not print a SEN series; the quotations are qualitative."]
     if a.money_warning is not None:
         items.append("The money trend: the report itself warns that one or two cases can skew a year's total.")
+    if brief:
+        items = [i.replace("; the quotations are qualitative", "") for i in items
+                 if i.startswith(("How many people", "Other councils"))]
     return "\n".join(f"- {i}" for i in items)
