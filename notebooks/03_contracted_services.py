@@ -117,9 +117,6 @@ if not results.groups.empty:
 # %% [markdown]
 # ## How much of the complaint load is about commissioned care?
 
-# %% [markdown] tags=["policy-only"]
-# Each council counts something different, so each is shown on its own measure, not ranked.
-
 # %% [markdown] tags=["analyst-only"]
 # One row per council, measure and year. The councils count different things — Bromley complaint
 # *aspects* about a team, Lewisham and Barking and Dagenham a recorded *cause*, Harrow complaints
@@ -136,7 +133,8 @@ else:
 # %% tags=["policy-only"]
 if not results.evidence.empty and results.evidence["council"].nunique() > 1:
     display(Markdown("**Caveat.** The councils count different things (grievances about a team, a recorded cause, "
-                     "complaints about the team that buys the care): the figures do not compare."))
+                     "complaints about the team that buys the care), so each is shown on its own measure: the "
+                     "figures do not compare."))
 
 # %% tags=["analyst-only"]
 if not results.evidence.empty:

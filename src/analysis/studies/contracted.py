@@ -905,7 +905,10 @@ def plot_evidence(evidence: pd.DataFrame, title: str):
     lines = {c: [len(_wrap(f"{r.period}: {r.label}", LABEL_CHARS).split("\n"))
                  for r in data[data["council"] == c].itertuples()] for c in councils}
     heights = [max(1.0, sum(0.22 * n + 0.3 for n in lines[c]) / 0.55) for c in councils]
-    fig, axes = plt.subplots(len(councils), 1, figsize=(9, 0.55 * sum(heights) + 0.8 * len(councils) + 1.4),
+    # the rows, a title per panel, and the chart's title, axis label and legend (about 2.8 inches on a phone);
+    # at least 6 inches, which charts.fit_for_phone keeps as drawn (a shorter chart it caps at 4.8, crowding labels)
+    height = max(6.0, 0.55 * sum(heights) + 0.8 * len(councils) + 2.8)
+    fig, axes = plt.subplots(len(councils), 1, figsize=(9, height),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     kinds = list(KIND_LABELS)
     right = max(40, float(np.nanmax(data["high"].fillna(data["share"]) * 100)) + 5) if len(data) else 40
@@ -1431,6 +1434,9 @@ def title_evidence(results: Results) -> str:
     e = results.evidence[results.evidence["share"].notna()]
     if e.empty:
         return "No council in this selection prints a share of complaints about commissioned care"
+    if e["council"].nunique() == 1:
+        return (f"Commissioned care as a share of {council_name(e['council'].iloc[0])}'s adult social care "
+                "complaints, on the council's own measure")
     return (f"Commissioned care is a visible share of adult social care complaints in each of the "
             f"{e['council'].nunique()} councils that count it — each on its own measure, not comparable")
 
