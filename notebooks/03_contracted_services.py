@@ -170,7 +170,9 @@ if not results.fees.empty:
 display(Markdown(ct.text_cannot(results)))
 
 # %% tags=["policy-only"]
-display(Markdown(ct.text_cannot(results, brief=True)))  # the rest are the caveats under each chart
+brief = ct.text_cannot(results, brief=True)  # the rest are the caveats under each chart
+if brief:  # nothing left: the policy page leaves the section out
+    display(Markdown(brief))
 
 # %% [markdown] tags=["analyst-only"]
 # ## Method

@@ -179,7 +179,9 @@ for q in result.evidence:
 display(Markdown(sen.text_cannot(result)))
 
 # %% tags=["policy-only"]
-display(Markdown(sen.text_cannot(result, brief=True)))  # the rest are the caveats under each chart
+brief = sen.text_cannot(result, brief=True)  # the rest are the caveats under each chart
+if brief:  # nothing left: the policy page leaves the section out
+    display(Markdown(brief))
 
 # %% [markdown] tags=["analyst-only"]
 # ## Method and detailed tables

@@ -303,7 +303,9 @@ for name, info in summary["without_dip_year"].items():
 display(Markdown(covid.cannot_tell_text(summary)))
 
 # %% tags=["policy-only"]
-display(Markdown(covid.cannot_tell_text(summary, brief=True)))  # the rest are the caveats under each chart
+brief = covid.cannot_tell_text(summary, brief=True)  # the rest are the caveats under each chart
+if brief:  # nothing left: the policy page leaves the section out
+    display(Markdown(brief))
 
 
 # %% [markdown] tags=["analyst-only"]

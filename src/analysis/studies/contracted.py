@@ -901,10 +901,10 @@ def plot_evidence(evidence: pd.DataFrame, title: str):
 
     data = evidence[evidence["share"].notna()].reset_index(drop=True)
     councils = sorted(data["council"].unique(), key=council_name)
-    # each row as tall as its wrapped label (a phone shows the labels at 11.5 pt in half of 4.5 inches)
+    # each row as tall as its label (written above its point, across the plot) and the point under it
     lines = {c: [len(_wrap(f"{r.period}: {r.label}", LABEL_CHARS).split("\n"))
                  for r in data[data["council"] == c].itertuples()] for c in councils}
-    heights = [max(1.0, sum(0.22 * n + 0.3 for n in lines[c]) / 0.55) for c in councils]
+    heights = [max(1.0, sum(0.2 * n + 0.35 for n in lines[c]) / 0.55) for c in councils]
     # the rows, a title per panel, and the chart's title, axis label and legend (about 2.8 inches on a phone);
     # at least 6 inches, which charts.fit_for_phone keeps as drawn (a shorter chart it caps at 4.8, crowding labels)
     height = max(6.0, 0.55 * sum(heights) + 0.8 * len(councils) + 2.8)
@@ -920,15 +920,18 @@ def plot_evidence(evidence: pd.DataFrame, title: str):
                 continue
             colour, has_ci = PALETTE[kinds.index(kind)], rows["low"].notna()
             if has_ci.any():
-                ax.errorbar(rows.loc[has_ci, "share"] * 100, rows.index[has_ci],
+                ax.errorbar(rows.loc[has_ci, "share"] * 100, rows.index[has_ci] + 0.25,
                             xerr=_errorbars(rows[has_ci], "share"), fmt="o", capsize=3, color=colour,
                             label=KIND_LABELS[kind])
             if (~has_ci).any():
-                ax.plot(rows.loc[~has_ci, "share"] * 100, rows.index[~has_ci], "D", color=colour,
+                ax.plot(rows.loc[~has_ci, "share"] * 100, rows.index[~has_ci] + 0.25, "D", color=colour,
                         label=f"{KIND_LABELS[kind]} (percentage only)")
-        ax.set_yticks(range(len(part)), [_wrap(f"{r.period}: {r.label}", LABEL_CHARS) for r in part.itertuples()],
-                      fontsize="small")
-        ax.set_ylim(len(part) - 0.5, -0.5)
+        for i, r in enumerate(part.itertuples()):  # the label above its point: the plot keeps the phone's width
+            ax.text(0.01, i - 0.05, _wrap(f"{r.period}: {r.label}", LABEL_CHARS), transform=ax.get_yaxis_transform(),
+                    va="bottom", ha="left", fontsize="small")
+        ax.set_yticks([])
+        first = lines[c][0] if lines[c] else 1
+        ax.set_ylim(len(part) - 0.35, -0.1 - first * 0.2 / (0.2 * first + 0.35))
         units = sorted({UNIT_WORDS.get(u, u) for u in part["unit_of_count"]})
         ax.set_xlim(0, right)
         ax.set_title(f"{council_name(c)}: % of adult social care {' / '.join(units)}", loc="left", fontsize="medium")
@@ -941,7 +944,7 @@ def plot_evidence(evidence: pd.DataFrame, title: str):
     return fig
 
 
-LABEL_CHARS = 22  # a category label's line on the evidence chart: half a phone-wide figure at 11.5 pt
+LABEL_CHARS = 40  # a label's line on the evidence chart: the width of a phone-wide plot at 11.5 pt
 UNIT_WORDS = {"aspects": "complaint aspects", "complaints": "complaints", "transactions": "complaint transactions"}
 
 
