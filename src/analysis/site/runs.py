@@ -77,10 +77,9 @@ PERIOD_SCOPED_NEEDS = ("02_root_causes", "03_contracted_services")
 # notebooks whose per-council page reads series declared per report template, not found by a pattern in the data:
 # the COVID study's yearly series name each council's templated tables (studies/covid.py SERIES), so a council
 # whose reports were all read by the generic reader has none, and its page would only say "cannot be estimated".
-# Its figures for the pandemic year still reach the all-councils page (the councils whose reports print both years).
 NEEDS_TEMPLATE: dict[str, str] = {
-    "05_covid_dip": "its reports were read by the generic reader, and the COVID study's yearly series are "
-                    "declared per report template (its 2020-21 figures are on the all-councils page)",
+    "05_covid_dip": "its reports print the pandemic year, but the COVID study has no comparable series set up for "
+                    "them yet (it reads series set up for each report's layout; these were read by the general reader)",
 }
 
 
