@@ -486,8 +486,12 @@ def first_chart(executed: Path) -> tuple[str, str] | None:
 
 
 def remove_unplanned(paths: Paths, planned: set[str]) -> list[Path]:
-    """Executed notebooks, findings, stamps and pages of runs the plan no longer holds."""
+    """Executed notebooks, findings, stamps, pages and chart data of runs the plan no longer holds."""
     removed = []
+    for path in sorted((paths.html / CHART_DATA).glob("*.csv")) if (paths.html / CHART_DATA).is_dir() else []:
+        if path.stem.rsplit("-", 1)[0] not in planned:  # <run_id>-<n>.csv (write_chart_data)
+            path.unlink()
+            removed.append(path)
     for folder, pattern in ((paths.executed, "*.ipynb"), (paths.findings, "*.json"), (paths.run_cache, "*.sha256"),
                             (paths.publish_cache, "*.sha256"), (paths.html / "policy", "*.html"),
                             (paths.html / "analyst", "*.html")):

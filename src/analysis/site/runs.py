@@ -74,6 +74,13 @@ NEEDS: dict[str, tuple[Need, ...]] = {
 }
 # notebooks whose needs hold year by year: a run narrowed to one period needs them met in that period
 PERIOD_SCOPED_NEEDS = ("02_root_causes", "03_contracted_services")
+# notebooks whose per-council page reads series declared per report template, not found by a pattern in the data:
+# the COVID study's yearly series name each council's templated tables (studies/covid.py SERIES), so a council
+# whose reports were all read by the generic reader has none, and its page would only say "cannot be estimated".
+NEEDS_TEMPLATE: dict[str, str] = {
+    "05_covid_dip": "its reports print the pandemic year, but the COVID study has no comparable series set up for "
+                    "them yet (it reads series set up for each report's layout; these were read by the general reader)",
+}
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,25 @@ def unmet_needs(notebook: str, rows: list[dict]) -> list[str]:
     return [need.what for need in NEEDS.get(notebook, ()) if not need.met(rows)]
 
 
+def why_no_page(notebook: str, rows: list[dict], generic_only: bool = False) -> str:
+    """Why a council's per-council run of ``notebook`` would have nothing to say ("" when it has data):
+    what its own rows lack (``NEEDS``), else, for a council read only by the generic reader, ``NEEDS_TEMPLATE``."""
+    missing = unmet_needs(notebook, rows)
+    if missing:
+        return "no " + " and no ".join(missing) + " in its reports"
+    return NEEDS_TEMPLATE.get(notebook, "") if generic_only else ""
+
+
+def generic_only_councils(entries) -> set[str]:
+    """Councils whose every listed report is read by the generic reader (template ``generic``)."""
+    from ..clean.extract import GENERIC
+
+    templates: dict[str, set[str]] = {}
+    for e in entries:
+        templates.setdefault(e.council, set()).add(e.template)
+    return {c for c, used in templates.items() if used == {GENERIC}}
+
+
 def default_parameter(notebook: Path, name: str) -> str:
     """A notebook's default for one parameter, read from its tagged parameters cell ("" if none)."""
     try:
@@ -188,6 +214,7 @@ def study_plan(paths: Paths, *, council: str | None = None, period: str | None =
     reports = sorted({(e.council, e.report_period) for e in entries})
     councils = sorted({c for c, _ in reports})
     rows = own_rows(paths, entries)
+    generic_only = generic_only_councils(entries)
     notebooks = {p.stem: p for p in sorted(paths.notebooks.glob("[0-9]*.ipynb"))}
     # which drivers have something to say about each council (for the per-council synthesis)
     drivers_with_data: dict[str, list[str]] = {c: [] for c in councils}
@@ -199,7 +226,7 @@ def study_plan(paths: Paths, *, council: str | None = None, period: str | None =
             if kind == "single":
                 has = default_parameter(notebooks[stem], "council") == c
             else:
-                has = not unmet_needs(stem, rows[c])
+                has = not why_no_page(stem, rows[c], c in generic_only)
             if has:
                 drivers_with_data[c].append(stem)
     plan = Plan(failed_reports=failed)
@@ -225,9 +252,9 @@ def study_plan(paths: Paths, *, council: str | None = None, period: str | None =
                     if len(found) < MIN_DRIVERS:
                         skipped.append(Skip(run, f"data for {len(found)} of the drivers; a synthesis needs {MIN_DRIVERS}"))
                         continue
-                missing = unmet_needs(stem, rows[c])
-                if missing:
-                    skipped.append(Skip(run, "no " + " and no ".join(missing) + " in its reports"))
+                reason = why_no_page(stem, rows[c], c in generic_only)
+                if reason:
+                    skipped.append(Skip(run, reason))
                 else:
                     candidates.append(run)
         else:

@@ -297,8 +297,9 @@ def draw(series: pd.DataFrame, topic: Topic, title: str, period: str):
     else:
         position = {year: i for i, year in enumerate(years)}
         for name, group in data.groupby("series", sort=False):
-            group = group.sort_values("period")
-            ax.plot(group["period"].map(position), group["value"], marker="o", label=name.split(": ", 1)[-1])
+            # a year the reports do not print is a break in the line (NaN), never a line drawn across it
+            values = group.groupby("period")["value"].first().reindex(years)
+            ax.plot(list(position.values()), values.to_numpy(dtype=float), marker="o", label=name.split(": ", 1)[-1])
         ax.set_xticks(range(len(years)), years, rotation=45 if len(years) > 6 else 0)
         ax.set_xlabel("financial year")
         ax.set_ylabel(ylabel)
