@@ -60,8 +60,7 @@ has_dip = bool(with_dip)
 scope = "every council in the data" if council == "all" else covid.council_label(council)
 display(Markdown(
     f"Scope: **{scope}**. Pandemic year: **{dip_year}**, compared with **{summary['base_year']}**. "
-    + (f"Councils whose reports print both years: {', '.join(covid.council_label(c) for c in with_dip)}."
-       if with_dip else "")))
+    + covid.scope_sentence(summary)))
 
 # %% tags=["key-findings"]
 display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))

@@ -401,3 +401,16 @@ def test_what_this_cannot_tell_us_is_specific_to_the_run(summary, clean):
     assert "3 pre-pandemic years" in text and "Lewisham" in text and "descriptive ratios" in text
     harrow = covid.cannot_tell_text(covid.summarise(*clean, council="harrow"))
     assert "Harrow" in harrow and "Its reports" in harrow and "Bromley" not in harrow
+
+
+def test_scope_names_a_council_with_both_years_but_no_series_as_not_yet_compared():
+    """A generic-read council (Darlington's 2023-24 minute prints 2019-20 and 2020-21 totals) has both
+    years, but no series of this study: the page must not suggest it measured that council."""
+    summary = {"councils_with_dip_year": ["bromley", "darlington", "lewisham"],
+               "series": {"bromley.all.complaints": {}, "lewisham.adult_social_care.complaints": {}}}
+    text = covid.scope_sentence(summary)
+    assert "Measured here: Bromley, Lewisham." in text
+    assert "Not yet compared: Darlington" in text
+    only_measured = {"councils_with_dip_year": ["bromley"], "series": {"bromley.all.complaints": {}}}
+    assert covid.scope_sentence(only_measured) == "Councils whose reports print both years: Bromley."
+    assert covid.scope_sentence({"councils_with_dip_year": [], "series": {}}) == ""

@@ -743,6 +743,27 @@ def summarise(obs: pd.DataFrame, rec: pd.DataFrame, council: str = "all", dip_ye
 # Words and tables for the notebook (numbers always from the summary)
 
 
+def scope_sentence(summary: dict) -> str:
+    """Which councils print both years, and which of them the page measures.
+
+    A council read only by the generic reader may print both years without a series declared for
+    this study (its figures are not yet harmonised), so naming it among the councils "with both
+    years" alone would suggest the page uses its figures when it does not.
+    """
+    with_dip = summary["councils_with_dip_year"]
+    if not with_dip:
+        return ""
+    measured = {key.split(".")[0] for key in summary["series"]}
+    used = [c for c in with_dip if c in measured]
+    unused = [c for c in with_dip if c not in measured]
+    text = f"Councils whose reports print both years: {', '.join(council_label(c) for c in with_dip)}."
+    if unused:
+        text += (f" Measured here: {', '.join(council_label(c) for c in used) or 'none'}."
+                 f" Not yet compared: {', '.join(council_label(c) for c in unused)} (its figures are on"
+                 " its own overview page, but are not yet matched to this page's series).")
+    return text
+
+
 def _pct(value: float | None) -> str:
     return present.number(value, "change", 1)
 
