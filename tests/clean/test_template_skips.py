@@ -11,6 +11,7 @@ from analysis.clean.extract.engine import RawReport, decode_report
 from analysis.clean.layout import normalise_layout
 from analysis.clean.manifest import read_manifest, sha256_of, write_manifest
 from analysis.clean.pipeline import run_clean
+from analysis.studies import audit
 
 from conftest import RAW
 
@@ -100,6 +101,14 @@ def test_a_broken_table_costs_that_table_only_and_is_kept_in_skipped_tables(proj
     assert intact["table"].isin(lost).sum() == 54 + 72  # what the two tables give when intact
     kept = intact[~intact["table"].isin(lost)]
     pd.testing.assert_frame_equal(clean[FIGURE].reset_index(drop=True), kept[FIGURE].reset_index(drop=True))
+
+    # the audit page (analyst version) lists them in plain words; Bromley's reports skipped nothing
+    text = audit.skipped_tables_text(audit.skipped_tables("lewisham", project_copy))
+    assert text.startswith("2 tables were not read")
+    assert ("- **Lewisham 2020-21 report**, table `t6_timeliness_complaints_and_general_enquiries`: could not be "
+            "read safely at line 335 ('15 62 cases' is not a figure where one is expected); none of its figures is used.") in text
+    assert f"table `t7_timeliness_mp_mayor_member_ceo_enquiries`: not found where the template looks for it (lines 1–{t7.last_line})" in text
+    assert audit.skipped_tables_text(audit.skipped_tables("bromley", project_copy)).startswith("Every table")
 
 
 def test_a_bromley_report_without_its_chapter_headings_falls_back_to_the_generic_reader():
