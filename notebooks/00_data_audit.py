@@ -130,6 +130,16 @@ display(audit.shorten(disputed))
 # measure: raw lines holding a digit that no figure cites and no skip record covers. Many are
 # dates, page numbers, headings or prose (“a decrease of 20 cases”); the examples show which.
 
+# %% [markdown] tags=["analyst-only"]
+# ### Tables this clean could not read
+#
+# A table a report does not print where its council's template looks, or prints in a way the
+# template cannot read without risk of putting a figure in the wrong cell, is skipped whole and
+# recorded in `data/clean/skipped-tables.csv`: it costs that table only, never the report.
+
+# %% tags=["analyst-only"]
+display(Markdown(audit.skipped_tables_text(audit.skipped_tables(council))))
+
 # %% tags=["analyst-only"]
 display(audit.shorten(skipped))
 display(audit.shorten(audit.uncited_lines(result, skipped)))

@@ -17,8 +17,10 @@ from analysis.clean.dictionary import (
     MEASURES,
     OBSERVATION_COLUMNS,
     RECONCILED_COLUMNS,
+    SKIPPED_TABLE_COLUMNS,
     render_markdown,
 )
+from analysis.clean.pipeline import SKIPPED_TABLE_COLUMNS as SKIPPED_TABLE_FIELDS
 from analysis.clean.quality import FLAG_CODES
 from analysis.clean.reconcile import CONFLICT_COLUMNS as CONFLICT_FIELDS
 from analysis.clean.reconcile import CONFLICT_KINDS, RULES
@@ -64,6 +66,8 @@ def test_every_column_is_documented():
     assert set(RECONCILED_FIELDS) == set(_descriptions(RECONCILED_COLUMNS))
     assert list(_table("conflicts").columns) == CONFLICT_FIELDS
     assert set(CONFLICT_FIELDS) == set(_descriptions(CONFLICT_COLUMNS))
+    assert list(_table("skipped-tables").columns) == list(SKIPPED_TABLE_FIELDS)
+    assert set(SKIPPED_TABLE_FIELDS) == set(_descriptions(SKIPPED_TABLE_COLUMNS))
 
 
 def test_a_missing_measure_would_fail():

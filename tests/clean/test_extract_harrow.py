@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.clean.extract import harrow
-from analysis.clean.extract.engine import RawReport, ReportFormatError
+from analysis.clean.extract.engine import RawReport
 
 from conftest import SEED_ROOT as ROOT  # the seed project (tests/conftest.py), never the checkout's data
 
@@ -225,21 +225,32 @@ def _broken_copy(tmp_path, edit) -> RawReport:
     return RawReport.load(tmp_path, NAME, "harrow", "2019-20")
 
 
-def test_missing_year_header_raises_with_file_and_line(tmp_path):
+def _costs_one_table(tmp_path, edit):
+    """The report read whole and with ``edit``: the edited copy skips one table (its figures all
+    gone) and gives every other table's figures as the intact report does."""
+    (tmp_path / "whole").mkdir()
+    whole = harrow.extract(_broken_copy(tmp_path / "whole", lambda lines: None))
+    broken = _broken_copy(tmp_path, edit)
+    read = harrow.extract(broken)
+    [skip] = broken.skips
+    assert [o for o in read if o.table == skip.table] == []
+    key = [(o.table, o.value, o.measure, o.period, o.service) for o in whole if o.table != skip.table]
+    assert [(o.table, o.value, o.measure, o.period, o.service) for o in read] == key
+    return skip
+
+
+def test_missing_year_header_costs_that_table_naming_file_and_line(tmp_path):
     # delete :448, the "19/20 18/19 17/18" header line that gives the years' order
-    broken = _broken_copy(tmp_path, lambda lines: lines.pop(447))
-    with pytest.raises(ReportFormatError) as error:
-        harrow.extract(broken)
-    assert f"{NAME}:447" in str(error.value)
+    skip = _costs_one_table(tmp_path, lambda lines: lines.pop(447))
+    assert skip.line == 447 and f"{NAME}: table {skip.table!r} skipped, unreadable at line 447" in skip.describe(NAME)
 
 
-def test_stacked_cell_with_too_few_figures_raises(tmp_path):
+def test_stacked_cell_with_too_few_figures_costs_that_table(tmp_path):
     def drop_one(lines):
         lines[465] = lines[465].replace("6 22 3", "6 22")  # :466
 
-    with pytest.raises(ReportFormatError) as error:
-        harrow.extract(_broken_copy(tmp_path, drop_one))
-    assert f"{NAME}:466" in str(error.value) and "holds 2 figures" in str(error.value)
+    skip = _costs_one_table(tmp_path, drop_one)
+    assert skip.line == 466 and "holds 2 figures" in skip.reason
 
 
 def test_missing_clean_table_header_costs_that_table_only(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.clean.extract.engine import RawReport, ReportFormatError
+from analysis.clean.extract.engine import RawReport
 from analysis.clean.extract.lewisham import CELL_TABLES, SKIPPED_TABLES, extract, iter_cells
 
 from conftest import SEED_ROOT as ROOT  # the seed project, never the checkout's data
@@ -250,34 +250,45 @@ def _copy_with(tmp_path: Path, report: RawReport, edit) -> RawReport:
     return RawReport.load(tmp_path, SOURCE, "lewisham", "2020-21")
 
 
-def test_missing_header_cell_raises_naming_file_and_line(tmp_path, report):
+def _costs_only(broken: RawReport, observations, table: str):
+    """Reading ``broken`` skips ``table`` (one skip record), gives none of its figures, and every
+    other table's figures as the intact report does (issue 23: a table costs that table only)."""
+    read = extract(broken)
+    [skip] = broken.skips
+    assert skip.table == table
+    assert [o for o in read if o.table == table] == []
+    kept = [(o.table, o.value, o.measure, o.period) for o in observations if o.table != table]
+    assert [(o.table, o.value, o.measure, o.period) for o in read] == kept
+    return skip
+
+
+def test_missing_header_cell_costs_that_table_naming_file_and_line(tmp_path, report, observations):
     # Remove Table 2's "2019/20" header cell (:136); the next header cells no longer fit.
     broken = _copy_with(tmp_path, report, lambda lines: lines.pop(135))
-    with pytest.raises(ReportFormatError) as error:
-        extract(broken)
-    assert error.value.source_file == SOURCE and error.value.line == 137
-    assert SOURCE in str(error.value) and "t2_stage1_complaints_by_organisation" in str(error.value)
+    skip = _costs_only(broken, observations, "t2_stage1_complaints_by_organisation")
+    assert skip.line == 137 and "header cell" in skip.reason  # :137 is now the "% increase" cell
+    assert skip.describe(SOURCE).startswith(f"{SOURCE}: table 't2_stage1_complaints_by_organisation' skipped, unreadable at line 137")
 
 
-def test_unknown_row_label_raises(tmp_path, report):
+def test_unknown_row_label_costs_that_table(tmp_path, report, observations):
     def rename(lines):
         lines[144] = "\tLewisham Housing Co"  # :145 "Lewisham Homes" in Table 2
-    with pytest.raises(ReportFormatError, match=r":145: table 't2_stage1_complaints_by_organisation': row label"):
-        extract(_copy_with(tmp_path, report, rename))
+    skip = _costs_only(_copy_with(tmp_path, report, rename), observations, "t2_stage1_complaints_by_organisation")
+    assert skip.line == 145 and "row label 'Lewisham Housing Co' is not in the template" in skip.reason
 
 
-def test_ragged_row_raises(tmp_path, report):
+def test_ragged_row_costs_that_table(tmp_path, report, observations):
     def drop(lines):
         del lines[1567]  # "286", the last value of CYP Table 1 (:1568)
-    with pytest.raises(ReportFormatError, match=r":1566: table 'cyp_t1_cases_by_year': a row of 2 cells where 3"):
-        extract(_copy_with(tmp_path, report, drop))
+    skip = _costs_only(_copy_with(tmp_path, report, drop), observations, "cyp_t1_cases_by_year")
+    assert skip.line == 1566 and "a row of 2 cells where 3" in skip.reason
 
 
-def test_chart_line_with_a_missing_value_raises(tmp_path, report):
+def test_chart_line_with_a_missing_value_costs_that_chart(tmp_path, report, observations):
     def drop(lines):
         lines[2211] = lines[2211].replace("\t67\t", "\t")  # Wandsworth's value on :2212
-    with pytest.raises(ReportFormatError, match=r":2212: chart 't11_lgsco_received_london_boroughs': 28 labels but 27"):
-        extract(_copy_with(tmp_path, report, drop))
+    skip = _costs_only(_copy_with(tmp_path, report, drop), observations, "t11_lgsco_received_london_boroughs")
+    assert skip.line == 2212 and "28 labels but 27" in skip.reason
 
 
 def test_specs_have_unique_ids():

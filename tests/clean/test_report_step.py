@@ -24,7 +24,7 @@ def test_background_and_in_process_cleans_write_the_same_tables(project_copy):
     with BackgroundExtraction(project_copy) as background:
         result = run_clean(project_copy, background=background)
     assert result.ok and background.cleaned_here == []  # every report came back from the worker
-    assert set(in_process) == {"observations.csv", "reconciled.csv", "conflicts.csv", "claims.csv"}
+    assert set(in_process) == {"observations.csv", "reconciled.csv", "conflicts.csv", "claims.csv", "skipped-tables.csv"}
     assert _clean_bytes(project_copy) == in_process
 
 

@@ -65,6 +65,16 @@ CLAIM_COLUMNS = {
     "reason": "why a claim is not checkable, or how the computed value was made",
 }
 
+SKIPPED_TABLE_COLUMNS = {
+    "source_file, council, report_period": "the report (as in observations)",
+    "table": "the template's id of the table (or prose figure) not read; `<template> template` when the template could not read the report at all",
+    "first_line, last_line": "the lines searched for it (not found) or read before it failed (unreadable)",
+    "failed_line": "the line where reading it failed; empty when the table was not found",
+    "whole_report": "`true` when the template could not read the report at all and the generic reader read the whole report instead",
+    "reason": "why, as the template says it (the anchor it looked for, the cell it could not read…)",
+    "message": "the same in one sentence, as `python -m analysis clean` prints it",
+}
+
 # Core measures (the contract's) and every project measure, one line each.
 MEASURES = {
     "complaints": "complaints received (or closed, where the table says so)",
@@ -219,7 +229,10 @@ def render_markdown() -> str:
         "are not emitted: missing is never zero.\n"
         "- `reconciled` — one row per key with the chosen value, the rule and every alternative.\n"
         "- `conflicts` — every pair of sources that print one key differently, and every failed table relation.\n"
-        "- `claims` — every numeric claim of the reports' narrative, with its verdict against the tables.\n\n"
+        "- `claims` — every numeric claim of the reports' narrative, with its verdict against the tables.\n"
+        "- `skipped-tables.csv` (CSV only) — every table a report's template did not read (not found where the "
+        "template looks, or printed in a way it cannot read safely): that table's figures are missing, the report's "
+        "other tables were read. A header alone when every table was read.\n\n"
         "Load them with `analysis.data` (`load_observations()`, `load_reconciled()`, `load_conflicts()`, "
         "`load_claims()`): text columns hold `''` for empty, as in the Parquet files. With pandas alone, read the "
         "CSV files with `pd.read_csv(path, dtype=str, keep_default_na=False)` to get the same `''` (plain "
@@ -228,6 +241,7 @@ def render_markdown() -> str:
         _table("Columns of reconciled", RECONCILED_COLUMNS, ("column", "meaning")),
         _table("Columns of conflicts", CONFLICT_COLUMNS, ("column", "meaning")),
         _table("Columns of claims", CLAIM_COLUMNS, ("column", "meaning")),
+        _table("Columns of skipped-tables.csv", SKIPPED_TABLE_COLUMNS, ("column", "meaning")),
         _table("Measures", MEASURES, ("measure", "meaning")),
         _flags_section(),
         _table_ids_section(),

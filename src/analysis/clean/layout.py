@@ -26,9 +26,15 @@ the line a reader finds in the file.
   between blank lines is split at its own runs of spaces, except a gap of two spaces between
   two sentences of prose (``…in 2020/21.  This is a decrease…``).
 
+  A caption printed at the margin right above a block whose lines are all indented (a table
+  printed one cell per line) is not one of its rows, nor is a line at the margin right under
+  it (a wrapped cell's next line): each is cut on its own, so the cells keep their leading tab.
+
   A table printed one cell per line whose empty cells are lines holding only a tab (Lewisham's
-  Word export) cannot survive a converter that prints an empty cell as nothing: the blank
-  lines carry no position. Such a table is refused by its template, never read shifted.
+  Word export) loses them to a converter that prints an empty cell as nothing: the blank lines
+  carry no position. The reader of such tables (``extract.lewisham``) puts them back only where
+  one reading alone fits the template, and otherwise skips the table (a skip record), never
+  reading it shifted.
 
 Why not a library: pandas' ``read_fwf`` infers one set of columns for a whole file and splits
 at any single blank column (it would cut "Adult Social Care" wherever three rows align), and
@@ -177,11 +183,25 @@ def _aligned_rows(lines: list[str], taken: set[int]) -> dict[int, str]:
         end = index
         while end + 1 < len(lines) and end + 1 not in taken and _is_aligned_row(lines[end + 1]):
             end += 1
+        if end > index + 1 and _is_caption(lines[index], lines[index + 1: end + 1]):
+            rows[index] = _block_cells([lines[index]])[0]  # a caption printed right above its table
+            index += 1
+        if end > index + 1 and _is_caption(lines[end], lines[index: end]):
+            rows[end] = _block_cells([lines[end]])[0]  # a wrapped cell's next line, at the margin
+            end -= 1
         block = lines[index: end + 1]
         for offset, text in enumerate(_block_cells(block)):
             rows[index + offset] = text
         index = end + 1
     return rows
+
+
+def _is_caption(first: str, rest: list[str]) -> bool:
+    """A block's first line at the margin over lines all indented (a table printed one cell per
+    line, each cell after a blank first column): the caption above the table, not its first row,
+    so it does not take part in finding the table's column boundaries. Likewise a last line at
+    the margin under lines all indented (the next line of a wrapped cell, which has no tab)."""
+    return not first.startswith(" ") and all(line.startswith("  ") for line in rest)
 
 
 def _block_cells(block: list[str]) -> list[str]:

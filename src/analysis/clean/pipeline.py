@@ -26,6 +26,9 @@ from .taxonomy import fill_category_std
 # conflicts: every pair of sources that print one key differently
 OBSERVATIONS, RECONCILED, CONFLICTS, CLAIMS = CLEAN_TABLES
 CLEAN_ERRORS = "clean-errors.json"  # [{source_file, council, report_period, message}] of the last clean
+SKIPPED_TABLES = "skipped-tables.csv"  # the template tables the last clean skipped (see the data dictionary)
+SKIPPED_TABLE_COLUMNS = ("source_file", "council", "report_period", "table", "first_line", "last_line", "failed_line",
+                         "whole_report", "reason", "message")
 
 
 @dataclass
@@ -35,7 +38,7 @@ class CleanResult:
     rows_by_file: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     kept_from_previous: dict[str, int] = field(default_factory=dict)
-    skips: list[str] = field(default_factory=list)  # template tables a report does not print where expected
+    skips: list[str] = field(default_factory=list)  # template tables skipped (not found or unreadable), as messages
 
     @property
     def ok(self) -> bool:
@@ -61,7 +64,7 @@ def run_clean(paths: Paths, progress=None, background: BackgroundExtraction | No
     else:
         entries, fingerprint = background.entries, background.fingerprint
     (paths.clean / CLEAN_STAMP).unlink(missing_ok=True)
-    frames, rows_by_file, errors, kept, derived, claims, failed, skips = [], {}, [], {}, [], [], [], []
+    frames, rows_by_file, errors, kept, derived, claims, failed, skipped = [], {}, [], {}, [], [], [], []
     previous = None
     for entry in entries:
         outcome = background.outcome(entry) if background is not None else attempt(paths, entry)
@@ -81,7 +84,7 @@ def run_clean(paths: Paths, progress=None, background: BackgroundExtraction | No
                     kept[entry.source_file] = len(carried)
             continue
         frames.append(to_frame(outcome.observations))
-        skips += outcome.skips
+        skipped += outcome.skips
         derived += outcome.derived
         claims += outcome.claims
         rows_by_file[entry.source_file] = len(outcome.observations)
@@ -101,9 +104,19 @@ def run_clean(paths: Paths, progress=None, background: BackgroundExtraction | No
     written.append(write_datapackage(paths))  # fields, vocabularies, raw sha256s, code version
     # the reports that failed, for the run plan and the index (they get no page of their own)
     (paths.clean / CLEAN_ERRORS).write_text(json.dumps(failed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written.append(write_skipped_tables(skipped, paths.clean / SKIPPED_TABLES))
     if not errors:  # a failed report is re-tried on every run until it is fixed
         (paths.clean / CLEAN_STAMP).write_text(fingerprint + "\n", encoding="utf-8")
-    return CleanResult(frame, written, rows_by_file, errors, kept, skips)
+    return CleanResult(frame, written, rows_by_file, errors, kept, [s["message"] for s in skipped])
+
+
+def write_skipped_tables(records: list[dict], path: Path) -> Path:
+    """``skipped-tables.csv``: one row per template table a report did not give (kept with the
+    clean so the audit page can list them; a header alone when every table was read)."""
+    frame = pd.DataFrame(records, columns=list(SKIPPED_TABLE_COLUMNS))
+    frame["whole_report"] = frame["whole_report"].map({True: "true", False: "false"})
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from ..observations import Observation
 from ..paths import Paths
 from .claims import check_claims, flag_wrong_claims, wrong_claim_conflicts
 from .extract import GENERIC, extractor
-from .extract.engine import RawReport, ReportFormatError, Skip, TableNotFound
+from .extract.engine import RawReport, ReportFormatError, Skip, TruncatedReport, error_reason
 from .manifest import ManifestEntry, ManifestError, PeriodMismatchError, read_manifest, verify_entry
 from .quality import apply_quality_checks, within_report_conflicts
 from .relations import relations_of
@@ -29,13 +29,14 @@ def extract_entry(paths: Paths, entry: ManifestEntry, claims: list | None = None
                   skips: list | None = None) -> list[Observation]:
     """One manifest entry's observations, with the computed quality flags; its prose claims,
     checked against its tables, are appended to ``claims`` if given, and the template tables
-    it skipped (anchor not found: that table only is lost) to ``skips`` as messages."""
+    it skipped (not found or unreadable: that table only is lost) to ``skips`` as records
+    (:meth:`~analysis.clean.extract.engine.Skip.record`: a row of skipped-tables.csv)."""
     verify_entry(paths, entry)
     report = RawReport.load(paths.root, entry.source_file, entry.council, entry.report_period)
     found, template = read_report(report, entry.template)
     observations = apply_quality_checks(found, relations_of(template))
     if skips is not None:
-        skips.extend(skip.describe(entry.source_file) for skip in report.skips)
+        skips.extend(skip.record(entry.source_file, entry.council, entry.report_period) for skip in report.skips)
     found = check_claims(report.lines, observations, entry.council, entry.report_period, entry.source_file)
     if claims is not None:
         claims.extend(found)
@@ -49,15 +50,16 @@ def read_report(report: RawReport, template: str) -> tuple[list[Observation], st
     figure, the generic reader reads the whole report instead, and a skip record says so."""
     try:
         found = extractor(template)(report)
-    except TableNotFound as missing:
-        if template == GENERIC:
+    except ReportFormatError as missing:  # a chapter heading or section it needs is not there
+        if template == GENERIC or isinstance(missing, TruncatedReport):  # an incomplete file fails whole
             raise
-        error, reason = missing, str(missing).split(": ", 1)[-1]
+        error, reason = missing, error_reason(missing)
     else:
         if found or template == GENERIC or not report.skips:
             return found, template
         error, reason = None, "none of its tables was found"
-    first = report.skips[0].first_line if report.skips else 1
+    first = (error.line if error is not None else None) or (report.skips[0].first_line if report.skips else 1)
+    report.skips.clear()  # the template's own table skips: moot once the generic reader reads the whole report
     generic = extractor(GENERIC)(report)
     if not generic and error is not None:
         raise error  # not a figure anywhere: the template's message says what is missing
@@ -75,7 +77,7 @@ class ReportOutcome:
     derived: list[dict] = field(default_factory=list)  # totals vs parts, % vs counts, prose vs tables
     error: str = ""  # the paragraph to print when the report failed
     stated_period: str | None = None  # a period mismatch: the year the report states about itself
-    skips: list[str] = field(default_factory=list)  # template tables not found (each message names table and lines)
+    skips: list[dict] = field(default_factory=list)  # template tables skipped (Skip.record: table, lines, reason, message)
 
     @property
     def ok(self) -> bool:
@@ -85,13 +87,13 @@ class ReportOutcome:
 def attempt(paths: Paths, entry: ManifestEntry) -> ReportOutcome:
     """Clean one report; any failure (even a template's bug) becomes the outcome's message."""
     claims: list[dict] = []
-    skips: list[str] = []
+    skips: list[dict] = []
     try:
         observations = extract_entry(paths, entry, claims, skips)
     except Exception as error:  # one report's failure never stops the others
         stated = error.stated if isinstance(error, PeriodMismatchError) else None
         return ReportOutcome(entry.source_file, error=explain_failure(entry, error), stated_period=stated)
-    template = GENERIC if any("read by the generic reader" in s for s in skips) else entry.template
+    template = GENERIC if any(s["whole_report"] for s in skips) else entry.template
     derived = within_report_conflicts(observations, relations_of(template)) + wrong_claim_conflicts(claims)
     return ReportOutcome(entry.source_file, observations, claims, derived, skips=skips)
 

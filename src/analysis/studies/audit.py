@@ -10,7 +10,9 @@
   with both sides' values and printed lines; :func:`claim_counts` per report;
 * :func:`skip_records` / :func:`uncited_lines` — what the raw files hold that was not
   extracted: the extractors' own records of skipped tables and passages, and a simple
-  measure, the raw lines holding a digit that no observation cites and no skip record covers.
+  measure, the raw lines holding a digit that no observation cites and no skip record covers;
+* :func:`skipped_tables` / :func:`skipped_tables_text` — the tables the last clean could not
+  find or read safely (``data/clean/skipped-tables.csv``), in plain words.
 
 The selection is by *source file*: ``council="lewisham"`` audits what Lewisham's report holds,
 including its London-wide Ombudsman rows for other boroughs.
@@ -200,6 +202,41 @@ def skip_records(council: str = "all", paths: Paths | None = None) -> pd.DataFra
                 rows.append({"source_file": entry.source_file, "start": int(start), "end": int(end),
                              "what": "passage", "reason": reason})
     return pd.DataFrame(rows, columns=["source_file", "start", "end", "what", "reason"])
+
+
+SKIPPED_TABLES_FILE = "skipped-tables.csv"  # written by clean/pipeline.py (columns: the data dictionary)
+
+
+def skipped_tables(council: str = "all", paths: Paths | None = None) -> pd.DataFrame:
+    """The tables the last clean did not read (``data/clean/skipped-tables.csv``) of ``council``'s
+    reports (all: every report): each row names the table, the lines and why."""
+    paths = paths or Paths.discover()
+    path = paths.clean / SKIPPED_TABLES_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=["source_file", "council", "report_period", "table", "first_line", "last_line",
+                                     "failed_line", "whole_report", "reason", "message"])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frame if council == "all" else frame[frame["council"] == council].reset_index(drop=True)
+
+
+def skipped_tables_text(skipped: pd.DataFrame) -> str:
+    """The skipped tables in plain words, one line each, by report (Markdown)."""
+    if skipped.empty:
+        return "Every table the reports' templates describe was read: none was skipped."
+    lines = [f"{len(skipped)} {'table was' if len(skipped) == 1 else 'tables were'} not read; their figures are "
+             "missing from the study (never guessed), and each report's other tables were read:", ""]
+    for row in skipped.itertuples():
+        report = report_title(row.source_file)
+        if row.whole_report == "true":
+            lines.append(f"- **{report}**: its template could not read it ({row.reason}); the general reader read "
+                         "the whole report instead, so its figures carry fewer labels.")
+        elif row.failed_line:
+            lines.append(f"- **{report}**, table `{row.table}`: could not be read safely at line {row.failed_line} "
+                         f"({row.reason}); none of its figures is used.")
+        else:
+            lines.append(f"- **{report}**, table `{row.table}`: not found where the template looks for it "
+                         f"(lines {row.first_line}–{row.last_line}).")
+    return "\n".join(lines)
 
 
 _DIGIT = re.compile(r"\d")

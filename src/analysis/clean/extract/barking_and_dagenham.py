@@ -29,7 +29,17 @@ Missing cells (``N/A`` for a team that did not exist in 2017/18) are not emitted
 from __future__ import annotations
 
 from ...observations import Observation
-from .engine import Column, RawReport, ReportFormatError, Row, Section, TableSpec, extract_sections, next_row
+from .engine import (
+    Column,
+    RawReport,
+    ReportFormatError,
+    Row,
+    Section,
+    TableSpec,
+    extract_sections,
+    next_row,
+    read_or_skip,
+)
 from .harrow import ProseFigure, read_prose
 
 CHAPTERS = (  # (header of the chapter's service tables, division)
@@ -129,9 +139,11 @@ def summaries(report: RawReport, before: int) -> list[Section]:
 
 
 def _prose(report: RawReport, section: Section, figures) -> list[Observation]:
-    """The figures whose sentence the section prints (a chapter may lack some)."""
-    return [read_prose(f, report, section) for f in figures
-            if report.find(f.pattern, section.start, section.end, required=False)]
+    """The figures whose sentence the section prints (a chapter may lack some); a sentence printed
+    twice costs that figure only (a skip record)."""
+    last = min(section.end, len(report.lines))
+    return [o for f in figures if report.find(f.pattern, section.start, section.end, required=False)
+            for o in read_or_skip(report, f.id, section.start, last, lambda f=f: [read_prose(f, report, section)])]
 
 
 def extract(report: RawReport) -> list[Observation]:

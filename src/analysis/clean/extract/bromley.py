@@ -79,10 +79,12 @@ from .engine import (
     ReportFormatError,
     Row,
     Section,
+    Skip,
     TableSpec,
     extract_sections,
     label_matches,
     line_search,
+    read_or_skip,
     read_prose_figures,
 )
 
@@ -480,8 +482,9 @@ def extract(report: RawReport) -> list[Observation]:
     """Every table of the overview and of each division's chapter.
 
     A chapter's tables are optional (chapters differ), so a chapter that prints tables
-    (tab-separated lines) none of which the description recognises is an error, not an
-    empty result: a renamed table in next year's report is reported, never silently lost.
+    (tab-separated lines) none of which the description recognises gets a skip record
+    naming the chapter and its lines: a renamed table in next year's report is reported,
+    never silently lost, and costs that chapter only.
     """
     out: list[Observation] = []
     chapters = sections(report)
@@ -492,11 +495,12 @@ def extract(report: RawReport) -> list[Observation]:
             out.extend(extract_sections(report, [(Section(section.start, section.end, {}), OVERVIEW)]))
             out.extend(read_prose_figures(OVERVIEW_PROSE, report, section))
             continue
-        found = extract_sections(report, [(section, CHAPTER)]) + flattened_service_table(report, section)
+        found = extract_sections(report, [(section, CHAPTER)]) + read_or_skip(
+            report, "service_aspects", section.start, section.end, lambda section=section: flattened_service_table(report, section))
         has_tables = any("\t" in report.line(n) for n in range(section.start, section.end + 1))
-        if has_tables and not found:
-            raise ReportFormatError(report.source_file, section.start,
-                                    f"the {section.dims['division']} chapter prints tables but none matches the Bromley template")
+        if has_tables and not found:  # a renamed table is reported (a skip record), never silently lost
+            report.skips.append(Skip(f"{section.dims['division']} chapter", section.start, section.end,
+                                     "the chapter prints tables but none matches the Bromley template"))
         out.extend(found)
     return [o.flagged(WIDER_SCOPE) if o.table in TOTALS_WITH_EPP and o.division == "all" else o for o in out]
 

@@ -42,22 +42,73 @@ class TableNotFound(ReportFormatError):
     :class:`Skip` record), the rest of the report is still read."""
 
 
+class TruncatedReport(ReportFormatError):
+    """The file ends in the middle of a table row: the whole file is incomplete, so no table of it
+    is skipped in its stead; the report fails (and keeps the previous clean's rows)."""
+
+
 @dataclass(frozen=True)
 class Skip:
-    """A template table the report does not print where the template looks: which, where searched, why."""
+    """A template table the report does not give: which, the lines searched or read, why.
+
+    ``line`` is None when the table was not found (its anchor or header is not in
+    ``first_line``-``last_line``); otherwise it is the line where reading it failed (a row
+    label the template does not know, a header cell out of place…) and ``last_line`` too: the
+    table's figures are all dropped, never read in part or shifted."""
 
     table: str
     first_line: int
     last_line: int
     reason: str
     whole: bool = False  # the template could not read the report at all: the generic reader read it
+    line: int | None = None  # where reading the table failed (None: the table was not found)
 
     def describe(self, source_file: str) -> str:
         if self.whole:
             return (f"{source_file}: the {self.table} could not read this report ({self.reason}, searched lines "
                     f"{self.first_line}-{self.last_line}); the whole report was read by the generic reader instead")
+        if self.line is not None:
+            return (f"{source_file}: table {self.table!r} skipped, unreadable at line {self.line} ({self.reason}; "
+                    f"read from line {self.first_line}); none of its figures was kept, the report's other tables were read")
         return (f"{source_file}: table {self.table!r} skipped, not found in lines {self.first_line}-{self.last_line} "
                 f"({self.reason}); the report's other tables were read")
+
+    def record(self, source_file: str, council: str, report_period: str) -> dict:
+        """One row of ``data/clean/skipped-tables.csv`` (see the data dictionary)."""
+        return {"source_file": source_file, "council": council, "report_period": report_period, "table": self.table,
+                "first_line": self.first_line, "last_line": self.last_line,
+                "failed_line": "" if self.line is None else self.line, "whole_report": self.whole,
+                "reason": self.reason, "message": self.describe(source_file)}
+
+
+def error_reason(error: ReportFormatError) -> str:
+    """A format error's message without its ``file:line:`` prefix (a skip record keeps those apart)."""
+    return str(error).split(": ", 1)[-1]
+
+
+def read_or_skip(report: RawReport, table: str, first_line: int, last_line: int,
+                 read: Callable[[], list[Observation]]) -> list[Observation]:
+    """One template table's figures, or none and a :class:`Skip`: a table the report does not print
+    where the template looks, or prints in a way the template cannot read, costs that table only.
+    All or nothing: a table that fails half-way gives none of its figures."""
+    try:
+        return read()
+    except TruncatedReport:  # not one table's fault: the whole file is incomplete
+        raise
+    except TableNotFound as missing:
+        report.skips.append(Skip(table, missing.line or first_line, last_line, _own_reason(missing, table)))
+    except ReportFormatError as error:  # read from first_line up to the line it failed on
+        line = error.line or first_line
+        report.skips.append(Skip(table, min(first_line, line), line, _own_reason(error, table), line=line))
+    return []
+
+
+def _own_reason(error: ReportFormatError, table: str) -> str:
+    """The reason without the ``table 'id': `` the skip record says already."""
+    reason = error_reason(error)
+    for prefix in (f"table {table!r}: ", f"chart {table!r}: ", f"figures {table!r}: "):
+        reason = reason.removeprefix(prefix)
+    return reason
 
 
 @dataclass
@@ -74,6 +125,7 @@ class RawReport:
     report_period: str
     lines: list[str]
     separators: frozenset[int] = frozenset()
+    layout: str = "tab"  # what printed its tables (analysis.clean.layout.Layout.kind)
     _normalised: list[str] | None = field(default=None, init=False, repr=False, compare=False)
     skips: list[Skip] = field(default_factory=list, init=False, repr=False, compare=False)  # template tables not found
 
@@ -85,6 +137,14 @@ class RawReport:
         return self._normalised
 
     @property
+    def lost_empty_cells(self) -> bool:
+        """Its tables were printed with columns aligned by spaces: a line that held only a tab
+        (an empty cell of a table printed one cell per line) is now an empty line, so an empty
+        line may be a lost empty cell (see :mod:`analysis.clean.layout`). Not so in a document
+        with pipe tables, whose empty cells stay between their pipes."""
+        return "aligned" in self.layout and "pipe" not in self.layout
+
+    @property
     def line_count(self) -> int:
         """Lines as an editor counts them (a final newline does not start another line)."""
         return len(self.lines) - (1 if self.lines and self.lines[-1] == "" else 0)
@@ -93,7 +153,7 @@ class RawReport:
     def load(cls, root: Path, source_file: str, council: str, report_period: str) -> RawReport:
         text = decode_report(root / source_file, source_file)
         layout = normalise_layout(text.split("\n"))
-        return cls(source_file, council, report_period, layout.lines, layout.separators)
+        return cls(source_file, council, report_period, layout.lines, layout.separators, layout.kind)
 
     def line(self, number: int) -> str:
         return self.lines[number - 1]
@@ -390,7 +450,7 @@ def table_lines(spec: TableSpec, report: RawReport, header_line: int, section: S
             return
         if text.strip():
             if number == len(report.lines):  # the file's last line, with no line break after it
-                raise ReportFormatError(report.source_file, number, f"table {spec.id!r} is cut off by the end of the "
+                raise TruncatedReport(report.source_file, number, f"table {spec.id!r} is cut off by the end of the "
                                         "file in the middle of a row: the file looks truncated; download or export "
                                         "the complete report and add it again")
             yield number
@@ -537,19 +597,24 @@ def _percent_measure(measure: str | None) -> str:
 
 
 def extract_sections(report: RawReport, sections: list[tuple[Section, list]]) -> list[Observation]:
-    """Run every spec in its section; the first failure names file, line and table.
+    """Run every spec in its section; a table that is missing or cannot be read costs that table
+    only (a :class:`Skip` naming it and the lines, see :func:`read_or_skip`).
 
     An entry may be a tuple of specs: alternative layouts of one table (e.g. the same table
     printed with divisions as rows in one year and as columns in another). The first that
-    is found is used; when none is, that is an error naming the section.
+    is found is used; when none is, a skip record names the section.
     """
     out: list[Observation] = []
     for section, specs in sections:
+        last = min(section.end, len(report.lines))
         for spec in specs:
             if isinstance(spec, tuple):
-                out.extend(extract_alternatives(spec, report, section))
+                ids = ", ".join(s.id for s in spec)
+                out.extend(read_or_skip(report, ids, section.start, last,
+                                        lambda spec=spec, section=section: extract_alternatives(spec, report, section)))
             else:
-                out.extend(extract_table(spec, report, section))
+                out.extend(read_or_skip(report, spec.id, section.start, last,
+                                        lambda spec=spec, section=section: extract_table(spec, report, section)))
     return out
 
 
@@ -589,9 +654,16 @@ class ProseFigure:
 
 
 def read_prose_figures(figures, report: RawReport, section: Section) -> list[Observation]:
-    """Every :class:`ProseFigure` of ``figures`` read in ``section`` (each with its line)."""
-    return [read_prose(figure, report, section) for figure in figures
-            if not (figure.optional and not report.find_all(figure.pattern, section.start, section.end))]
+    """Every :class:`ProseFigure` of ``figures`` read in ``section`` (each with its line); a sentence
+    that is missing or ambiguous costs that figure only (a skip record, see :func:`read_or_skip`)."""
+    out: list[Observation] = []
+    last = min(section.end, len(report.lines))
+    for figure in figures:
+        if figure.optional and not report.find_all(figure.pattern, section.start, section.end):
+            continue
+        out.extend(read_or_skip(report, figure.id, section.start, last,
+                                lambda figure=figure: [read_prose(figure, report, section)]))
+    return out
 
 
 def read_prose(figure: ProseFigure, report: RawReport, section: Section) -> Observation:

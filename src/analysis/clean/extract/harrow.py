@@ -33,10 +33,11 @@ from .engine import (
     Section,
     TableSpec,
     cells,
-    extract_table,
+    extract_sections,
     joined_header,
     label_matches,
     next_row,
+    read_or_skip,
     read_prose,
 )
 
@@ -681,19 +682,26 @@ def sections(report: RawReport) -> tuple[Section, Section]:
     return children, adults
 
 
+def _read_or_skip(table: str, section: Section, report: RawReport, read) -> list[Observation]:
+    """A table (or prose figure) of ``section`` read, or skipped with a record: it costs that table only."""
+    return read_or_skip(report, table, section.start, min(section.end, len(report.lines)), read)
+
+
 def extract(report: RawReport) -> list[Observation]:
-    """Every table figure of both reports, plus the summary prose figures, as observations."""
+    """Every table figure of both reports, plus the summary prose figures, as observations; a table
+    missing or unreadable costs that table only (a skip record)."""
     children, adults = sections(report)
     out: list[Observation] = []
     for spec in CHILD_STACKED:
-        out.extend(read_stack_table(spec, report, children))
-    out.extend(extract_table(CHILD_LGO, report, children))
-    out.extend(read_prose(figure, report, children) for figure in CHILD_PROSE)
-    out.extend(extract_table(ADULT_TRANSACTIONS, report, adults))
-    out.extend(extract_table(ADULT_LGO, report, adults))
+        out.extend(_read_or_skip(spec.id, children, report, lambda spec=spec: read_stack_table(spec, report, children)))
+    out.extend(extract_sections(report, [(children, [CHILD_LGO])]))
+    for figure in CHILD_PROSE:
+        out.extend(_read_or_skip(figure.id, children, report, lambda figure=figure: [read_prose(figure, report, children)]))
+    out.extend(extract_sections(report, [(adults, [ADULT_TRANSACTIONS, ADULT_LGO])]))
     for spec in ADULT_STACKED:
-        out.extend(read_stack_table(spec, report, adults))
-    out.extend(read_prose(figure, report, adults) for figure in ADULT_PROSE)
+        out.extend(_read_or_skip(spec.id, adults, report, lambda spec=spec: read_stack_table(spec, report, adults)))
+    for figure in ADULT_PROSE:
+        out.extend(_read_or_skip(figure.id, adults, report, lambda figure=figure: [read_prose(figure, report, adults)]))
     SKIPPED_PASSAGES[:] = skipped_passages(report, children, CHILD_SKIPS) + skipped_passages(report, adults, ADULT_SKIPS)
     return out
 

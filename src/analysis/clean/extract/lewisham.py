@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from ...observations import Observation
 from ...parsing import clean_label, is_missing, parse_number, parse_period, previous_period, slug
-from .engine import RawReport, ReportFormatError
+from .engine import RawReport, ReportFormatError, TableNotFound, read_or_skip
 
 # ---------------------------------------------------------------------------------------
 # Declarative description of a cell-per-line table
@@ -567,29 +567,62 @@ class Cell:
         return clean_label(" ".join(text for _, text in self.parts))
 
 
-def iter_cells(report: RawReport, start: int) -> Iterator[Cell]:
+@dataclass(frozen=True)
+class Gap:
+    """A run of ``size`` empty lines between cells of a report whose tables were printed aligned
+    by spaces: each may have been an empty cell (a line holding only a tab) or a plain blank line."""
+
+    line: int
+    size: int
+
+
+def iter_cells(report: RawReport, start: int, *, gaps: bool = False) -> Iterator[Cell | Gap]:
     """Cells from line ``start`` on: a line beginning with a tab opens a cell, a line without
-    one continues it; prose (a line without a tab after a blank line) ends the run."""
+    one continues it; prose (a line without a tab after a blank line) ends the run.
+
+    ``gaps``: the report lost its empty cells' tabs (:attr:`RawReport.lost_empty_cells`), so
+    runs of empty lines between cells (and after the last) are yielded as :class:`Gap` s, and a
+    line without a tab after one is a cell when a cell follows it at once (a wrapped cell whose
+    first line was a lone tab, e.g. "Q2" of CYP Table 4)."""
     parts: list[tuple[int, str]] = []
     after_blank = started = False
+    blank: list[int] = []
     for number in range(start, len(report.lines) + 1):
         raw = report.line(number)
         if number in report.separators:  # a markdown rule between a table's rows
             continue
         if not raw.strip() and not raw.startswith("\t"):  # a lone tab is an empty cell
             after_blank = True
+            blank.append(number)
             continue
-        if raw.startswith("\t"):
+        if raw.startswith("\t") or (gaps and after_blank and _lost_tab_label(report, number)):
             if parts:
                 yield Cell(tuple(parts))
+            if gaps and blank:
+                yield Gap(blank[0], len(blank))
             parts, after_blank, started = [(number, raw.strip())], False, True
         elif parts and not after_blank:
             parts.append((number, raw.strip()))
         elif started:
             break  # prose after the table
         # (prose between the anchor and the first cell, e.g. a note under the caption, is passed over)
+        blank = []
     if parts:
         yield Cell(tuple(parts))
+    if gaps and started and blank:
+        yield Gap(blank[0], len(blank))
+
+
+def _lost_tab_label(report: RawReport, number: int) -> bool:
+    """A line without a tab after an empty line that is a cell whose first line was a lone tab
+    (``\t`` then ``Q2``; ``\t`` then ``Total``): a short label, with a cell beginning on the
+    next line or the one after it. Prose under a table is longer, or not followed by cells."""
+    text = report.line(number).strip()
+    if len(text.split()) > 4 or text.endswith((".", ":")):
+        return False
+    following = [report.line(n) for n in range(number + 1, min(number + 3, len(report.lines)) + 1)]
+    return bool(following) and (following[0].startswith("\t")
+                                or (len(following) > 1 and not following[0].strip() and following[1].startswith("\t")))
 
 
 def _fullmatch(pattern: str, text: str) -> bool:
@@ -601,12 +634,12 @@ def _anchor_line(report: RawReport, pattern: str, after: str | None, what: str) 
     if after:
         found = report.find(after, required=False)
         if found is None:
-            raise ReportFormatError(report.source_file, None,
-                                    f"{what}: section /{after}/ not found in any of its {report.line_count} lines")
+            raise TableNotFound(report.source_file, None,
+                                f"{what}: section /{after}/ not found in any of its {report.line_count} lines")
         start = found
     found = report.find(pattern, start, required=False)
     if found is None:
-        raise ReportFormatError(report.source_file, start, f"{what}: anchor /{pattern}/ not found after this line")
+        raise TableNotFound(report.source_file, start, f"{what}: anchor /{pattern}/ not found after this line")
     return found
 
 
@@ -633,10 +666,110 @@ def _period(text: str, report: RawReport, line: int, table: str) -> str:
     return period
 
 
+def _restore_empty_cells(spec: CellTable, report: RawReport, anchor: int) -> list[Cell]:
+    """The table's cells with the empty cells a space-aligned printing lost put back, when only
+    one way of putting them back fits the template; otherwise the table is refused (a skip
+    record), never read with a figure shifted into another cell.
+
+    Each run of empty lines may hold up to as many empty cells as it has lines. A reading puts
+    some number of empty cells in every run so that the header cells match the template's,
+    every row has the template's cells, each label cell is one the template knows (or empty
+    where a label fills down), and each value cell is empty or holds a figure. The true
+    reading is always among those that fit (the tab export's), so exactly one fitting reading
+    is the true one; none or several mean the table cannot be read safely.
+    """
+    tokens = list(iter_cells(report, anchor + 1, gaps=True))
+    width, header = len(spec.cells), len(spec.header)
+    limit = len(tokens)
+    if spec.end:  # the table stops at the first row whose first cell matches ``end``
+        limit = next((i for i, t in enumerate(tokens) if isinstance(t, Cell)
+                      and re.search(spec.end, t.text, flags=re.IGNORECASE)), limit)
+
+    def fills(state: tuple[int, int], n: int) -> Iterator[tuple[tuple[Cell, ...], tuple[int, int]]]:
+        """Every way to take ``n`` cells from ``state`` (token index, empty cells taken from it)."""
+        if n == 0:
+            yield (), state
+            return
+        index, used = state
+        if index >= limit:
+            return
+        token = tokens[index]
+        if isinstance(token, Gap):
+            if used < token.size:  # one more of its lines was an empty cell
+                for rest, end in fills((index, used + 1), n - 1):
+                    yield (Cell(((token.line + used, ""),)), *rest), end
+            yield from fills((index + 1, 0), n)  # the rest of its lines were blank lines
+        else:
+            for rest, end in fills((index + 1, 0), n - 1):
+                yield (token, *rest), end
+
+    def at_end(state: tuple[int, int]) -> bool:
+        return all(isinstance(t, Gap) for t in tokens[state[0]:limit])
+
+    counted: dict[tuple[int, int], int] = {}
+
+    def readings(state: tuple[int, int]) -> int:
+        """How many ways (0, 1 or 2 for "several") the rows from ``state`` on fit the template."""
+        if state not in counted:
+            total = 1 if at_end(state) else 0
+            for row, end in fills(state, width):
+                if total > 1:
+                    break
+                if _fits_row(spec, row):
+                    total += readings(end)
+            counted[state] = min(total, 2)
+        return counted[state]
+
+    # a line without a tab just before the first cell is the header's first cell (its tab lost)
+    # or prose under the caption: both are tried
+    first_tabbed = next((i for i, t in enumerate(tokens) if isinstance(t, Cell)
+                         and report.line(t.line).startswith("\t")), 0)
+    untabbed = [i for i, t in enumerate(tokens[:first_tabbed]) if isinstance(t, Cell)]
+    firsts = (0, untabbed[-1] + 1) if untabbed else (0,)
+    starts = [(cells, end) for first in firsts for cells, end in fills((first, 0), header)
+              if all(_fullmatch(p, c.text) for p, c in zip(spec.header, cells)) and not at_end(end)]
+    found = sum(readings(end) for _, end in starts)
+    if found != 1:
+        why = "no reading fits the template" if not found else "more than one reading fits the template"
+        raise ReportFormatError(report.source_file, anchor, f"table {spec.id!r}: its empty cells were printed as "
+                                f"blank lines (columns aligned by spaces) and {why}, so it is not read")
+    cells, state = next((c, e) for c, e in starts if readings(e))
+    out = list(cells)
+    while not at_end(state) or any(readings(e) for r, e in fills(state, width) if _fits_row(spec, r)):
+        options = [(r, e) for r, e in fills(state, width) if _fits_row(spec, r) and readings(e)]
+        if not options:
+            break
+        row, state = options[0]
+        out.extend(row)
+    out.extend(t for t in tokens[limit:limit + 1] if isinstance(t, Cell))  # the ``end`` row's first cell
+    return out
+
+
+def _fits_row(spec: CellTable, row: tuple[Cell, ...]) -> bool:
+    """A row's cells could be the template's: known (or filled-down) labels, figures or nothing in value cells."""
+    if all(not c.text for c in row):
+        return False
+    for kind, cell in zip(spec.cells, row):
+        text = cell.text
+        if isinstance(kind, Label):
+            if not text:
+                if not kind.fill_down:
+                    return False
+            elif kind.dim is None and not any(_fullmatch(r.label, text) for r in kind.rows):
+                return False
+        elif text and not kind.skip and not kind.text_ok and not is_missing(text):
+            if not re.search(r"\d", text) or (not kind.pieces and not spec.row_pieces and parse_number(text) is None):
+                return False
+    return True
+
+
 def read_cell_table(spec: CellTable, report: RawReport) -> list[Observation]:
     """Every figure of one cell-per-line table (missing cells give no observation)."""
     anchor = _anchor_line(report, spec.anchor, spec.after, f"table {spec.id!r}")
-    cells = iter_cells(report, anchor + 1)
+    if report.lost_empty_cells:
+        cells = iter(_restore_empty_cells(spec, report, anchor))
+    else:
+        cells = iter_cells(report, anchor + 1)
     header: list[Cell] = []
     for pattern in spec.header:
         cell = next(cells, None)
@@ -859,15 +992,26 @@ def read_line_figures(spec: LineFigures, report: RawReport) -> list[Observation]
 
 
 def extract(report: RawReport) -> list[Observation]:
-    """Every table, chart data line and prose figure of the report the module describes."""
+    """Every table, chart data line and prose figure of the report the module describes; each read
+    whole or skipped whole (a skip record naming it and its lines), never in part."""
     out: list[Observation] = []
     for table in CELL_TABLES:
-        out.extend(read_cell_table(table, report))
+        out.extend(_read_or_skip(report, table.id, table.anchor, table.after, lambda t=table: read_cell_table(t, report)))
     for series in SERIES_LINES:
-        out.extend(read_series_line(series, report))
+        out.extend(_read_or_skip(report, series.id, series.anchor, None, lambda s=series: read_series_line(s, report)))
     for figures in LINE_FIGURES:
-        out.extend(read_line_figures(figures, report))
+        out.extend(_read_or_skip(report, figures.id, figures.start, None, lambda f=figures: read_line_figures(f, report)))
     return out
+
+
+def _read_or_skip(report: RawReport, table: str, anchor: str, after: str | None, read) -> list[Observation]:
+    """One table's figures, or none and a skip record (from its anchor, or the whole report when
+    the anchor is not found): a table the report does not print as described costs that table only."""
+    try:
+        first = _anchor_line(report, anchor, after, table)
+    except TableNotFound:
+        first = 1
+    return read_or_skip(report, table, first, report.line_count, read)
 
 
 # Table relations (analysis.clean.relations): declared, reviewable.
