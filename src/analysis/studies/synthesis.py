@@ -345,7 +345,7 @@ def build(paths: Paths, council: str = "all") -> Synthesis:
             result.run_id = run_id
             out.drivers.append(result)
             out.units.setdefault(result.council, [])
-            if result.unit not in out.units[result.council]:
+            if result.unit and result.unit not in out.units[result.council]:  # a finding not estimable counts nothing
                 out.units[result.council].append(result.unit)
     _, causes = load_driver_findings(paths, "02_root_causes", "all")
     out.london = london_benchmark(causes, councils) if causes else {}
@@ -626,8 +626,20 @@ def headlines(s: Synthesis) -> list[str]:
 
 
 def key_findings(s: Synthesis) -> list[str]:
-    """The page's key findings: the scope, then each driver's finding with its strength."""
-    return ([scope_sentence(s)] + headlines(s))[:5]
+    """The page's key findings: the scope, then each driver's finding (its strength and caveat follow in the
+    page's section on that driver, so the page says each once; the front page's ``headlines`` keep both)."""
+    order = list(DRIVERS)
+    findings = [f"{SHORT[d.notebook][0].upper()}{SHORT[d.notebook][1:]}: {d.finding}"
+                for d in sorted(s.drivers, key=lambda d: order.index(d.notebook))]
+    return ([scope_sentence(s)] + findings)[:5]
+
+
+def driver_section(d: Driver) -> str:
+    """A driver on the synthesis's policy page, after the key findings that state it: its scope, the strength of
+    the evidence with its reason, the caveat, and a link to the driver's own page."""
+    return (f"**{d.driver}** ({d.scope or present.council(d.council)}). **Strength of the evidence:** {d.strength}"
+            + (f", because {d.reason}" if d.reason else "") + f". *Caveat:* {d.caveat}"
+            + (f" [More on this driver]({d.run_id}.html)." if d.run_id else ""))
 
 
 def drivers_table(s: Synthesis):
