@@ -92,8 +92,8 @@ display(Markdown(rc.largest_causes_text(study)))
 
 # %% [markdown] tags=["analyst-only"]
 # For each council, its most recent year with cause data (or the `period` asked for). Bars are
-# the printed labels, largest first, with their harmonised cause in brackets; the line is the
-# cumulative share. A whole-organisation table is shown instead of its division columns.
+# the printed labels, largest first, each with its share of the table; the text names each table's
+# harmonised cause. A whole-organisation table is shown instead of its division columns.
 
 # %% tags=["analyst-only"]
 charts.show_sections(rc.pareto_sections(study))
@@ -109,10 +109,7 @@ if len(study.division):
     display(Markdown(rc.division_text(study)))
 
 # %% [markdown]
-# ## What changed in Bromley between its 2019-20 and 2023-24 reports
-
-# %% [markdown] tags=["policy-only"]
-# Each cause's share of Bromley's complaint aspects in the two reports, in the divisions both print.
+# ## What changed in Bromley between its two reports
 
 # %% [markdown] tags=["analyst-only"]
 # Like for like: the 2019-20 causes table has no Environment & Public Protection column, so E&PP
@@ -161,8 +158,7 @@ else:
 # ## Which causes get upheld
 
 # %% [markdown] tags=["policy-only"]
-# Upheld means *fully or partly upheld*, out of those decided. The chart shows the largest table; the analyst
-# version charts every table.
+# Upheld means *fully or partly upheld*, of those decided; the analyst version charts every table.
 
 # %% tags=["policy-only"]
 if study.upheld:
@@ -242,9 +238,9 @@ if len(study.shares):
 # ## London benchmark: Ombudsman upheld rates, 2020-21
 
 # %% tags=["policy-only"]
-if london is not None:
+if london is not None and council != "all":  # all councils: on the synthesis page, where the councils are compared
     charts.show(bm.funnel_figure(london), source=rc.reports_source([("lewisham", bm.PERIOD)]))
-display(Markdown(bm.policy_text(london)))
+    display(Markdown(bm.policy_text(london)))
 
 # %% [markdown] tags=["analyst-only"]
 # Lewisham's report prints the Ombudsman cases received and upheld in 2020-21 for every London

@@ -15,13 +15,6 @@
 # %% [markdown]
 # # What drives complaints: the four drivers together
 
-# %% [markdown] tags=["policy-only"]
-# Four possible drivers of complaints, each with its own page:
-# [what complaints are about](02_root_causes__all.html),
-# [care providers the council pays for](03_contracted_services__all.html),
-# [the rise in special educational needs (SEN) complaints](04_sen_surge.html) and
-# [the COVID-19 pandemic](05_covid_dip__all.html). This page sets their findings side by side.
-
 # %% [markdown] tags=["analyst-only"]
 # The study asks what drives complaints to councils, with four questions: what complaints are about (root causes), contracted care providers, the rise in special educational needs (SEN) complaints, and the COVID-19 pandemic. This page reads each question's declared primary finding and the clean data, and says, for one council or for all of them, what each finding is, which councils and years it covers, and how strong the evidence is, in words: *clear*, *unclear*, *cannot be told from a change in recording* or *not estimable*, each with its reason. Every figure is computed by `analysis.studies.synthesis` from the drivers' findings; none is typed in. How the likely ranges are made is in the study's method note (docs/methods.md).
 
@@ -46,12 +39,11 @@ study = synthesis.build(paths, council)
 findings = synthesis.findings(study)
 display(Markdown(findings["scope"] + "\n\n" + "\n".join(f"- {line}" for line in findings["headlines"])))
 
+# %% tags=["policy-only"]
+display(Markdown(findings["scope"]))
+
 # %% [markdown]
 # ## Driver by driver
-
-# %% [markdown] tags=["policy-only"]
-# How strong each finding is, in words: *clear* (the likely range excludes no effect), *unclear*, or *cannot be
-# told from a change in recording* (a change in how complaints are recorded would give the same numbers).
 
 # %% tags=["policy-only"]
 for driver in study.drivers:
@@ -75,6 +67,16 @@ display(synthesis.drivers_table(study))
 # The councils' reports count different things: aspects (one complaint can raise several), complaints, and percentages of complaints, over different years and tables.
 
 # %% tags=["policy-only"]
+from analysis import charts
+from analysis.data import load_observations
+from analysis.reference import load_external_figures
+from analysis.studies import benchmark as bm
+from analysis.studies import root_causes as rc
+
+london = bm.benchmark(load_observations(paths), load_external_figures(paths))
+if london is not None:
+    charts.setup()
+    charts.show(bm.funnel_figure(london), source=rc.reports_source([("lewisham", bm.PERIOD)]))
 display(Markdown(synthesis.comparability_brief(study)))
 
 # %% tags=["analyst-only"]
@@ -83,7 +85,10 @@ display(Markdown(findings["comparability"]))
 # %% [markdown]
 # ## What this study cannot conclude
 
-# %%
+# %% tags=["policy-only"]
+display(Markdown("\n".join(f"- {line}" for line in synthesis.cannot_conclude(study, said_above=True))))
+
+# %% tags=["analyst-only"]
 display(Markdown("\n".join(f"- {line}" for line in findings["cannot_conclude"])))
 
 # %% tags=["analyst-only"]

@@ -962,30 +962,37 @@ def primary_record(study: RootCauseStudy, run_id: str = "") -> Primary:
 # Charts (titles state the finding; axes name their units)
 
 
-def pareto_figure(table: pd.DataFrame, names: dict[str, str]):
-    """One cause table: bars (largest first) and the cumulative share."""
+def pareto_figure(table: pd.DataFrame, names: dict[str, str], all_complaints: float | None = None):
+    """One cause table: its categories as printed, largest first, each bar labelled with its share of the table
+    (a phone has no room for a second axis of running totals: the text under it gives the top three's share).
+    ``all_complaints``: the organisation's whole-year complaints, where the table lists only its largest issues
+    (the title then says the list's share is not a share of all complaints)."""
     import matplotlib.pyplot as plt
 
-    from ..charts import PALETTE
+    from ..charts import MIN_TEXT_PT, PALETTE
 
     table = table.sort_values("rank")
     first = table.iloc[0]
     percent = first["measure"] == "pct_of_total"
-    values = table["value"]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(table) + 1.6))
-    labels = [f"{c} [{names.get(s, s)}]" for c, s in zip(table["category"], table["category_std"])]
-    ax.barh(labels[::-1], values.to_numpy()[::-1], color=PALETTE[0])
+    values = table["value"].to_numpy()
+    long_names = any(len(str(c)) > 26 for c in table["category"])
+    fig, ax = plt.subplots(figsize=(8, max(6.0, 0.8 * len(table) + 1.8) if long_names else 0.5 * len(table) + 1.8))
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, values, color=PALETTE[0])
+    ax.set_yticks(y, list(table["category"]))
+    for yi, v, share in zip(y, values, table["share"]):
+        ax.annotate(present.number(share, "share", 0), (v, yi), xytext=(4, 0), textcoords="offset points",
+                    va="center", ha="left", fontsize=MIN_TEXT_PT)
+    ax.set_xlim(0, values.max() * 1.25)
     unit = UNITS.get(first["measure"], first["measure"])
     ax.set_xlabel(unit if not percent else "% of complaints (as printed)")
     share_text = f"{first['share']:.0%}" + ("" if percent else f" of {int(first['table_total']):,} {unit}")
-    ax.set_title(f"{table_label(first)}:\n'{first['category']}' leads with {share_text}", loc="left")
-    if not percent:
-        twin = ax.twiny()
-        twin.plot(table["cumulative"].to_numpy()[::-1] * 100, range(len(table)), marker="o", color=PALETTE[1])
-        twin.set_xlim(0, 105)
-        twin.set_xlabel("cumulative share, % (line)")
-        twin.grid(False)
-    fig.tight_layout()
+    if all_complaints:
+        share_text = (f"{int(first['value']):,} of the {int(first['table_total']):,} complaints listed, "
+                      f"{present.number(first['value'] / all_complaints, 'share', 0)} of all {int(all_complaints):,}")
+    fig.suptitle(f"{_table_short(first)}: '{first['category']}' ({_name(names, first['category_std'])}) leads with "
+                 f"{share_text}", x=0.02, ha="left", fontweight="bold", fontsize=13)  # the figure's width, not the plot's
+    ax.grid(axis="y", visible=False)
     return fig
 
 
@@ -1172,7 +1179,7 @@ def pareto_sections(study: RootCauseStudy):
                     f"is the most frequent: {first['value']:,.0f} of {first['table_total']:,.0f} "
                     f"{UNITS[first['measure']]} ({_pct(first['share'])}, {source}); the top three cover "
                     f"{_pct(top3['share'].sum())}.")
-        yield text, pareto_figure(table, study.names)
+        yield text, pareto_figure(table, study.names, listed_of(study, first))
 
 
 def division_text(study: RootCauseStudy) -> str:
@@ -1582,7 +1589,7 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
                           f"{'below' if own['rate'] < own['london_average'] else 'above'} the London average "
                           f"({present.number(own['rate'], 'pct', 0)} against {present.number(own['london_average'], 'pct', 0)})"
                           if own is not None else "") + ".")
-    return bullets[:5]
+    return bullets[:4]  # a phone's first screen or two; the sections below give the rest
 
 
 # --------------------------------------------------------------------------------------
@@ -1682,7 +1689,17 @@ def largest_causes_chart(study: RootCauseStudy):
         return None
     if study.council == "all":
         return leaders_figure(study)
-    return pareto_figure(main_table(study), study.names)
+    table = main_table(study)
+    return pareto_figure(table, study.names, listed_of(study, table.iloc[0]))
+
+
+def listed_of(study: RootCauseStudy, row) -> float | None:
+    """The organisation's whole-year complaints where ``row``'s table lists only its largest issues, else None."""
+    coverage = study.coverage
+    if coverage is None or coverage.empty:
+        return None
+    hit = coverage[coverage["label"] == table_label(row)]
+    return float(hit["complaints"].iloc[0]) if len(hit) else None
 
 
 def largest_causes_text(study: RootCauseStudy) -> str:
