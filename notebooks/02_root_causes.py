@@ -15,12 +15,6 @@
 # %% [markdown]
 # # Root causes: what complaints are about, and which get upheld
 
-# %% [markdown] tags=["policy-only"]
-# Each council labels what its complaints are about in its own words; the study maps every label to one
-# common list of causes (the mapping is in the [downloads](../index.html#downloads)). **Units differ**:
-# Bromley counts *aspects* (one complaint can raise several grievances), the other councils count complaints,
-# so shares are compared only within one printed table.
-
 # %% [markdown] tags=["analyst-only"]
 # Each council labels the nature of its complaints its own way; every printed label is mapped to one
 # harmonised root-cause code (the crosswalk and its definitions are at the end of this page).
@@ -61,6 +55,11 @@ london = bm.benchmark(observations, load_external_figures(paths))
 names = study.names
 findings = rc.findings(study, london)
 save_findings(run_id, findings, paths)
+
+# %% tags=["policy-only"]
+display(Markdown(rc.scope_brief(study)))
+
+# %% tags=["analyst-only"]
 display(Markdown(rc.scope_text(study)))
 
 # %% [markdown]
@@ -86,34 +85,31 @@ else:
 # %% [markdown]
 # ## The largest causes, council by council
 
-# %% [markdown] tags=["policy-only"]
-# For each council, its latest year with figures on causes: the causes as the report prints them, largest
-# first, with the common cause each maps to in brackets; the line adds them up.
+# %% tags=["policy-only"]
+charts.show(rc.largest_causes_chart(study), alt=rc.leaders_alt(study) if council == "all" else None,
+            source=rc.largest_causes_source(study))
+display(Markdown(rc.largest_causes_text(study)))
 
 # %% [markdown] tags=["analyst-only"]
 # For each council, its most recent year with cause data (or the `period` asked for). Bars are
-# the printed labels, largest first, with their harmonised cause in brackets; the line is the
-# cumulative share. A whole-organisation table is shown instead of its division columns.
+# the printed labels, largest first, each with its share of the table; the text names each table's
+# harmonised cause. A whole-organisation table is shown instead of its division columns.
 
-# %%
+# %% tags=["analyst-only"]
 charts.show_sections(rc.pareto_sections(study))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Bromley: causes by division over the years
 #
 # Bromley's causes-for-complaint table splits the aspects of every year it prints by division.
 
-# %%
+# %% tags=["analyst-only"]
 if len(study.division):
     charts.show(rc.division_figure(study.division, names))
     display(Markdown(rc.division_text(study)))
 
 # %% [markdown]
-# ## What changed in Bromley between its 2019-20 and 2023-24 reports
-
-# %% [markdown] tags=["policy-only"]
-# Like for like: each cause's share of Bromley's complaint aspects in the two reports, leaving out Environment &
-# Public Protection, which the 2019-20 table does not have. The bars show each change with its likely range.
+# ## What changed in Bromley between its two reports
 
 # %% [markdown] tags=["analyst-only"]
 # Like for like: the 2019-20 causes table has no Environment & Public Protection column, so E&PP
@@ -126,7 +122,15 @@ if len(study.division):
 
 # %%
 if study.changes:
-    charts.show(rc.change_figure(study.changes, names, study.change_periods), headline=True)  # the primary finding's chart
+    charts.show(rc.change_figure(study.changes, names, study.change_periods), headline=True,  # the primary finding's chart
+                source=rc.change_source(study))
+
+# %% tags=["policy-only"]
+if study.changes:
+    display(Markdown(rc.change_summary(study)))
+
+# %% tags=["analyst-only"]
+if study.changes:
     display(Markdown(rc.change_text(study)))
 
 # %% tags=["analyst-only"]
@@ -154,8 +158,13 @@ else:
 # ## Which causes get upheld
 
 # %% [markdown] tags=["policy-only"]
-# Upheld means *fully or partly upheld*, out of the complaints (or aspects) decided. Each chart shows one printed
-# table, with each cause's likely range.
+# Upheld means *fully or partly upheld*, of those decided; the analyst version charts every table.
+
+# %% tags=["policy-only"]
+if study.upheld:
+    key = rc.upheld_chart_key(study)
+    charts.show(rc.upheld_figure(study.upheld[key], names, rc.upheld_title(*key)), source=rc.upheld_source(study))
+display(Markdown(rc.upheld_summary(study) if study.upheld else "No outcome counts by cause in these reports."))
 
 # %% [markdown] tags=["analyst-only"]
 # Upheld means *fully or partly upheld*, out of the *decided* aspects or complaints (fully +
@@ -166,7 +175,7 @@ else:
 # lists are shown apart. The chi-square test asks whether the outcome (upheld / partly / not)
 # depends on the cause; its p values are Holm-adjusted over the tables tested.
 
-# %%
+# %% tags=["analyst-only"]
 charts.show_sections(rc.upheld_sections(study))
 
 # %% [markdown] tags=["analyst-only"]
@@ -205,7 +214,7 @@ if study.model is not None:
 else:
     display(Markdown("No Bromley outcome-by-cause counts in this run, so no model."))
 
-# %% [markdown]
+# %% [markdown] tags=["analyst-only"]
 # ## Across councils, on the harmonised codes
 #
 # Each column is one printed table; a cell is that cause's share of the table. **Units differ**:
@@ -215,7 +224,7 @@ else:
 # list only their five largest issues, so their shares are of those five. Compare the ranking of
 # causes within a column, and only cautiously the size of a share across columns.
 
-# %%
+# %% tags=["analyst-only"]
 if len(study.shares):
     charts.show(rc.shares_figure(study.shares, names))
     display(Markdown(rc.cross_council_text(study)))
@@ -228,10 +237,10 @@ if len(study.shares):
 # %% [markdown]
 # ## London benchmark: Ombudsman upheld rates, 2020-21
 
-# %% [markdown] tags=["policy-only"]
-# Lewisham's report prints, for every London borough, the complaints the Ombudsman received in 2020-21 and how
-# many it upheld. The chart sets each borough's upheld rate against the London rate: the lines mark how far a
-# borough of that size could be from it by chance alone.
+# %% tags=["policy-only"]
+if london is not None and council != "all":  # all councils: on the synthesis page, where the councils are compared
+    charts.show(bm.funnel_figure(london), source=rc.reports_source([("lewisham", bm.PERIOD)]))
+    display(Markdown(bm.policy_text(london)))
 
 # %% [markdown] tags=["analyst-only"]
 # Lewisham's report prints the Ombudsman cases received and upheld in 2020-21 for every London
@@ -241,7 +250,7 @@ if len(study.shares):
 # *received*, the only denominator the table prints — not the Ombudsman's own "% upheld" of
 # investigated cases.
 
-# %%
+# %% tags=["analyst-only"]
 if london is not None:
     display(Markdown(bm.text(london)))
     charts.show(bm.funnel_figure(london))

@@ -167,3 +167,34 @@ def test_screenshots_of_the_front_page_synthesis_and_each_driver(phone, built_si
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 5000
         context.close()
+
+
+# --- short enough for a phone (issue 25: "a phone reader reaches the end in under 10 screens") ------------------
+
+MAX_PHONE_SCREENS = 10  # the page's height over the iPhone 13 viewport's (390 × 664 CSS px in Playwright's profile)
+PAGE_GROUPS = ["index", *sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+SHORTENED_ELSEWHERE = {"index", "03_contracted_services", "04_sen_surge", "05_covid_dip"}
+
+
+def group_pages(site: Path, group: str) -> list[Path]:
+    """The front page, or every policy page one notebook publishes (one per council, period)."""
+    return [site / "index.html"] if group == "index" else sorted((site / "policy").glob(f"{group}*.html"))
+
+
+@pytest.mark.parametrize("group", [
+    pytest.param(g, marks=pytest.mark.xfail(strict=False, reason="issue 25: shortened on branch driverlen/frontabout"))
+    if g in SHORTENED_ELSEWHERE else g for g in PAGE_GROUPS])
+def test_a_phone_reader_reaches_the_end_of_each_page_in_under_ten_screens(phone, built_site, group):
+    pages = group_pages(built_site, group)
+    assert pages and all(p.is_file() for p in pages), f"no published page for {group}"
+    driver, browser = phone
+    context = browser.new_context(**driver.devices["iPhone 13"])
+    page = context.new_page()
+    screens = {}
+    for path in pages:
+        page.goto(path.as_uri())
+        assert page.evaluate("window.innerWidth") == 390  # true phone emulation, not a cropped desktop
+        screens[path.name] = page.evaluate("document.documentElement.scrollHeight") / page.evaluate("window.innerHeight")
+    context.close()
+    too_long = {name: round(n, 1) for name, n in screens.items() if n >= MAX_PHONE_SCREENS}
+    assert not too_long, f"phone screens to reach the end (limit {MAX_PHONE_SCREENS}): {too_long}"

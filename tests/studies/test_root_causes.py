@@ -444,3 +444,76 @@ def test_findings_flag_the_printed_rates_the_division_tables_contradict(findings
     # BROMLEY_24:138 "Quality of Service … 349 … 21.2%": the division tables allow no less than 29.8%
     assert rows[("2023-24", "Quality of Service")]["printed_pct"] == 21.2
     assert len(rows) == 13 and all(r["printed_pct"] < r["derived_pct"] for r in rows.values())
+
+
+# --- the policy page: one chart per finding, in plain words (issue 25) ------------------------------------------
+
+NOTATION = ("φ", "CI", "Wilson", "Newcombe", "Holm", "n /", "n=", "95% interval", "95% limits", "pooled", "E&PP")
+
+
+@pytest.fixture(scope="module")
+def seed_study(seed_project, taxonomy):
+    from analysis.clean.manifest import read_manifest
+    from analysis.data import load_conflicts, load_observations
+
+    observations = load_observations(seed_project)
+    councils = sorted({e.council for e in read_manifest(seed_project)})
+
+    def study(council):
+        return rc.analyse(observations, taxonomy, council, "", councils, load_conflicts(seed_project),
+                          load_corrections(seed_project.reference))
+    return study
+
+
+def chart_texts(fig) -> str:
+    from analysis import charts
+
+    svg, meta = charts.render(fig)
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", t) for t in re.findall(r"<text\b.*?</text>", svg, flags=re.S)) + meta["alt"]
+
+
+def test_the_all_councils_chart_shows_each_tables_largest_cause(seed_study):
+    study = seed_study("all")
+    leaders = rc.largest_causes(study).set_index("table")
+    # BROMLEY_24:137 Lack of Action 375 of the causes table's 1,108 aspects (:140)
+    assert leaders.loc["Bromley 2023-24, all divisions", "share"] == pytest.approx(375 / 1108)
+    assert leaders.loc["Bromley 2023-24, all divisions", "cause"] == "lack of action"
+    # lewisham_2020-21…txt:218 Account Query (Revenues) 98, a top-five list: shown of all :142 1,926 complaints
+    council = leaders.loc["Lewisham 2020-21, Lewisham Council"]
+    assert council["share"] == pytest.approx(98 / 1926) and council["of"] == "of all 1,926 complaints"
+    # BD:94 Poor Communication 46 of the children's social care stage 1 table's 81 complaints
+    assert leaders.loc["Barking and Dagenham 2018-19, children's social care, stage 1", "share"] == pytest.approx(46 / 81)
+    text = chart_texts(rc.largest_causes_chart(study))
+    assert "Lack of action is the largest cause in 2 of the 8 tables" in " ".join(text.split())
+    assert "Lewisham 2020-21, Lewisham Council: charging and billing, 5% of all 1,926 complaints" in rc.leaders_alt(study)
+
+
+def test_a_councils_page_charts_its_own_largest_table(seed_study):
+    study = seed_study("lewisham")
+    table = rc.main_table(study)
+    # lewisham_2020-21…txt:218 onwards: the Council's top five (411 complaints) is its largest counted table
+    assert (table["council"].iloc[0], table["service"].iloc[0], table["value"].sum()) == ("lewisham", "Lewisham Council", 411)
+    assert "Bromley" not in rc.largest_causes_text(study) and "Bromley" not in rc.upheld_summary(study)
+
+
+@pytest.mark.parametrize("council", ["all", "bromley"])
+def test_the_policy_charts_carry_no_notation(seed_study, seed_project, council):
+    from analysis.data import load_observations
+    from analysis.reference import load_external_figures
+    from analysis.studies import benchmark as bm
+
+    study = seed_study(council)
+    key = rc.upheld_chart_key(study)
+    figures = [rc.largest_causes_chart(study), rc.change_figure(study.changes, study.names, study.change_periods),
+               rc.upheld_figure(study.upheld[key], study.names, rc.upheld_title(*key)),
+               bm.funnel_figure(bm.benchmark(load_observations(seed_project), load_external_figures(Paths(ROOT))))]
+    for fig in figures:
+        text = chart_texts(fig)
+        assert not [n for n in NOTATION if n in text], text[:300]
+    words = rc.change_summary(study) + rc.upheld_summary(study) + rc.scope_brief(study)
+    assert not [n for n in NOTATION if n in words], words
+    # the Bromley change, like for like: 110 of 570 aspects (BROMLEY_20:668 with the corrected base) → 338 of 886
+    assert "from 19% of Bromley's complaint aspects in 2019-20 to 38% in 2023-24" in rc.change_summary(study)
+    assert "4 of the 8 causes changed" in rc.change_summary(study)

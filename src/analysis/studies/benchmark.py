@@ -228,6 +228,46 @@ def text(result: Benchmark | None) -> str:
     return "\n".join(lines)
 
 
+def policy_text(result: Benchmark | None) -> str:
+    """The policy page's short form of :func:`text`: the London rate, where the study's councils sit, and what the
+    crude ratio cannot do, in plain words (the analyst page keeps the limits, the spread and the sources)."""
+    if result is None:
+        return "The London Ombudsman table is not in the clean data, so there is no benchmark."
+    t = result.table
+    study = t[t["study"]].sort_values("rate", ascending=False)
+    inside = int((~study["outside_95"]).sum())
+    lines = [f"Across the {len(t)} London boroughs in Lewisham's table, the Ombudsman upheld "
+             f"{present.number(result.pooled, 'share', 0)} of the cases it received in {PERIOD}; "
+             + (f"all {inside} study councils are" if inside == len(study) and inside > 1 else
+                f"{inside} of the {len(study)} study councils are" if len(study) > 1 else
+                f"{present.council(study['borough'].iloc[0])} is" if inside else
+                f"{present.council(study['borough'].iloc[0])} is not")
+             + f" within the range chance allows for their size ({_extremes_words(study)})."]
+    if result.own is not None and len(result.own):
+        r = result.own.iloc[0]
+        side = "below" if r["rate"] < r["london_average"] else "above" if r["rate"] > r["london_average"] else "at"
+        lines[0] += (f" On the Ombudsman's own measure {present.council(r['council'])} was {side} the London average "
+                     f"({present.number(r['rate'], 'pct', 0)} of investigated cases upheld, against "
+                     f"{present.number(r['london_average'], 'pct', 0)}; {present.citation(r['source']).markdown()}"
+                     + (f"; across England, [{present.number(result.national['value'], 'pct', 0)}]"
+                        f"({result.national['address']})" if result.national else "") + ").")
+    lines.append("*Caveat:* decisions upheld in a year are not the cases received that year, so this crude ratio "
+                 "cannot rank councils. Source: "
+                 f"{present.citation(t['received_source'].iloc[0]).markdown()} (received) and "
+                 f"[line {present.citation(t['upheld_source'].iloc[0]).text.rsplit('line ', 1)[-1]}]"
+                 f"({present.link_base()}{present.citation(t['upheld_source'].iloc[0]).href}) (upheld).")
+    return "\n\n".join(lines)
+
+
+def _extremes_words(study: pd.DataFrame) -> str:
+    """'from Lewisham's 11% to Harrow's 26%': the study councils' lowest and highest crude ratio."""
+    low, high = study.loc[study["rate"].idxmin()], study.loc[study["rate"].idxmax()]
+    if low["borough"] == high["borough"]:
+        return f"{present.number(low['rate'], 'share', 0)} upheld"
+    return (f"from {present.council(low['borough'])}'s {present.number(low['rate'], 'share', 0)} to "
+            f"{present.council(high['borough'])}'s {present.number(high['rate'], 'share', 0)}")
+
+
 def display_table(result: Benchmark) -> pd.DataFrame:
     """The per-borough table as the page shows it (human columns; format with ``present.table``)."""
     t = result.table.sort_values("rate", ascending=False)
@@ -247,31 +287,37 @@ def funnel_figure(result: Benchmark):
     t = result.table
     sizes = np.linspace(max(t["received"].min() * 0.8, 5), t["received"].max() * 1.1, 200)
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    for z, style, label in ((1.959964, "--", "95% limits"), (3.090232, ":", "99.8% limits")):
+    for z, style, label in ((1.959964, "--", "where 95% of boroughs would fall by chance"),
+                            (3.090232, ":", "where 99.8% would")):
         low, high = result.funnel.limits(sizes, z)
         ax.plot(sizes, low * 100, style, color="grey", lw=1.2, label=label)
         ax.plot(sizes, high * 100, style, color="grey", lw=1.2)
-    ax.axhline(result.pooled * 100, color="black", lw=1, label=f"London pooled rate {present.number(result.pooled, 'share', 1)}")
+    ax.axhline(result.pooled * 100, color="black", lw=1, label=f"London rate, {present.number(result.pooled, 'share', 0)}")
     others = t[~t["study"]]
     ax.scatter(others["received"], others["rate"] * 100, color=PALETTE[7], s=30, label="other London boroughs", zorder=3)
     study = t[t["study"]]
     ax.scatter(study["received"], study["rate"] * 100, color=PALETTE[1], s=70, edgecolor="black", zorder=4,
                label="the study's councils")
-    placed: list[tuple[float, float]] = []
-    for _, r in study.sort_values("rate").iterrows():
+    for _, r in study.iterrows():  # each name beside its point, away from the study council nearest to it
         x, y = r["received"], r["rate"] * 100
-        crowded = any(abs(x - a) < 8 and abs(y - b) < 2.5 for a, b in placed)  # two labels would overlap
-        ax.annotate(present.council(r["borough"]), (x, y), xytext=(5, -13 if crowded else 4),
-                    textcoords="offset points", fontsize=9)
-        placed.append((x, y))
+        near = study[(study["borough"] != r["borough"]) & ((study["rate"] * 100 - y).abs() < 4)
+                     & ((study["received"] - x).abs() < 40)]
+        if len(near) and (near["received"] - x).abs().min() < 6:  # almost the same point: one name above, one below
+            below = y < near["rate"].max() * 100 or (y == near["rate"].max() * 100 and r["borough"] > near["borough"].max())
+            offset, ha = ((-7, -16) if below else (-7, 6)), "right"
+        elif len(near) and near["received"].max() > x:  # a neighbour on the right: the name goes left
+            offset, ha = (-7, 4), "right"
+        else:
+            offset, ha = (7, 4), "left"
+        ax.annotate(present.council(r["borough"]), (x, y), xytext=offset, textcoords="offset points", ha=ha,
+                    fontsize=11.5)
     ax.set_xlabel(f"Ombudsman cases received, {PERIOD} (count)")
     ax.set_ylabel("cases upheld, % of cases received")
     ax.set_ylim(0, max(45, t["rate"].max() * 100 + 5))
     outside = t["outside_95"].sum()
-    finding = ("every borough sits inside the 95% limits" if outside == 0 else
-               f"{outside} of {len(t)} boroughs outside the 95% limits")
-    ax.set_title(f"London {PERIOD}: Ombudsman upheld rates vary little beyond chance —\n{finding} "
-                 f"(limits widened for φ = {present.number(result.dispersion, 'decimal', 2)})", loc="left", fontsize=11)
+    finding = ("every borough's upheld rate is within the range chance allows" if outside == 0 else
+               f"{outside} of {len(t)} boroughs' upheld rates are outside the range chance allows")
+    ax.set_title(f"Ombudsman, London {PERIOD}: {finding}", loc="left")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig

@@ -962,30 +962,37 @@ def primary_record(study: RootCauseStudy, run_id: str = "") -> Primary:
 # Charts (titles state the finding; axes name their units)
 
 
-def pareto_figure(table: pd.DataFrame, names: dict[str, str]):
-    """One cause table: bars (largest first) and the cumulative share."""
+def pareto_figure(table: pd.DataFrame, names: dict[str, str], all_complaints: float | None = None):
+    """One cause table: its categories as printed, largest first, each bar labelled with its share of the table
+    (a phone has no room for a second axis of running totals: the text under it gives the top three's share).
+    ``all_complaints``: the organisation's whole-year complaints, where the table lists only its largest issues
+    (the title then says the list's share is not a share of all complaints)."""
     import matplotlib.pyplot as plt
 
-    from ..charts import PALETTE
+    from ..charts import MIN_TEXT_PT, PALETTE
 
     table = table.sort_values("rank")
     first = table.iloc[0]
     percent = first["measure"] == "pct_of_total"
-    values = table["value"]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(table) + 1.6))
-    labels = [f"{c} [{names.get(s, s)}]" for c, s in zip(table["category"], table["category_std"])]
-    ax.barh(labels[::-1], values.to_numpy()[::-1], color=PALETTE[0])
+    values = table["value"].to_numpy()
+    long_names = any(len(str(c)) > 26 for c in table["category"])
+    fig, ax = plt.subplots(figsize=(8, max(6.0, 0.8 * len(table) + 1.8) if long_names else 0.5 * len(table) + 1.8))
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, values, color=PALETTE[0])
+    ax.set_yticks(y, list(table["category"]))
+    for yi, v, share in zip(y, values, table["share"]):
+        ax.annotate(present.number(share, "share", 0), (v, yi), xytext=(4, 0), textcoords="offset points",
+                    va="center", ha="left", fontsize=MIN_TEXT_PT)
+    ax.set_xlim(0, values.max() * 1.25)
     unit = UNITS.get(first["measure"], first["measure"])
     ax.set_xlabel(unit if not percent else "% of complaints (as printed)")
     share_text = f"{first['share']:.0%}" + ("" if percent else f" of {int(first['table_total']):,} {unit}")
-    ax.set_title(f"{table_label(first)}:\n'{first['category']}' leads with {share_text}", loc="left")
-    if not percent:
-        twin = ax.twiny()
-        twin.plot(table["cumulative"].to_numpy()[::-1] * 100, range(len(table)), marker="o", color=PALETTE[1])
-        twin.set_xlim(0, 105)
-        twin.set_xlabel("cumulative share, % (line)")
-        twin.grid(False)
-    fig.tight_layout()
+    if all_complaints:
+        share_text = (f"{int(first['value']):,} of the {int(first['table_total']):,} complaints listed, "
+                      f"{present.number(first['value'] / all_complaints, 'share', 0)} of all {int(all_complaints):,}")
+    fig.suptitle(f"{_table_short(first)}: '{first['category']}' ({_name(names, first['category_std'])}) leads with "
+                 f"{share_text}", x=0.02, ha="left", fontweight="bold", fontsize=13)  # the figure's width, not the plot's
+    ax.grid(axis="y", visible=False)
     return fig
 
 
@@ -1021,7 +1028,8 @@ def division_figure(division: pd.DataFrame, names: dict[str, str]):
 
 
 def upheld_figure(upheld: pd.DataFrame, names: dict[str, str], title_prefix: str):
-    """Upheld (fully or partly) share of decided aspects per cause, with Wilson 95% intervals."""
+    """Upheld (fully or partly) share of decided aspects per cause, with its likely range (the quasi-Wilson 95%
+    interval of the method note; the chart says "likely range", the glossary explains it)."""
     import matplotlib.pyplot as plt
 
     from ..charts import PALETTE
@@ -1031,14 +1039,12 @@ def upheld_figure(upheld: pd.DataFrame, names: dict[str, str], title_prefix: str
     y = np.arange(len(table))
     ax.errorbar(table["rate"] * 100, y, xerr=[(table["rate"] - table["low"]) * 100, (table["high"] - table["rate"]) * 100],
                 fmt="o", color=PALETTE[0], capsize=3)
-    ax.set_yticks(y, [f"{names.get(c, c)} (n={int(n)})" for c, n in zip(table["category_std"], table["decided"])])
+    ax.set_yticks(y, [names.get(c, c) for c in table["category_std"]])
     ax.set_xlim(0, 100)
-    phi = float(table["phi"].iloc[0]) if "phi" in table and len(table) else 1.0
-    ax.set_xlabel("upheld or partly upheld, % of decided (95% interval"
-                  + (f", widened for φ = {phi:.2f})" if phi > 1 else ")"))
+    ax.set_xlabel("upheld or partly upheld, % of decided, with its likely range")
     top = table.iloc[-1]
     ax.set_title(f"{title_prefix}: {names.get(top['category_std'], top['category_std']).lower()} is upheld most often, "
-                 f"{top['rate']:.0%} ({top['low']:.0%}–{top['high']:.0%})", loc="left")
+                 f"{top['rate']:.0%} of decided", loc="left")
     fig.tight_layout()
     return fig
 
@@ -1061,7 +1067,8 @@ def odds_figure(model: CauseModel, names: dict[str, str] | None = None):
     ax.set_xlabel(f"odds ratio of upheld vs {names.get(model.reference_cause, model.reference_cause).lower()} in "
                   f"{present.division(model.reference_division).lower()} (log scale)")
     terms, _, after = significant_counts(model)
-    ax.set_title(f"Adjusted for division, {after} of {terms} terms differ from the reference after Holm's adjustment",
+    ax.set_title(f"Adjusted for division, {after} of {terms} terms differ from the reference, allowing for "
+                 f"testing {terms} at once",
                  loc="left")
     fig.tight_layout()
     return fig
@@ -1093,14 +1100,20 @@ def change_figure(changes: list[CauseChange], names: dict[str, str], periods: tu
     from ..charts import PALETTE
 
     ordered = sorted(changes, key=lambda c: c.share_after)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(ordered) + 1.8))
+    fig, ax = plt.subplots(figsize=(8, max(6.0, 0.6 * len(ordered) + 1.8)))  # 6 in or more: rows for 2-line names
     for i, c in enumerate(ordered):
         ax.plot([c.share_before * 100, c.share_after * 100], [i, i], color="grey", lw=1)
     ax.scatter([c.share_before * 100 for c in ordered], range(len(ordered)), color=PALETTE[0], label=periods[0], zorder=3)
     ax.scatter([c.share_after * 100 for c in ordered], range(len(ordered)), color=PALETTE[1], label=periods[1], zorder=3)
     ax.set_yticks(range(len(ordered)), [names.get(c.code, c.code) for c in ordered])
-    ax.set_xlabel("share of Bromley's aspects, % (E&PP excluded both years)")
-    ax.legend(loc="lower right")
+    ax.set_xlabel("share of Bromley's complaint aspects, % (like for like)")
+    top = ordered[-1]  # the years named beside the top row's two points, not in a colour-only legend
+    for share, year, colour in ((top.share_before, periods[0], PALETTE[0]), (top.share_after, periods[1], PALETTE[1])):
+        ax.annotate(year, (share * 100, len(ordered) - 1), xytext=(0, 9), textcoords="offset points", ha="center",
+                    va="bottom", color=colour, fontsize=11.5, fontweight="bold")
+    ax.set_ylim(-0.6, len(ordered) - 0.1)
+    widest = max(max(c.share_before, c.share_after) for c in ordered) * 100
+    ax.set_xlim(-1, widest * 1.12 + 2)  # room for the year named over the rightmost point
     rise = changes[0]
     ax.set_title(f"{names.get(rise.code, rise.code)} rose from {rise.share_before:.0%} to {rise.share_after:.0%} "
                  f"of aspects, {periods[0]} to {periods[1]}", loc="left")
@@ -1166,7 +1179,7 @@ def pareto_sections(study: RootCauseStudy):
                     f"is the most frequent: {first['value']:,.0f} of {first['table_total']:,.0f} "
                     f"{UNITS[first['measure']]} ({_pct(first['share'])}, {source}); the top three cover "
                     f"{_pct(top3['share'].sum())}.")
-        yield text, pareto_figure(table, study.names)
+        yield text, pareto_figure(table, study.names, listed_of(study, first))
 
 
 def division_text(study: RootCauseStudy) -> str:
@@ -1475,23 +1488,20 @@ def cannot_tell_text(study: RootCauseStudy) -> str:
     """'What this cannot tell us', specific to this run's data."""
     lines = []
     if study.primary is not None:
-        lines.append("- **Why complaints are about lack of action.** The reports code each aspect once, by the council's own "
-                     "judgement; they do not say what caused the failure (staffing, demand, systems).")
+        lines.append("- **Why complaints are about lack of action.** The reports say what a complaint was about, not "
+                     "what caused the failure (staffing, demand, systems).")
     if study.shift is not None:
         rose = int((study.shift.divisions["share_after"] > study.shift.divisions["share_before"]).sum())
-        lines.append(f"- **Whether lack of action really rose in Bromley.** The share rose in {rose} of "
-                     f"{len(study.shift.divisions)} divisions, but aspects per complaint rose between the two reports too; "
-                     "a recording change and a real change give the same numbers.")
+        lines.append(f"- **Whether lack of action really rose in Bromley.** It rose in {rose} of "
+                     f"{len(study.shift.divisions)} divisions, but a change in recording gives the same numbers.")
     if BROMLEY in study.shown_periods and any(c != BROMLEY for c in study.shown_periods):
-        lines.append("- **A ranking of causes across councils.** Bromley counts aspects, Barking and Dagenham and Lewisham "
-                     "count complaints (Lewisham's top issues list only five per organisation), and each council codes its own "
-                     "categories; the harmonised codes make shares comparable in kind, not in size.")
+        lines.append("- **A ranking of causes across councils.** The councils count different things and word their "
+                     "own categories.")
     if any(k[0] == "lewisham" for k in study.upheld):
-        lines.append("- **Whether one council upholds more than another.** Upheld rates are the councils' own findings on "
-                     "their own complaints, by their own standards; the London Ombudsman benchmark is the only like-for-like "
-                     "comparison, and it counts cases received, not decided.")
-    lines.append("- **Causation.** Odds ratios and shares are associations within one year's reports; division, service and "
-                 "complainant are not randomised, and aspects of one complaint are not independent trials.")
+        lines.append("- **Whether one council upholds more than another.** Each decides its own complaints by its own "
+                     "standards; only the Ombudsman's figures compare councils.")
+    lines.append("- **What causes complaints.** The figures show what goes together in one year's complaints, not what "
+                 "causes what.")
     if study.without_causes:
         lines.append(f"- **Anything about {', '.join(present.council(c) for c in study.without_causes)}.** No complaint "
                      "categories with figures survived the report's conversion.")
@@ -1511,48 +1521,24 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
     pe = study.primary
     if pe is not None:
         bullets.append(f"Lack of action is the most common cause of complaint in Bromley {pe.period}: "
-                       f"{present.number(pe.count)} of {present.number(pe.total)} aspects, "
-                       f"{present.estimate(pe.share, pe.low, pe.high, 'share')}. This is the study's primary estimate; "
-                       f"its interval allows for several aspects per complaint (φ = "
-                       f"{present.number(pe.dispersion, 'decimal', 2)} aspects per complaint).")
+                       f"{present.number(pe.count)} of {present.number(pe.total)} complaint aspects "
+                       f"({present.number(pe.share, 'share', 0)}).")
     sh = study.shift
     if sh is not None:
         rec = {r.period: r for r in (study.recording or [])}
         extra = ""
         if sh.before in rec and sh.after in rec:
-            extra = (f", but complaints were also split into more aspects ({present.number(rec[sh.before].aspects_per_complaint, 'decimal', 2)}"
-                     f" → {present.number(rec[sh.after].aspects_per_complaint, 'decimal', 2)} per complaint), so part of the rise "
-                     "may be a change in recording")
-        rise = next((c for c in (study.changes or []) if c.code == sh.code), None)
-        interval = ""
-        if rise is not None:
-            interval = (f" (+{present.number(rise.difference * 100, 'decimal', 1)} points, 95% CI "
-                        f"{present.number(rise.low * 100, 'decimal', 1)} to {present.number(rise.high * 100, 'decimal', 1)}, "
-                        f"{_change_phi_words(rise, sh.before, sh.after)})")
-        bullets.append(f"Like for like, its share rose from {present.number(sh.share_before, 'share', 0)} ({sh.before}) to "
-                       f"{present.number(sh.share_after, 'share', 0)} ({sh.after}){interval}; with {sh.before}'s division "
-                       f"mix it would still be {present.number(sh.share_fixed_mix, 'share', 0)}{extra}.")
+            extra = (f"; part of the rise may be a change in recording ({present.number(rec[sh.before].aspects_per_complaint, 'decimal', 2)}"
+                     f" → {present.number(rec[sh.after].aspects_per_complaint, 'decimal', 2)} aspects per complaint)")
+        bullets.append(f"With {sh.before}'s mix of divisions, lack of action would still be "
+                       f"{present.number(sh.share_fixed_mix, 'share', 0)} of Bromley's aspects in {sh.after}{extra}.")
     bromley_key = next((k for k in study.upheld if k[0] == BROMLEY), None)
     if bromley_key is not None:
         t = study.upheld[bromley_key]
         top = t.iloc[0]
-        phi = (study.dispersion or {}).get(bromley_key, (float("nan"), 0))[0]
-        text = (f"In Bromley {bromley_key[1]}, {_name(study.names, top['category_std'])} is upheld most often: "
-                f"{present.number(top['upheld_or_partially'])} of {present.number(top['decided'])} decided aspects, "
-                f"{present.estimate(top['rate'], top['low'], top['high'], 'share')} (interval widened for φ = "
-                f"{present.number(phi, 'decimal', 2)})")
-        conflicts = study.rate_conflicts
-        if conflicts is not None and len(conflicts):
-            printed = conflicts[(conflicts["council"] == BROMLEY) & (conflicts["period"] == bromley_key[1])
-                                & (conflicts["code"] == top["category_std"])]
-            if len(printed):
-                r = printed.iloc[0]
-                text += (f"; the report's causes table prints {present.number(r['printed_pct'], 'decimal', 1)}% for "
-                         f"'{r['category']}', which its division tables' counts contradict")
-        if study.model is not None:
-            terms, before, after = significant_counts(study.model)
-            text += f"; after Holm's adjustment {after} of {terms} model terms differ from the reference (not {before})"
-        bullets.append(text + ".")
+        bullets.append(f"In Bromley {bromley_key[1]}, {_name(study.names, top['category_std'])} is the cause upheld most "
+                       f"often: {present.number(top['upheld_or_partially'])} of {present.number(top['decided'])} decided "
+                       f"aspects ({present.number(top['rate'], 'share', 0)}).")
     homes = [k for k in study.upheld if k[0] == "lewisham" and k[2]]
     if homes and study.test_holm:
         parts = []
@@ -1560,10 +1546,9 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
             p_holm = study.test_holm.get(key)
             if p_holm is None:
                 continue
-            parts.append(f"at {key[2]} whether a complaint is upheld {'depends' if p_holm < 0.05 else 'does not clearly depend'} "
-                         f"on its cause (Holm-adjusted p {_peq(p_holm)})")
+            parts.append(f"at {key[2]} it {'depends' if p_holm < 0.05 else 'does not clearly depend'} on the cause")
         if parts:
-            bullets.append("Lewisham prints the Council's and Lewisham Homes' top issues apart: " + "; ".join(parts) + ".")
+            bullets.append("In Lewisham, whether a complaint is upheld: " + "; ".join(parts) + ".")
     others = study.pareto[(study.pareto["council"] != BROMLEY) & (study.pareto["rank"] == 1)
                           & study.pareto["measure"].isin(COUNT_MEASURES)]
     if len(others) and len(bullets) < 4:
@@ -1588,8 +1573,8 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
         r = london.table.set_index("borough").loc[study.council]
         bullets.append(f"Ombudsman, {present.council(study.council)} {_london_period()}: {present.number(r['upheld'])} of "
                        f"{present.number(r['received'])} cases received were upheld ({present.number(r['rate'], 'share', 1)}), "
-                       f"{'outside' if r['outside_95'] else 'inside'} the London 95% funnel limits "
-                       f"({present.interval(r['low95'], r['high95'], 'share', 1)} at its size).")
+                       f"{'outside' if r['outside_95'] else 'inside'} the range chance alone gives a London borough of "
+                       f"its size ({present.interval(r['low95'], r['high95'], 'share', 0)}).")
     if london is not None and len(bullets) < 5:
         from . import benchmark
 
@@ -1604,4 +1589,216 @@ def key_findings(study: RootCauseStudy, london=None) -> list[str]:
                           f"{'below' if own['rate'] < own['london_average'] else 'above'} the London average "
                           f"({present.number(own['rate'], 'pct', 0)} against {present.number(own['london_average'], 'pct', 0)})"
                           if own is not None else "") + ".")
-    return bullets[:5]
+    return bullets[:4]  # a phone's first screen or two; the sections below give the rest
+
+
+# --------------------------------------------------------------------------------------
+# The policy page (a bulletin): one chart per finding, plain sentences; the analyst page keeps the
+# per-table charts, the intervals' notation and the tests (issue 25)
+
+
+def _table_short(row) -> str:
+    """A cause table's name without its unit: 'Bromley 2023-24, all divisions'."""
+    return table_label(row).rsplit(" (", 1)[0]
+
+
+def largest_causes(study: RootCauseStudy) -> pd.DataFrame:
+    """One row per cause table shown: its largest cause, and that cause's share. Where the table lists only part
+    of an organisation's complaints (Lewisham's top-five lists), the share is of all the organisation's
+    complaints, with ``of`` saying so (a share of a truncated list would overstate it)."""
+    leaders = study.pareto[study.pareto["rank"] == 1]
+    coverage = study.coverage.set_index("label") if study.coverage is not None and len(study.coverage) else None
+    rows = []
+    for _, r in leaders.iterrows():
+        label, share = table_label(r), float(r["share"])
+        if r["measure"] == "pct_of_total":
+            of = "of complaints, as printed"
+        elif coverage is not None and label in coverage.index:
+            share = float(coverage.loc[label, "share_of_complaints"])
+            of = f"of all {present.number(coverage.loc[label, 'complaints'])} complaints"
+        else:
+            of = f"of {present.number(r['table_total'])} {UNITS[r['measure']]}"
+        rows.append({"table": _table_short(r), "council": r["council"], "code": r["category_std"],
+                     "cause": _name(study.names, r["category_std"]), "printed": r["category"], "share": share,
+                     "of": of, "value": r["value"], "measure": r["measure"],
+                     "source": f"{r['source_file']}:{int(r['source_line'])}"})
+    return pd.DataFrame(rows, columns=["table", "council", "code", "cause", "printed", "share", "of", "value", "measure",
+                                       "source"])
+
+
+def leaders_figure(study: RootCauseStudy):
+    """Each printed table's largest cause and its share, one bar per table (named above its bar, the cause at its
+    end): the all-councils page's one chart of what complaints are about."""
+    import matplotlib.pyplot as plt
+
+    from ..charts import MIN_TEXT_PT, PALETTE, _wrap
+
+    t = largest_causes(study).iloc[::-1].reset_index(drop=True)
+    common = t["code"].value_counts()
+    lead = common.index[0]
+    names = [_wrap(r["table"], 38) for _, r in t.iterrows()]
+    line = MIN_TEXT_PT * 1.25  # points per text line
+    # each row, in inches (about one data unit: the figure is as tall as its rows, plus title and axis):
+    # the bar, the cause's name above it, the table's name above that, and a gap
+    heights = [(14 + 3 + line + 1 + line * (n.count("\n") + 1) + 6) / 72 for n in names]
+    y = np.cumsum([0.0, *heights[:-1]])
+    fig, ax = plt.subplots(figsize=(4.5, sum(heights) + 1.3))
+    ax.barh(y, t["share"] * 100, height=14 / 72, color=PALETTE[0])
+    for yi, name, (_, r) in zip(y, names, t.iterrows()):
+        ax.annotate(r["cause"], (0, yi), xytext=(0, 10), textcoords="offset points", va="bottom", ha="left",
+                    fontsize=MIN_TEXT_PT)
+        ax.annotate(name, (0, yi), xytext=(0, 10 + line + 1), textcoords="offset points", va="bottom", ha="left",
+                    fontsize=MIN_TEXT_PT, fontweight="bold", linespacing=1.1)
+        ax.text(r["share"] * 100 + 1.5, yi, present.number(r["share"], "share", 0), va="center", ha="left",
+                fontsize=MIN_TEXT_PT)
+    ax.set_yticks(y, [f"{r['table']}: {r['cause']}" for _, r in t.iterrows()])
+    ax.tick_params(axis="y", left=False, labelleft=False)
+    ax.set_ylim(-0.2, y[-1] + heights[-1] - 0.1)
+    ax.set_xlim(0, 100)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("largest cause's share, %")
+    if common.iloc[0] > 1:
+        title = (f"{names_cap(study.names, lead)} is the largest cause in {int(common.iloc[0])} of the {len(t)} "
+                 "tables the reports print")
+    else:
+        title = f"Each of the {len(t)} tables the reports print has a different largest cause"
+    ax.set_title(title, loc="left")
+    return fig
+
+
+def leaders_alt(study: RootCauseStudy) -> str:
+    t = largest_causes(study)
+    return ("The largest cause of complaint in each table the reports print: "
+            + "; ".join(f"{r['table']}: {r['cause']}, {present.number(r['share'], 'share', 0)} {r['of']}"
+                        for _, r in t.iterrows()))
+
+
+def main_table(study: RootCauseStudy) -> pd.DataFrame | None:
+    """A council page's one Pareto: the council's largest table counted in aspects or complaints (else its first)."""
+    if study.pareto.empty:
+        return None
+    tables = [t.sort_values("rank") for _, t in study.pareto.groupby(TABLE_KEY, sort=True)]
+    counted = [t for t in tables if t["measure"].iloc[0] in COUNT_MEASURES]
+    return max(counted, key=lambda t: float(t["value"].sum())) if counted else tables[0]
+
+
+def largest_causes_chart(study: RootCauseStudy):
+    """The policy page's one chart of what complaints are about: every table's largest cause (all councils),
+    or the council's own largest table, cause by cause (a council's page)."""
+    if study.pareto.empty:
+        return None
+    if study.council == "all":
+        return leaders_figure(study)
+    table = main_table(study)
+    return pareto_figure(table, study.names, listed_of(study, table.iloc[0]))
+
+
+def listed_of(study: RootCauseStudy, row) -> float | None:
+    """The organisation's whole-year complaints where ``row``'s table lists only its largest issues, else None."""
+    coverage = study.coverage
+    if coverage is None or coverage.empty:
+        return None
+    hit = coverage[coverage["label"] == table_label(row)]
+    return float(hit["complaints"].iloc[0]) if len(hit) else None
+
+
+def largest_causes_text(study: RootCauseStudy) -> str:
+    """Plain sentences under the chart: each table's largest cause with its one number and source."""
+    t = largest_causes(study)
+    if t.empty:
+        return "The reports print no complaint categories with figures."
+    if study.council == "all":  # the chart names every table's largest cause; the analyst version charts each table
+        lines = ["Where a report lists only an organisation's largest issues, the share is of all its complaints."
+                 if t["of"].str.startswith("of all").any() else ""]
+    else:
+        lines = [f"- **{r['table']}**: {r['cause']}, {present.number(r['share'], 'share', 0)} {r['of']} "
+                 f"(“{r['printed']}”, {present.citation(r['source']).markdown()})." for _, r in t.iterrows()]
+    caveat = ("*Caveat:* each council words its own categories and counts different things (Bromley counts aspects: "
+              "one complaint can raise several), so compare which cause leads, not the size of the shares."
+              if t["council"].nunique() > 1 else
+              "*Caveat:* the council words its own categories; the study maps each to a common list of causes.")
+    return "\n".join(x for x in lines if x) + "\n\n" + caveat
+
+
+def change_summary(study: RootCauseStudy) -> str:
+    """The policy page's words on the Bromley change: the rise, how many causes changed clearly, and the caveat."""
+    before, after = study.change_periods
+    rise = next((c for c in study.changes if c.code == PRIMARY_CODE), study.changes[0])
+    clear = sum(c.p_holm < 0.05 for c in study.changes)
+    text = (f"Like for like, {_name(study.names, rise.code)} went from {present.number(rise.share_before, 'share', 0)} "
+            f"of Bromley's complaint aspects in {before} to {present.number(rise.share_after, 'share', 0)} in {after} "
+            f"(likely range of the rise {present.number(rise.low * 100, 'decimal', 0)} to "
+            f"{present.number(rise.high * 100, 'decimal', 0)} points). {clear} of the {len(study.changes)} causes "
+            "changed by more than chance would explain.")
+    rec = {r.period: r for r in (study.recording or [])}
+    if before in rec and after in rec:
+        text += (f"\n\n*Caveat:* Bromley also split each complaint into more aspects "
+                 f"({present.number(rec[before].aspects_per_complaint, 'decimal', 2)} per complaint in {before}, "
+                 f"{present.number(rec[after].aspects_per_complaint, 'decimal', 2)} in {after}), which raises a common "
+                 "cause's share with no change in what went wrong: the reports cannot tell the two apart.")
+    return text
+
+
+def upheld_chart_key(study: RootCauseStudy):
+    """The policy page's one upheld table: the one with the most decided cases (Bromley's, where it is shown)."""
+    if not study.upheld:
+        return None
+    return max(sorted(study.upheld), key=lambda k: float(study.upheld[k]["decided"].sum()))
+
+
+def upheld_summary(study: RootCauseStudy) -> str:
+    """One plain sentence per upheld table: the cause upheld most often and least often, with its share."""
+    lines = []
+    for key in sorted(study.upheld, key=lambda k: k != upheld_chart_key(study)):
+        table = study.upheld[key]
+        top, bottom = table.iloc[0], table.iloc[-1]
+        unit = "aspects" if key[0] == BROMLEY else "complaints"
+        line = (f"- **{upheld_title(*key)}** ({unit}): {_name(study.names, top['category_std'])} is upheld most often "
+                f"({present.number(top['rate'], 'share', 0)})")
+        if len(table) > 1:
+            line += f", {_name(study.names, bottom['category_std'])} least ({present.number(bottom['rate'], 'share', 0)})"
+        p_holm = (study.test_holm or {}).get(key)
+        if p_holm is not None and np.isfinite(p_holm) and p_holm >= 0.05:
+            line += ", but the differences are within what chance would give"
+        lines.append(line + ".")
+    return ("\n".join(lines) + "\n\n*Caveat:* each council decides its own complaints by its own standards, so "
+            "upheld rates do not compare councils.")
+
+
+
+def reports_source(pairs) -> str:
+    """A chart's source line from the (council, period) reports it draws on: 'the Bromley 2019-20 and 2023-24
+    reports; analysis by this study'."""
+    years: dict[str, list[str]] = {}
+    for c, p in sorted(set(pairs)):
+        years.setdefault(c, []).append(p)
+    parts = [f"{present.council(c)} {' and '.join(ps)}" for c, ps in years.items()]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"the {listed} complaints report{'s' if sum(map(len, years.values())) > 1 else ''}; analysis by this study"
+
+
+def largest_causes_source(study: RootCauseStudy) -> str:
+    return reports_source(study.shown_periods.items())
+
+
+def change_source(study: RootCauseStudy) -> str:
+    return reports_source((BROMLEY, p) for p in study.change_periods)
+
+
+def upheld_source(study: RootCauseStudy) -> str:
+    key = upheld_chart_key(study)
+    return reports_source([key[:2]]) if key else ""
+
+
+def scope_brief(study: RootCauseStudy) -> str:
+    """The policy page's scope in one sentence: which council's which year, and who has no cause figures."""
+    shown = [f"{present.council(c)} {p}" for c, p in sorted(study.shown_periods.items())]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    text = (f"This page covers {listed}, the latest year with figures on causes" if shown else
+            "The reports print no complaint categories with figures")
+    if study.changes:
+        text += f", and Bromley's change since {study.change_periods[0]}"
+    if study.without_causes:
+        text += (f"; {' and '.join(present.council(c) for c in study.without_causes)}'s reports print none "
+                 "that could be read")
+    return text + "."

@@ -345,7 +345,7 @@ def build(paths: Paths, council: str = "all") -> Synthesis:
             result.run_id = run_id
             out.drivers.append(result)
             out.units.setdefault(result.council, [])
-            if result.unit not in out.units[result.council]:
+            if result.unit and result.unit not in out.units[result.council]:  # a finding not estimable counts nothing
                 out.units[result.council].append(result.unit)
     _, causes = load_driver_findings(paths, "02_root_causes", "all")
     out.london = london_benchmark(causes, councils) if causes else {}
@@ -583,8 +583,9 @@ INTERVAL_MEANING = ("What a likely range is for: most figures are complete count
                     "be off; mistakes in coding, recording or printing are not in it (see the method note).")
 
 
-def cannot_conclude(s: Synthesis) -> list[str]:
-    """What the study cannot tell us, for the front page and the synthesis page."""
+def cannot_conclude(s: Synthesis, said_above: bool = False) -> list[str]:
+    """What the study cannot tell us, for the front page and the synthesis page; ``said_above``: leave out the
+    points the synthesis's policy page has already made (each driver's reason for its strength, the comparability)."""
     single = sorted(c for c in s.councils if s.council in ("all", c) and len(s.reports.get(c, [])) == 1)
     lines = [
         f"What drives complaints to English councils in general, or even in London: the study holds "
@@ -592,11 +593,12 @@ def cannot_conclude(s: Synthesis) -> list[str]:
         "That any driver causes complaints: these are yearly counts from the councils' own reports, with no "
         "comparison group and no denominators (residents, service users); a rise alongside a driver is not proof "
         "that it drove the rise.",
-        f"Which cause or council ranks highest: {comparability_brief(s)[0].lower()}{comparability_brief(s)[1:]}",
     ]
+    if not said_above:
+        lines.append(f"Which cause or council ranks highest: {comparability_brief(s)[0].lower()}{comparability_brief(s)[1:]}")
     if single:
         lines.append(f"Any trend for {_names(single)}: one report each.")
-    for d in s.drivers:
+    for d in s.drivers if not said_above else []:
         if d.notebook == "03_contracted_services" and d.strength != CLEAR and "in-house" in d.finding:
             lines.append(f"Whether complaints about contracted care providers are upheld more often than in-house ones: "
                          f"{d.reason}.")
@@ -626,8 +628,22 @@ def headlines(s: Synthesis) -> list[str]:
 
 
 def key_findings(s: Synthesis) -> list[str]:
-    """The page's key findings: the scope, then each driver's finding with its strength."""
-    return ([scope_sentence(s)] + headlines(s))[:5]
+    """The page's key findings: each driver's finding (the page opens with the scope; each finding's strength and
+    caveat follow in its section, so the page says each once; the front page's ``headlines`` keep both). With
+    fewer than 3 drivers stated, the scope leads the list."""
+    order = list(DRIVERS)
+    findings = [f"{SHORT[d.notebook][0].upper()}{SHORT[d.notebook][1:]}: {d.finding}"
+                for d in sorted(s.drivers, key=lambda d: order.index(d.notebook))]
+    return (findings if len(findings) >= 3 else [scope_sentence(s)] + findings
+            + [f"{SHORT[m.notebook][0].upper()}{SHORT[m.notebook][1:]}: not stated ({m.reason})." for m in s.missing])[:5]
+
+
+def driver_section(d: Driver) -> str:
+    """A driver on the synthesis's policy page, after the key findings that state it: its scope, the strength of
+    the evidence with its reason, the caveat, and a link to the driver's own page."""
+    return (f"**{d.driver}** ({d.scope or present.council(d.council)}). **Strength of the evidence:** {d.strength}"
+            + (f", because {d.reason}" if d.reason else "") + f". *Caveat:* {d.caveat}"
+            + (f" [More on this driver]({d.run_id}.html)." if d.run_id else ""))
 
 
 def drivers_table(s: Synthesis):
