@@ -173,7 +173,7 @@ def test_screenshots_of_the_front_page_synthesis_and_each_driver(phone, built_si
 
 MAX_PHONE_SCREENS = 10  # the page's height over the iPhone 13 viewport's (390 × 664 CSS px in Playwright's profile)
 PAGE_GROUPS = ["index", *sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
-SHORTENED_ELSEWHERE = {"index", "03_contracted_services", "04_sen_surge", "05_covid_dip"}
+SHORTENED_ELSEWHERE = {"index"}
 
 
 def group_pages(site: Path, group: str) -> list[Path]:
