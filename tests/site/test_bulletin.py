@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html as html_module
+import json
 import os
 import re
 from pathlib import Path
@@ -30,8 +31,11 @@ DEVELOPER = re.compile(r"python -m|data/clean|data/raw|\banalysis\.[a-z_]+|\bin 
 STATISTICS = re.compile(r"[\u0391-\u03a9\u03b1-\u03c9]|\bHolm\b|Newcombe|\bWilson\b|chi-square|\bGLM\b|"
                         r"quasi-\w+|Poisson|(?<![\w-])[zp]\s*[=<>]|\bp values?\b|\bCI\b")
 HYPHEN_MINUS = re.compile(r"(?<![\w.\-\u2013/])-\d")
+# heat maps are analyst-page charts: a policy page that speaks of one promises a chart it does not show (issue 25)
+HEAT_MAP = re.compile(r"heat[ -]?maps?\b", re.I)
 COUNCILS = ("barking_and_dagenham", "bromley", "harrow", "lewisham")
 MIN_CHART_PX = 11.0
+FRONT_PAGE_SCREENS = 10  # issue 25: a phone reader reaches the front page's end in under 10 screens
 
 
 def reader_pages(site: Path) -> list[Path]:
@@ -48,6 +52,8 @@ def page_problems(page: Path) -> list[str]:
         hits = sorted({m.group(0) for m in pattern.finditer(where)})
         if hits:
             found.append(f"{name}: {hits[:6]}")
+    if HEAT_MAP.search(text):
+        found.append("mentions a heat map, which only analyst pages show")
     for target in ("glossary.html", "about.html"):
         if target not in html:
             found.append(f"no link to {target}")
@@ -105,10 +111,10 @@ def chart_problems(page: Path) -> list[str]:
 def test_the_checks_catch_what_they_should(tmp_path):
     page = tmp_path / "03_contracted_services__harrow.html"
     page.write_text("<main><h2>Bromley only</h2><p>Run python -m analysis clean: φ = 1.2, p = 0.03, change -12%,"
-                    " in each of the 1 councils.</p><figure class=\"chart\"><img alt=x></figure></main>")
+                    " in each of the 1 councils; see the heat map.</p><figure class=\"chart\"><img alt=x></figure></main>")
     found = " | ".join(page_problems(page))
     for expected in ("developer text", "statistics notation", "hyphen for a minus", "no link to glossary.html",
-                     "another council in the headings", "a chart without its source line"):
+                     "another council in the headings", "a chart without its source line", "mentions a heat map"):
         assert expected in found, (expected, found)
     page.write_text('<main><a href="glossary.html">g</a><a href="about.html">a</a><h2>Harrow 2019-20</h2>'
                     "<p>Complaints fell by 12% (\u221212%) between 2019-20 and 2020-21.</p></main>")
@@ -140,9 +146,8 @@ def test_the_chart_check_reads_inside_the_charts_and_reports_every_violation(tmp
 
 
 # pages whose charts still carry notation on this branch (φ, "95% CI", "Wilson", "-10%"): being removed on
-# branches rootlen (02) and driverlen (03, 04, 05; the front page's cards show their headline charts); the lead
-# removes these marks after merging them
-CHARTS_BEING_FIXED = {"02_root_causes", "03_contracted_services", "04_sen_surge", "05_covid_dip", "index"}
+# branches rootlen (02) and driverlen (03, 04, 05); the lead removes these marks after merging them
+CHARTS_BEING_FIXED = {"02_root_causes", "03_contracted_services", "04_sen_surge", "05_covid_dip"}
 
 
 def _chart_params():
@@ -177,6 +182,49 @@ def test_every_site_page_links_the_glossary_and_about(built_site):
     for page in (built_site / "analyst").glob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "../glossary.html" in html and "../about.html" in html, page.name
+
+
+def test_each_front_page_card_chart_shows_the_cards_own_number(built_site):
+    """Issue 25: a card's chart shows the number the card quotes (not a +26 pts gap over a chart of 61% → 74%)."""
+    from analysis.site.runs import DRIVERS
+    from analysis.studies.primary import Primary
+
+    by_card = {"card-" + n.split("_", 1)[1].replace("_", "-"): n for n in DRIVERS}
+    index = (built_site / "index.html").read_text(encoding="utf-8")
+    cards = re.findall(r'<article class="card" id="([^"]+)">(.*?)</article>', index, flags=re.S)
+    assert len(cards) == 4, [c[0] for c in cards]
+    findings = built_site.parent / "findings"
+    answer = visible_text(index[index.index('id="answer"'):index.index("</section>")])
+    for card_id, card in cards:
+        notebook = by_card[card_id]
+        path = next(f for f in (findings / f"{notebook}__all.json", findings / f"{notebook}.json") if f.is_file())
+        record = json.loads(path.read_text(encoding="utf-8"))["primary"]
+        primary = Primary.from_record(record)
+        (alt, lines), = chart_texts(card)  # one chart per card
+        drawn = " ".join(lines)
+        assert primary.value_text in drawn and primary.range_text in drawn, (card_id, primary.value_text, drawn)
+        assert primary.value_text in alt and primary.range_text in alt, (card_id, alt)
+        assert primary.finding in answer or primary.finding in visible_text(card), card_id  # the words quote it too
+    # Bromley 2023-24: 25 of 34 contracted against 57 of 120 in-house (bromley_2023-24…txt:275, :287): +26 pts
+    contracted = dict(cards)["card-contracted-services"]
+    assert "+26 pts" in " ".join(chart_texts(contracted)[0][1]) and "74%" not in " ".join(chart_texts(contracted)[0][1])
+
+
+def test_about_lists_each_report_with_where_it_is_published_or_says_it_is_not_recorded(built_site):
+    about = (built_site / "about.html").read_text(encoding="utf-8")
+    items = re.findall(r"<li><strong>(.*?)</strong>(.*?)</li>", about[about.index('id="reports"'):], flags=re.S)
+    assert [name for name, _ in items] == ["Barking and Dagenham, 2018-19", "Bromley, 2019-20", "Bromley, 2023-24",
+                                           "Harrow, 2019-20", "Lewisham, 2020-21"]
+    by_name = dict(items)
+    # the address Bromley's 2019-20 briefing pack prints for itself (line 26), and no other address made up
+    assert 'href="http://cds.bromley.gov.uk/ieListMeetings.aspx?CId=559&amp;Year=0"' in by_name["Bromley, 2019-20"]
+    for name, item in items:
+        assert ("address not recorded" in item) == (name != "Bromley, 2019-20"), name
+        assert "Date read not recorded" in item and "line by line" in item, name
+    text = visible_text(about)
+    assert "Open Government Licence" not in text and "the councils' own terms" in text
+    assert "MIT licence" in text and "How to cite" in text and "Issues" in text
+    assert re.search(r"data up to 2023-24", text) and "UTC" not in text  # built from the data, not the clock
 
 
 def test_promised_downloads_are_shipped(built_site):
@@ -234,10 +282,12 @@ def test_charts_and_tables_fit_a_phone(phone, built_site):
         found += [f"table {w} px wide" for w in page.evaluate(WIDE_TABLES)]
         if found:
             problems[path.name] = found
-        lengths[path.name] = round(page.evaluate("document.documentElement.scrollHeight") / 844, 1)
+        lengths[path.name] = round(page.evaluate("document.documentElement.scrollHeight")
+                                   / page.evaluate("window.innerHeight"), 1)
     context.close()
     print("phone screens per page:", lengths)
     assert not problems, problems
+    assert lengths["index.html"] <= FRONT_PAGE_SCREENS, lengths["index.html"]  # answer first, lists compact
 
 
 def test_screenshots_of_the_front_page_synthesis_and_each_driver(phone, built_site):
