@@ -219,7 +219,8 @@ def cmd_add_report(args, paths: Paths) -> int:
     entry = add_report(paths, Path(args.path), council=args.council, period=args.period,
                        template=args.template, description=args.description or "",
                        new_council=args.new_council, period_override=args.period_override or "",
-                       council_override=args.council_override or "",
+                       council_override=args.council_override or "", source_url=args.source_url or "",
+                       date_read=args.date_read or "",
                        warn=lambda text: console.print(f"[yellow]warning:[/yellow] {text}"))
     console.print(f"added {entry.source_file} ({entry.council} {entry.report_period}, template {entry.template}, "
                   f"sha256 {entry.sha256[:12]}…). Next: `make study` (or `python -m analysis all`).")
@@ -297,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "(its title line); REASON is recorded in the manifest")
     add.add_argument("--council-override", metavar="REASON",
                      help="accept a --council other than the one the report names most; REASON is kept in the description")
+    add.add_argument("--source-url", metavar="URL",
+                     help="where the council publishes the report (http:// or https://), shown on the About page; "
+                          "leave it out when unknown: the page then says the address was not recorded")
+    add.add_argument("--date-read", metavar="YYYY-MM-DD",
+                     help="the day the report was read (downloaded) from that address, shown on the About page")
     remove = sub.add_parser("remove-report", help="take a report out of data/raw and the manifest",
                             description="Remove a report's manifest row (a one-line change) and its file in data/raw. "
                                         "Its figures leave data/clean and its pages the site at the next `make study`. "

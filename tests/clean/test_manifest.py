@@ -180,10 +180,22 @@ def test_add_report_with_no_stated_period_warns_and_adds(project_copy, tmp_path)
     assert entry.report_period == "2024-25" and len(said) == 1 and "states no period" in said[0]
 
 
+def _drop_columns(paths, names):
+    """The project's manifest as one written before ``names`` existed (those columns left out)."""
+    with paths.manifest.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    header = [c for c in rows[0] if c not in names]
+    with paths.manifest.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def test_period_override_is_recorded_and_old_manifests_still_read(project_copy, tmp_path):
+    _drop_columns(project_copy, {"period_override", "source_url", "date_read"})
     old = project_copy.manifest.read_text()
-    assert old.splitlines()[0].endswith(",description")  # the committed manifest predates the column
-    assert all(e.period_override == "" for e in read_manifest(project_copy))
+    assert old.splitlines()[0].endswith(",description")  # a manifest that predates the optional columns
+    assert all(e.period_override == e.source_url == e.date_read == "" for e in read_manifest(project_copy))
     entry = add_report(project_copy, _new_report(tmp_path), council="bromley", period="2025-26",
                        period_override="cover page misprints the year")
     with project_copy.manifest.open() as fh:
@@ -191,3 +203,70 @@ def test_period_override_is_recorded_and_old_manifests_still_read(project_copy, 
     assert rows[entry.file]["period_override"] == "cover page misprints the year"
     with pytest.raises(ManifestError, match=r":1: the report states its period as 2024-25 .* registered as 2025-26"):
         add_report(project_copy, _new_report(tmp_path, "Complaints 2024/25\nTotal\t11\n"), council="lewisham", period="2025-26")
+
+
+# --- where the council publishes a report, and when it was read (optional columns) ------------
+
+BROMLEY_2019 = "bromley_2019-20_committee-briefing-with-annual-complaints-report.txt"
+# tests/data/seed/bromley_2019-20_…txt line 26: "The Part 1 (Public) briefing is also available on the Council
+# website at the following link: <http://cds.bromley.gov.uk/ieListMeetings.aspx?CId=559&Year=0>"
+BROMLEY_2019_URL = "http://cds.bromley.gov.uk/ieListMeetings.aspx?CId=559&Year=0"
+
+
+def test_the_seed_records_only_the_address_its_report_prints(paths):
+    entries = {e.file: e for e in read_manifest(paths)}
+    assert entries[BROMLEY_2019].source_url == BROMLEY_2019_URL
+    lines = (paths.raw / BROMLEY_2019).read_text(encoding="utf-8").splitlines()
+    assert BROMLEY_2019_URL in lines[25] and "available on the Council website" in lines[25]
+    # no other seed report prints the address of its own publication, and no date read is recorded
+    assert [e.file for e in entries.values() if e.source_url] == [BROMLEY_2019]
+    assert all(e.date_read == "" for e in entries.values())
+
+
+def test_add_report_records_where_the_report_is_published_and_when_it_was_read(project_copy, tmp_path):
+    before = project_copy.manifest.read_text().splitlines()
+    entry = add_report(project_copy, _new_report(tmp_path), council="bromley", period="2024-25",
+                       source_url=" https://www.bromley.gov.uk/complaints-report-2024-25 ", date_read="2025-10-01")
+    after = project_copy.manifest.read_text().splitlines()
+    assert len(after) == len(before) + 1 and set(before) <= set(after)  # one added line
+    read = {e.file: e for e in read_manifest(project_copy)}[entry.file]
+    assert (read.source_url, read.date_read) == ("https://www.bromley.gov.uk/complaints-report-2024-25", "2025-10-01")
+
+
+def test_an_old_manifest_gains_the_address_columns_when_a_report_needs_them(project_copy, tmp_path):
+    _drop_columns(project_copy, {"source_url", "date_read"})
+    add_report(project_copy, _new_report(tmp_path), council="bromley", period="2024-25",
+               source_url="https://example.org/r.pdf")
+    header = project_copy.manifest.read_text().splitlines()[0]
+    assert header.endswith(",period_override,source_url,date_read")
+    assert {e.source_url for e in read_manifest(project_copy)} == {"", "https://example.org/r.pdf"}
+
+
+@pytest.mark.parametrize("url, date, message", [
+    ("www.bromley.gov.uk/report", "", r"source_url 'www\.bromley\.gov\.uk/report' is not an http:// or https:// address"),
+    ("ftp://x.org/r.pdf", "", "is not an http:// or https:// address"),
+    ("", "01/10/2025", r"date_read '01/10/2025' is not a date written YYYY-MM-DD"),
+    ("", "2025-02-30", "is not a date written YYYY-MM-DD"),
+])
+def test_add_report_refuses_a_bad_address_or_date(project_copy, tmp_path, url, date, message):
+    before = project_copy.manifest.read_bytes()
+    with pytest.raises(ManifestError, match=message + ".*nothing was added"):
+        add_report(project_copy, _new_report(tmp_path), council="bromley", period="2024-25", source_url=url,
+                   date_read=date)
+    assert project_copy.manifest.read_bytes() == before
+
+
+def test_a_bad_date_in_the_manifest_names_its_line(project_copy):
+    text = project_copy.manifest.read_text().splitlines()
+    text[3] = text[3] + "2024-13-01" if text[3].endswith(",") else text[3]
+    project_copy.manifest.write_text("\n".join(text) + "\n")
+    with pytest.raises(ManifestError, match=r"manifest\.csv:4: date_read '2024-13-01' is not a date"):
+        read_manifest(project_copy)
+
+
+def test_cli_add_report_takes_source_url_and_date_read(project_copy, tmp_path):
+    status = main(["--root", str(project_copy.root), "add-report", str(_new_report(tmp_path)), "--council", "bromley",
+                   "--period", "2024-25", "--source-url", "https://www.bromley.gov.uk/r", "--date-read", "2025-09-30"])
+    assert status == 0
+    added = [e for e in read_manifest(project_copy) if e.report_period == "2024-25"]
+    assert [(e.source_url, e.date_read) for e in added] == [("https://www.bromley.gov.uk/r", "2025-09-30")]

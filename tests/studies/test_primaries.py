@@ -126,10 +126,10 @@ def test_every_page_quotes_the_declared_primary_identically(built_site, question
                 p.finding, p.value_text, p.range_text, p.strength), synthesis_json.name
             synthesis_page = built_site / "policy" / f"06_what_drives_complaints__{council}.html"
             assert p.finding in visible(synthesis_page), synthesis_page.name
-    # the front page: the answer and the driver's card quote the all-councils primary, and no other sentence of
-    # the front page's answer speaks of this driver with other numbers
+    # the front page: its answer quotes the all-councils primary (once: the driver's card below it shows the
+    # same number in its chart, tests/site/test_bulletin.py), with the strength on the card
     p = primaries["all"]
-    assert index.count(p.finding) >= 2, f"the front page quotes {question}'s primary {index.count(p.finding)} times"
+    assert index.count(p.finding) >= 1, f"the front page does not quote {question}'s primary"
     assert f"Strength of the evidence: {p.strength}" in index
 
 

@@ -36,6 +36,10 @@ class ManifestEntry:
     description: str
     # why the report's own stated period was overridden (``add-report --period-override REASON``); "" if not
     period_override: str = ""
+    # where the council publishes the report (an http(s) address, as the council or the report itself gives it)
+    # and the day the study's copy was read from there (YYYY-MM-DD): both "" when not recorded, never guessed
+    source_url: str = ""
+    date_read: str = ""
 
     @property
     def source_file(self) -> str:
@@ -44,8 +48,35 @@ class ManifestEntry:
 
 
 FIELDS = [f.name for f in fields(ManifestEntry)]
-# Manifests written before ``period_override`` existed lack its column: read them as "no override".
-OLD_FIELDS = FIELDS[:-1]
+# Columns a manifest may leave out (manifests written before they existed): read as "" (not recorded).
+OPTIONAL_FIELDS = ["period_override", "source_url", "date_read"]
+REQUIRED_FIELDS = [name for name in FIELDS if name not in OPTIONAL_FIELDS]
+SOURCE_URL = re.compile(r"https?://[^\s,\"]+\Z")
+DATE_READ = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def known_header(header: list[str] | None) -> bool:
+    """The required columns in order, then any of the optional ones, in their order."""
+    header = list(header or [])
+    rest = header[len(REQUIRED_FIELDS):]
+    return header[:len(REQUIRED_FIELDS)] == REQUIRED_FIELDS and rest == [c for c in OPTIONAL_FIELDS if c in rest]
+
+
+def check_source(where: str, source_url: str, date_read: str) -> None:
+    """Refuse an address that is not an http(s) URL, or a date read that is not a real YYYY-MM-DD day."""
+    import datetime
+
+    if source_url and not SOURCE_URL.match(source_url):
+        raise ManifestError(f"{where}: source_url {source_url!r} is not an http:// or https:// address; "
+                            "leave it empty when the address is not known")
+    if date_read:
+        try:
+            ok = bool(DATE_READ.match(date_read)) and datetime.date.fromisoformat(date_read) is not None
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ManifestError(f"{where}: date_read {date_read!r} is not a date written YYYY-MM-DD; "
+                                "leave it empty when the date is not known")
 
 
 def sha256_of(path: Path) -> str:
@@ -61,9 +92,15 @@ def read_manifest(paths: Paths) -> list[ManifestEntry]:
         raise ManifestError(f"{paths.manifest}: the raw-data manifest is missing")
     with paths.manifest.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
-        if reader.fieldnames not in (FIELDS, OLD_FIELDS):
-            raise ManifestError(f"{paths.manifest}:1: expected the columns {', '.join(FIELDS)}, found {reader.fieldnames}")
-        return [ManifestEntry(**row) for row in reader]
+        if not known_header(reader.fieldnames):
+            raise ManifestError(f"{paths.manifest}:1: expected the columns {', '.join(FIELDS)} (the last "
+                                f"{len(OPTIONAL_FIELDS)} optional), found {reader.fieldnames}")
+        entries = []
+        for row in reader:
+            entry = ManifestEntry(**row)
+            check_source(f"{paths.manifest}:{reader.line_num}", entry.source_url, entry.date_read)
+            entries.append(entry)
+        return entries
 
 
 def write_manifest(paths: Paths, entries: list[ManifestEntry]) -> None:
@@ -83,10 +120,11 @@ def _sort_key(entry: ManifestEntry) -> tuple[str, str, str]:
 
 def insert_manifest_row(paths: Paths, entry: ManifestEntry) -> None:
     """Add one row in its sorted place, every other line kept byte for byte (a one-line diff). Only a row
-    that needs a column the manifest lacks (``period_override``) rewrites it with the column."""
+    that needs a column the manifest lacks (an optional one: ``period_override``, ``source_url``,
+    ``date_read``) rewrites it with every column."""
     text = paths.manifest.read_text(encoding="utf-8")
     header = text.split("\n", 1)[0].strip().split(",")
-    if header == OLD_FIELDS and entry.period_override:
+    if any(value and name not in header for name, value in asdict(entry).items()):
         write_manifest(paths, [*read_manifest(paths), entry])
         return
     import io
@@ -334,7 +372,8 @@ def verify_entry(paths: Paths, entry: ManifestEntry) -> None:
 
 def add_report(paths: Paths, source: Path, *, council: str, period: str, template: str | None = None,
                description: str = "", new_council: bool = False, period_override: str = "",
-               warn: Callable[[str], None] | None = None, council_override: str = "") -> ManifestEntry:
+               warn: Callable[[str], None] | None = None, council_override: str = "", source_url: str = "",
+               date_read: str = "") -> ManifestEntry:
     """Copy a report into data/raw byte-for-byte and list it in the manifest.
 
     Refuses: a missing or empty file, a period that is not a financial year, an unknown
@@ -344,7 +383,9 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
     the one the report states about itself (unless ``period_override`` gives the reason; a
     report that states none is added, and ``warn`` told so), and a council other than the one the
     report names (unless ``council_override`` gives the reason, kept in the description). The
-    manifest gains one line; the other lines are kept byte for byte.
+    manifest gains one line; the other lines are kept byte for byte. ``source_url`` (where the
+    council publishes the report) and ``date_read`` (YYYY-MM-DD, the day it was read there) are
+    recorded when given; left out, the site says the address was not recorded.
     """
     source = Path(source)
     if not source.is_file():
@@ -356,6 +397,11 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
     try:  # refuse at the door what the cleaner could never read: too large, binary, not text
         text = pdf_text(source) if pdf else decode_report(source, str(source))
     except (ReportFormatError, PdfTextError) as error:
+        raise ManifestError(f"{error}; nothing was added") from None
+    source_url, date_read = source_url.strip(), date_read.strip()
+    try:
+        check_source(str(source), source_url, date_read)
+    except ManifestError as error:
         raise ManifestError(f"{error}; nothing was added") from None
     report_period = parse_period(period)
     if report_period is None or not period.strip()[:4].isdigit():
@@ -410,6 +456,7 @@ def add_report(paths: Paths, source: Path, *, council: str, period: str, templat
         description += f"; text extracted from {beside.name} with {extractor_version()}"
     if council_override.strip():
         description += f" (council check overridden: {council_override.strip()})"
-    entry = ManifestEntry(name, council_id, report_period, template, digest, description, period_override.strip())
+    entry = ManifestEntry(name, council_id, report_period, template, digest, description, period_override.strip(),
+                          source_url, date_read)
     insert_manifest_row(paths, entry)
     return entry

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from .. import __version__, present
 from ..clean.manifest import read_manifest
@@ -434,7 +435,7 @@ def write_glossary(paths: Paths) -> Path:
     import mistune
 
     text = (TEMPLATES / "site" / "glossary.md").read_text(encoding="utf-8")
-    body = mistune.create_markdown(escape=False, plugins=["table"])(text)
+    body = '<div class="glossary">' + mistune.create_markdown(escape=False, plugins=["table"])(text) + "</div>"
     return _write(paths.html / GLOSSARY, _jinja().get_template("document.html.j2").render(
         title="Glossary: the words these pages use", root="", body=markupsafe_markup(body)))
 
@@ -448,8 +449,9 @@ def data_date(entries) -> str:
 def write_about(paths: Paths, entries, report_hrefs: dict[str, str], code: str, data_hash: str) -> Path:
     """About this data: the reports used, licences, how to cite, the data's date, and a contact route."""
     reports = [{"name": present.report_name(e.source_file), "council": present.council(e.council),
-                "period": e.report_period, "description": getattr(e, "description", ""), "sha256": e.sha256,
-                "href": report_hrefs.get(e.source_file, "")} for e in entries]
+                "period": e.report_period, "description": e.description, "sha256": e.sha256,
+                "href": report_hrefs.get(e.source_file, ""), "source_url": e.source_url, "date_read": e.date_read,
+                "source_host": urlparse(e.source_url).netloc} for e in entries]
     return _write(paths.html / ABOUT, _jinja().get_template("about.html.j2").render(
         title="About this data", root="", reports=reports, latest=data_date(entries), code_version=code,
         data_hash=data_hash))
@@ -459,6 +461,34 @@ def markupsafe_markup(text: str):
     from markupsafe import Markup
 
     return Markup(text)
+
+
+def card_chart(primary: dict, run_id: str) -> tuple[str, str] | None:
+    """The card's chart drawn from its primary record (site/cards.py), so it shows the card's own number;
+    None when the record holds no number (the notebook's headline chart is used instead)."""
+    from ..studies.primary import Primary
+    from .cards import estimate_chart
+
+    try:
+        return estimate_chart(Primary.from_record(primary, run_id)) if primary else None
+    except (TypeError, ValueError):
+        return None
+
+
+def answer_items(headlines: list[str], drivers: list[dict]) -> list[dict]:
+    """The front page's answer: each driver's finding under its short name (the synthesis's words; the
+    strength and its reason are on the driver's card), then the synthesis's other headlines (a driver
+    not stated, which councils' reports speak to which question), five at most."""
+    from ..studies.synthesis import SHORT
+
+    def name(d: dict) -> str:
+        short = SHORT.get(d.get("notebook"), "") or d.get("driver", "")
+        return short[:1].upper() + short[1:]
+
+    items = [{"label": name(d), "text": d["finding"]} for d in drivers if d.get("finding")]
+    quoted = [d["finding"] for d in drivers if d.get("finding")]
+    items += [{"label": "", "text": h} for h in headlines if not any(f in h for f in quoted)]
+    return items[:5]
 
 
 def first_chart(executed: Path) -> tuple[str, str] | None:
@@ -573,8 +603,10 @@ def _council_name(council: str) -> str:
 
 
 def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
-    """The front page: the synthesis's answer, one card per driver, pages by council (absent ones
-    say why), reports that failed to extract, downloads, and provenance (no wall-clock time)."""
+    """The front page, answer first (issue 25): the synthesis's answer and what it cannot tell, one card per
+    driver whose chart shows the card's own number (site/cards.py), every page by question and council (absent
+    ones say why), reports that failed to extract, and, folded, the downloads and the reports' fingerprints
+    (no wall-clock time)."""
     from ..studies.synthesis import councils_in_study, councils_without_figures
     from .runs import DRIVERS, study_plan
 
@@ -594,13 +626,14 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
 
     def cell(notebook: str, council: str, column: str) -> dict:
         found = [p for p in pages if p.notebook == notebook and (p.council or "all") == council]
-        links = [{"label": p.period or ("All councils" if council == "all" else "Page"),
-                  "policy": p.policy, "analyst": p.analyst} for p in found if p.policy]
+        # a link is named by its year, or by its council (so a phone's one-line list reads "Bromley (analyst)")
+        links = [{"label": p.period or column, "policy": p.policy, "analyst": p.analyst} for p in found if p.policy]
         failed = ", ".join(f"{p.period or 'run'}: the run failed, not published" for p in found if not p.policy)
         reasons = [(f"{dict(s.run.params)['period']}: " if dict(s.run.params).get("period") else "") + s.reason
                    for s in plan.skipped
                    if s.run.notebook == notebook and dict(s.run.params).get("council", "all") == council]
-        return {"column": column, "links": links, "failed": failed, "reason": "; ".join(sorted(set(reasons)))}
+        return {"column": column, "links": links, "failed": failed, "reason": "; ".join(sorted(set(reasons))),
+                "named": bool(links) and all(link["label"] == column for link in links)}
 
     rows = []
     for notebook in sorted({p.notebook for p in pages} | {s.run.notebook for s in plan.skipped}):
@@ -622,25 +655,29 @@ def write_index(paths: Paths, pages: list[Page], plan=None) -> Path:
         driver = drivers.get(notebook, {})
         own = key_findings(paths, main.run_id)
         # the driver's one primary estimate (findings key "primary": its plain "finding" sentence and caveat),
-        # so the card quotes the number its headline chart shows; else the synthesis's sentence
-        primary = read_findings(paths, main.run_id).get(PRIMARY_KEY)
-        primary = primary if isinstance(primary, dict) and primary.get("finding") else {}
+        # so the card quotes the number its chart shows; else the synthesis's sentence
+        record = read_findings(paths, main.run_id).get(PRIMARY_KEY)
+        primary = record if isinstance(record, dict) and record.get("finding") else {}
         title = primary.get("finding") or driver.get("finding") or (own[0] if own else QUESTIONS.get(notebook, notebook))
-        chart = first_chart(paths.executed / f"{main.run_id}.ipynb")
+        chart = card_chart(primary, main.run_id) or first_chart(paths.executed / f"{main.run_id}.ipynb")
         chart_href, alt = "", ""
         if chart:  # embedded, as on every page: the site opens from any folder, offline
             chart_href, alt = chart[0], chart[1] or title
-        strength = driver.get("strength", "") + (f" ({driver['reason']})" if driver.get("reason") else "")
-        cards.append({"question": QUESTIONS.get(notebook, notebook), "title": title, "chart": chart_href, "alt": alt,
-                      "strength": strength if driver.get("strength") else "", "scope": driver.get("scope", ""),
+        cards.append({"id": f"card-{notebook.split('_', 1)[1].replace('_', '-')}", "notebook": notebook,
+                      "question": QUESTIONS.get(notebook, notebook), "title": title, "chart": chart_href, "alt": alt,
+                      "strength": driver.get("strength", ""), "reason": driver.get("reason", ""),
+                      "scope": driver.get("scope", ""),
                       "caveat": primary.get("caveat") or driver.get("caveat", ""), "all_href": main.policy,
                       "councils": [{"label": _council_name(p.council), "href": p.policy}
                                    for p in runs if p is not main]})
+    answer = answer_items(headlines, [drivers[c["notebook"]] for c in cards if c["notebook"] in drivers])
+    for card in cards:  # a card whose finding the answer does not already quote says it itself
+        card["show_finding"] = not any(item["text"] == card["title"] for item in answer)
     if (paths.html / "charts").is_dir():  # charts of an earlier layout
         shutil.rmtree(paths.html / "charts")
     document = _jinja().get_template("index.html.j2").render(
         title="What drives complaints to councils", root="", is_index=True,
-        headlines=headlines, scope=scope, cannot=cannot, synthesis_href=synthesis_page.policy if synthesis_page and synthesis_page.policy else "",
+        answer=answer, scope=scope, cannot=cannot, synthesis_href=synthesis_page.policy if synthesis_page and synthesis_page.policy else "",
         cards=cards, columns=columns, rows=rows,
         failed_reports=[{"name": present.report_name(f.get("source_file", "")) if f.get("source_file") else "A report",
                          "message": f.get("message", "")} for f in plan.failed_reports],
