@@ -35,7 +35,6 @@ HYPHEN_MINUS = re.compile(r"(?<![\w.\-\u2013/])-\d")
 HEAT_MAP = re.compile(r"heat[ -]?maps?\b", re.I)
 COUNCILS = ("barking_and_dagenham", "bromley", "harrow", "lewisham")
 MIN_CHART_PX = 11.0
-FRONT_PAGE_SCREENS = 10  # issue 25: a phone reader reaches the front page's end in under 10 screens
 
 
 def reader_pages(site: Path) -> list[Path]:
@@ -145,19 +144,7 @@ def test_the_chart_check_reads_inside_the_charts_and_reports_every_violation(tmp
     assert page_problems(page)[0].startswith("no link to")  # the page-text check does not see inside images
 
 
-# pages whose charts still carry notation on this branch (φ, "95% CI", "Wilson", "-10%"): being removed on
-# branches rootlen (02) and driverlen (03, 04, 05); the lead removes these marks after merging them
-CHARTS_BEING_FIXED = {"02_root_causes", "03_contracted_services", "04_sen_surge", "05_covid_dip"}
-
-
-def _chart_params():
-    stems = ["index", *sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
-    return [pytest.param(stem, marks=pytest.mark.xfail(
-        strict=False, reason="issue 25: chart notation removed on branch rootlen/driverlen")) if stem in CHARTS_BEING_FIXED
-        else stem for stem in stems]
-
-
-@pytest.mark.parametrize("notebook", _chart_params())
+@pytest.mark.parametrize("notebook", ["index", *sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))])
 def test_charts_on_policy_pages_carry_no_notation(built_site, notebook):
     """Each policy page's charts (and the front page's card charts), read inside the SVG: every violation listed."""
     pages = [built_site / "index.html"] if notebook == "index" else sorted(
@@ -273,7 +260,7 @@ def test_charts_and_tables_fit_a_phone(phone, built_site):
     driver, browser = phone
     context = browser.new_context(**driver.devices["iPhone 13"])
     page = context.new_page()
-    problems, lengths = {}, {}
+    problems = {}
     for path in reader_pages(built_site):
         page.goto(path.as_uri())
         assert page.evaluate("window.innerWidth") == 390  # true phone emulation, not a cropped desktop
@@ -282,12 +269,8 @@ def test_charts_and_tables_fit_a_phone(phone, built_site):
         found += [f"table {w} px wide" for w in page.evaluate(WIDE_TABLES)]
         if found:
             problems[path.name] = found
-        lengths[path.name] = round(page.evaluate("document.documentElement.scrollHeight")
-                                   / page.evaluate("window.innerHeight"), 1)
     context.close()
-    print("phone screens per page:", lengths)
     assert not problems, problems
-    assert lengths["index.html"] <= FRONT_PAGE_SCREENS, lengths["index.html"]  # answer first, lists compact
 
 
 def test_screenshots_of_the_front_page_synthesis_and_each_driver(phone, built_site):
@@ -312,7 +295,18 @@ def test_screenshots_of_the_front_page_synthesis_and_each_driver(phone, built_si
 
 MAX_PHONE_SCREENS = 10  # the page's height over the iPhone 13 viewport's (390 × 664 CSS px in Playwright's profile)
 PAGE_GROUPS = ["index", *sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
-SHORTENED_ELSEWHERE = {"index"}
+
+
+LOADED_HEIGHT = """async () => {
+  for (const img of document.images) img.loading = "eager";
+  await Promise.all([...document.images].map(img => img.complete ? null : new Promise(r => { img.onload = img.onerror = r; })));
+  return document.documentElement.scrollHeight / window.innerHeight;
+}"""
+
+
+def phone_screens(page) -> float:
+    """The page's height in phone screens, with every lazy chart loaded (an unloaded one has no height yet)."""
+    return page.evaluate(LOADED_HEIGHT)
 
 
 def group_pages(site: Path, group: str) -> list[Path]:
@@ -320,9 +314,7 @@ def group_pages(site: Path, group: str) -> list[Path]:
     return [site / "index.html"] if group == "index" else sorted((site / "policy").glob(f"{group}*.html"))
 
 
-@pytest.mark.parametrize("group", [
-    pytest.param(g, marks=pytest.mark.xfail(strict=False, reason="issue 25: shortened on branch driverlen/frontabout"))
-    if g in SHORTENED_ELSEWHERE else g for g in PAGE_GROUPS])
+@pytest.mark.parametrize("group", PAGE_GROUPS)
 def test_a_phone_reader_reaches_the_end_of_each_page_in_under_ten_screens(phone, built_site, group):
     pages = group_pages(built_site, group)
     assert pages and all(p.is_file() for p in pages), f"no published page for {group}"
@@ -333,7 +325,7 @@ def test_a_phone_reader_reaches_the_end_of_each_page_in_under_ten_screens(phone,
     for path in pages:
         page.goto(path.as_uri())
         assert page.evaluate("window.innerWidth") == 390  # true phone emulation, not a cropped desktop
-        screens[path.name] = page.evaluate("document.documentElement.scrollHeight") / page.evaluate("window.innerHeight")
+        screens[path.name] = phone_screens(page)
     context.close()
     too_long = {name: round(n, 1) for name, n in screens.items() if n >= MAX_PHONE_SCREENS}
     assert not too_long, f"phone screens to reach the end (limit {MAX_PHONE_SCREENS}): {too_long}"
