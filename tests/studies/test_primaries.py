@@ -2,7 +2,9 @@
 identically by every page: the record, the strength rule, and (on the built site) the pages themselves."""
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 
@@ -57,6 +59,23 @@ def test_strength_is_clear_only_when_every_variance_model_agrees():
     assert pm.strength_of(13.1, 24.1, 0.0, recording="aspects per complaint rose") == (
         "cannot be told from a change in recording", "aspects per complaint rose")
     assert pm.strength_of(None, None, 0.0, not_estimable="a compared count is zero")[0] == "not estimable"
+
+
+@pytest.mark.parametrize("finding, title", [
+    # the seed study's own primaries (outputs/findings/*.json of `make study`)
+    ("In Bromley, lack of action went from 19% of complaint aspects in 2019-20 to 38% in 2023-24, like for like: a "
+     "rise of 19 percentage points (likely range 13 to 24); Education supplied 56% of the rise.",
+     "In Bromley, lack of action went from 19% of complaint aspects in 2019-20 to 38% in 2023-24, like for like"),
+    ("Like for like, Bromley received 30% fewer complaints in 2020-21 than in 2019-20 (445 to 310; ratio 0.70, likely "
+     "range 0.52 to 0.93); against the trend of the 3 years before, the ratio is 0.73.",
+     "Like for like, Bromley received 30% fewer complaints in 2020-21 than in 2019-20"),
+    ("Lewisham, Stage 1 complaints, Council and Lewisham Homes: fell 12.4% from 2019-20 to 2020-21 (2,635 to 2,307).",
+     "Lewisham, Stage 1 complaints, Council and Lewisham Homes: fell 12.4% from 2019-20 to 2020-21"),
+    ("No change in the causes of complaints can be measured from these reports.",
+     "No change in the causes of complaints can be measured from these reports"),
+])
+def test_a_title_states_the_findings_main_clause_without_its_brackets(finding, title):
+    assert pm.headline_of(finding) == title
 
 
 def test_read_primary_reads_the_one_key_and_says_why_when_it_cannot(tmp_path):
@@ -126,6 +145,13 @@ def test_every_page_quotes_the_declared_primary_identically(built_site, question
                 p.finding, p.value_text, p.range_text, p.strength), synthesis_json.name
             synthesis_page = built_site / "policy" / f"06_what_drives_complaints__{council}.html"
             assert p.finding in visible(synthesis_page), synthesis_page.name
+    # each driver page's title states its primary's finding, under the question as its topic (issue 25)
+    for council, p in primaries.items():
+        page = built_site / "policy" / f"{q.notebook}__{council}.html"
+        if page.is_file():
+            title = re.search(r'<h1 class="page-title">(.*?)</h1>', page.read_text(encoding="utf-8"), re.S).group(1)
+            assert html.unescape(title) == p.headline, page.name
+            assert p.headline and p.finding.startswith(p.headline.split(",")[0]), page.name  # the finding's own words
     # the front page: its answer quotes the all-councils primary (once: the driver's card below it shows the
     # same number in its chart, tests/site/test_bulletin.py), with the strength on the card
     p = primaries["all"]

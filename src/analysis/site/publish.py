@@ -243,6 +243,16 @@ def key_findings(paths: Paths, run_id: str) -> list[str]:
     return [str(x) for x in items if str(x).strip()] if isinstance(items, list) else []
 
 
+def page_headline(paths: Paths, run_id: str) -> str:
+    """The run's primary finding as a title (its main clause: :func:`~analysis.studies.primary.headline_of`),
+    or "" when the run declares no primary (the overview and audit pages keep their topic as title)."""
+    from ..studies.primary import headline_of
+
+    primary = read_findings(paths, run_id).get("primary")
+    finding = primary.get("finding") if isinstance(primary, dict) else None
+    return headline_of(finding) if isinstance(finding, str) and finding.strip() else ""
+
+
 def read_findings(paths: Paths, run_id: str) -> dict:
     path = paths.findings / f"{run_id}.json"
     try:
@@ -295,6 +305,7 @@ def render_page(root: str, executed: str, page: Page) -> list[str]:
     drop_first_title(notebook)
     where = page_title("", page.council, page.period).lstrip(" —")
     h1 = f"{heading} — {where}"
+    headline = page_headline(paths, page.run_id)  # the title states the finding; the topic goes above it
     findings = key_findings(paths, page.run_id)
     if findings:
         drop_key_findings_section(notebook)
@@ -305,7 +316,8 @@ def render_page(root: str, executed: str, page: Page) -> list[str]:
         shown = for_policy(notebook) if flavour == "policy" else notebook
         shown.metadata["title"] = h1 + (" (analyst version, with code)" if flavour == "analyst" else "")
         other = "analyst" if flavour == "policy" else "policy"
-        resources = {"index_href": "../index.html", "static_href": f"../{STATIC}/", "page_h1": shown.metadata["title"],
+        resources = {"index_href": "../index.html", "static_href": f"../{STATIC}/",
+                     "page_h1": headline or shown.metadata["title"], "page_kicker": shown.metadata["title"] if headline else "",
                      "key_findings": findings, "flavour": flavour, "other_href": f"../{other}/{path.stem}.html",
                      "glossary_href": f"../{GLOSSARY}", "about_href": f"../{ABOUT}",
                      "chart_source": chart_source(paths, page.council)}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 
 from .. import present
@@ -94,6 +95,11 @@ class Primary:
     def scope(self) -> str:
         """"Bromley, 2019-20 and 2023-24": the councils and years the evidence covers."""
         return scope_words(self.councils, self.years)
+
+    @property
+    def headline(self) -> str:
+        """The finding's main clause, short enough for a page title (see :func:`headline_of`)."""
+        return headline_of(self.finding)
 
     @property
     def strength_words(self) -> str:
@@ -192,6 +198,30 @@ def strength_of(low, high, null, sensitivity=(), recording: str = "", not_estima
                          f"under the alternative '{flips[0].get('label', 'sensitivity')}'")
     return CLEAR, "the likely range excludes no difference" + (
         " under every variance model tried" if any(s.get("variance", True) for s in sensitivity) else "")
+
+
+def headline_of(finding: str) -> str:
+    """A title that states the finding: its words up to the first ``;`` outside brackets, or a
+    ``:`` that opens an elaboration ("…, like for like: a rise of …"), without the bracketed
+    counts and ranges (those follow in the page's main points). A colon after a lead-in
+    ("Lewisham, Stage 1 complaints: fell 12.4% …") is kept: the finding comes after it.
+
+    "Like for like, Bromley received 30% fewer complaints in 2020-21 than in 2019-20 (445 to 310;
+    ratio 0.70, …); against the trend …" → "Like for like, Bromley received 30% fewer complaints
+    in 2020-21 than in 2019-20". The title keeps the sentence's own scope words, so it never says
+    more than the finding does."""
+    out, depth, text = [], 0, finding.strip()
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            if char == ";" or (char == ":" and re.match(r"\s+an?\s", text[i + 1:])):
+                break  # the next clause; a colon only where an elaboration ("…: a rise of …") follows
+            out.append(char)
+    text = " ".join("".join(out).split()).replace(" ,", ",")
+    return text.rstrip(" ,.")
 
 
 def read_primary(paths: Paths, question: str, council: str = "all") -> Primary | str:
