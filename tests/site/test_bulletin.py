@@ -26,7 +26,7 @@ from analysis.councils import council_label
 
 from conftest import ROOT
 
-DEVELOPER = re.compile(r"python -m|data/clean|data/raw|\banalysis\.[a-z_]+|\bin this run\b|\bnotebooks?\b|\w\(s\)|"
+DEVELOPER = re.compile(r"python -m|data/clean|data/raw|\banalysis\.[a-z_]+|\bthis run\b|\bfindings hold\b|\bnotebooks?\b|\w\(s\)|"
                        r"\balpha\s*=|(?<![\d,.])1 councils\b|machine-readable|saved for tests")
 STATISTICS = re.compile(r"[\u0391-\u03a9\u03b1-\u03c9]|\bHolm\b|Newcombe|\bWilson\b|chi-square|\bGLM\b|"
                         r"quasi-\w+|Poisson|(?<![\w-])[zp]\s*[=<>]|\bp values?\b|\bCI\b")

@@ -87,3 +87,19 @@ def test_what_the_questions_leave_out_is_named_with_its_line(tmp_path):
     assert any(c.startswith("Any trend for Barking and Dagenham, Harrow and Lewisham: one report each") for c in cannot)
     assert cannot[-1] == synthesis.INTERVAL_MEANING and "complete counts" in cannot[-1]
     assert not any("supports" in line for line in synthesis.key_findings(s))
+
+
+def test_a_driver_section_without_a_caveat_prints_no_empty_caveat_label():
+    """The reader review found "Caveat: More on this driver." on Barking and Dagenham's and Lewisham's synthesis
+    pages: a driver whose primary states no caveat printed the label with nothing after it."""
+    from analysis.studies.synthesis import Driver, driver_section
+
+    bare = Driver("03_contracted_services", "Contracted care", "lewisham", "not estimable",
+                  "In Lewisham in 2020-21, the report prints that 15% of adult social care complaints had a third-party "
+                  "provider as their cause, without the counts.", reason="the report prints no counts",
+                  run_id="03_contracted_services__lewisham")
+    text = driver_section(bare)
+    assert "Caveat" not in text
+    assert text.endswith("[More on this driver](03_contracted_services__lewisham.html).")
+    with_caveat = driver_section(Driver(**{**bare.__dict__, "caveat": "One report year only."}))
+    assert "*Caveat:* One report year only. [More on this driver]" in with_caveat

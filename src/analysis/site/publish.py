@@ -466,6 +466,7 @@ def write_about(paths: Paths, entries, report_hrefs: dict[str, str], code: str, 
                 "source_host": urlparse(e.source_url).netloc} for e in entries]
     return _write(paths.html / ABOUT, _jinja().get_template("about.html.j2").render(
         title="About this data", root="", reports=reports, latest=data_date(entries), code_version=code,
+        councils=sorted({r["council"] for r in reports}),
         data_hash=data_hash))
 
 

@@ -893,9 +893,9 @@ def primary_record(summary: dict, run_id: str = "") -> Primary:
                        f"{dip} is one year; the counts say how many complaints were recorded.", run_id)
     if not p or p.get("not_estimable"):
         reason = (p or {}).get("not_estimable") or (
-            "only Bromley's reports print a council's divisions in both years; this run has none")
+            "only Bromley's reports print a council's divisions in both years; the reports read here include none")
         who = tuple(summary["councils_with_dip_year"]) or ((summary["council"],) if summary["council"] != "all" else ())
-        return Primary("covid", f"How far complaints fell in {dip} cannot be estimated from this run's reports.",
+        return Primary("covid", f"How far complaints fell in {dip} cannot be estimated from the reports read here.",
                        None, None, None, "", "", who, (base, dip), NOT_ESTIMABLE, reason, "", run_id)
     trend = next((r for r in summary.get("sensitivity", []) if r["name"] == "like_for_like_vs_trend"
                   and not r.get("not_estimable")), None)
@@ -1031,7 +1031,7 @@ def quarter_finding(summary: dict, key: str) -> str:
     if not q:
         return ""
     text = (f"In the first lockdown quarter (April–June 2020) {_quarter_label(key)} were {present.number(q['after'])} "
-            f"against {present.number(q['before'])} a year before (rate ratio {_rr(q, 'ratio')})")
+            f"against {present.number(q['before'])} a year before, a rate ratio of {_rr(q, 'ratio')}")
     rises = [(k, v) for k, v in table.items() if k != FIRST_LOCKDOWN_QUARTER and v["after"] > v["before"]]
     if rises:
         k, v = max(rises, key=lambda kv: kv[1]["after"] - kv[1]["before"])

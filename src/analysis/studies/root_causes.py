@@ -928,8 +928,8 @@ def primary_record(study: RootCauseStudy, run_id: str = "") -> Primary:
     if change is None:
         who = (study.council,) if study.council != "all" else ()
         reason = ("Bromley's reports are the only ones printing the same causes table in two years; "
-                  + ("this run has no Bromley causes table" if BROMLEY not in study.shown_periods else
-                     "this run has only one of its years"))
+                  + ("the reports read here include no Bromley causes table" if BROMLEY not in study.shown_periods else
+                     "only one of its years is read here"))
         return Primary("root_causes", "No change in the causes of complaints can be measured from these reports.",
                        None, None, None, "", "", who, tuple(sorted(set(study.shown_periods.values()))), NOT_ESTIMABLE,
                        reason, "", run_id)
@@ -1205,7 +1205,7 @@ def _phi_words(phi: float, cells: int) -> str:
 def upheld_sections(study: RootCauseStudy):
     """(Markdown, figure) per upheld table: council-period, split by organisation where printed apart."""
     if not study.upheld:
-        yield "No outcome counts by cause for the councils of this run.", None
+        yield "No outcome counts by cause for the councils read here.", None
         return
     for key, table in sorted(study.upheld.items()):
         c, p, organisation = key
@@ -1318,7 +1318,7 @@ def rate_conflicts_text(study: RootCauseStudy) -> str:
     """Flag and explain the printed causes-table upheld rates that the division tables' counts contradict."""
     t = study.rate_conflicts
     if t is None or t.empty:
-        return "No printed upheld rate in this run's causes tables disagrees with the division tables' counts."
+        return "No printed upheld rate in these causes tables disagrees with the division tables' counts."
     lines = []
     for (c, p), g in t.groupby(["council", "period"], sort=True):
         r = g.iloc[0]  # the largest gap of the year
@@ -1384,7 +1384,7 @@ def shares_table(study: RootCauseStudy) -> pd.DataFrame:
 def primary_text(study: RootCauseStudy) -> str:
     pe = study.primary
     if pe is None:
-        return "No Bromley causes table in this run, so no primary estimate."
+        return "No Bromley causes table is read here, so no primary estimate."
     return (f"**PRIMARY estimate.** In Bromley {pe.period}, {present.number(pe.count)} of the "
             f"{present.number(pe.total)} complaint aspects in the causes table were *lack of action* — "
             f"**{present.estimate(pe.share, pe.low, pe.high, 'share')}** ({present.citation(pe.source).markdown()}). "
@@ -1405,7 +1405,7 @@ def primary_table(study: RootCauseStudy) -> pd.DataFrame:
 def shift_text(study: RootCauseStudy) -> str:
     sh = study.shift
     if sh is None:
-        return "Bromley's two causes tables are not both in this run, so no decomposition."
+        return "Bromley's two causes tables are not both read here, so no decomposition."
     rec = {r.period: r for r in (study.recording or [])}
     text = (f"Like for like ({study.like_for_like.words()}), "
             f"lack of action went from {present.number(sh.share_before, 'share', 1)} to "

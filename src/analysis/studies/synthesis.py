@@ -129,7 +129,7 @@ def root_causes(f: dict, council: str) -> Driver | str:
             if isinstance(t, dict) and (council == "all" or t.get("council") == council)
             and t.get("table_total") and t.get("value") is not None]
     if not tops:
-        return "its findings hold no cause shares for this council"
+        return "the root-causes page has no cause shares for this council"
     top = max(tops, key=lambda t: t["table_total"])
     unit = top.get("measure", "complaints")
     where = present.council_period(top.get("council", council), top.get("period", ""))
@@ -151,7 +151,7 @@ def contracted(f: dict, council: str) -> Driver | str:
     evidence = [e for e in (_get(f, "evidence", default=[]) or []) if isinstance(e, dict)
                 and (council == "all" or e.get("council") == council) and e.get("share") is not None]
     if not evidence:
-        return "its findings hold no contracted-services figure for this council"
+        return "the contracted-services page has no figure for this council"
     order = {"provider": 0, "root_cause": 1, "commissioning_team": 2}
     best = sorted(evidence, key=lambda e: (order.get(e.get("kind"), 3), -(e.get("denominator") or 0),
                                            str(e.get("period"))))[0]
@@ -182,7 +182,7 @@ def sen(f: dict, council: str) -> Driver | str:
     rises = like or [r for r in (f.get("share_of_rise") or []) if isinstance(r, dict)]
     rise = next((r for r in rises if r.get("start") == start), rises[-1] if rises else None)
     if not growth or growth.get("low") is None or rise is None:
-        return "its findings hold no growth estimate"
+        return "the SEN page has no growth estimate for this council"
     whole = rise.get("share") is not None and rise["share"] >= 1
     excluded = [present.division(d) for d in (rise.get("excluded") or [])]
     total = ("all complaints counted like for like" + (f" (without {', '.join(excluded)}, which the printed totals "
@@ -253,7 +253,7 @@ def covid(f: dict, council: str) -> Driver | str:
             candidates.append((series.get("council", ""), series.get("label", key), series["model"]))
     candidates = [c for c in candidates if c[2].get("rate_ratio") is not None and c[2].get("low") is not None]
     if not candidates:
-        return f"its findings hold no {dip} model for this council"
+        return f"the pandemic-year page has no {dip} estimate for this council"
     name, label, model = candidates[0]
     baseline = "pre-pandemic trend" if model.get("trend") else "pre-pandemic level"
     finding = (f"In {present.council(name)}, {label} in {dip} were {present.number(model['rate_ratio'], 'ratio')} times the "
@@ -642,7 +642,8 @@ def driver_section(d: Driver) -> str:
     """A driver on the synthesis's policy page, after the key findings that state it: its scope, the strength of
     the evidence with its reason, the caveat, and a link to the driver's own page."""
     return (f"**{d.driver}** ({d.scope or present.council(d.council)}). **Strength of the evidence:** {d.strength}"
-            + (f", because {d.reason}" if d.reason else "") + f". *Caveat:* {d.caveat}"
+            + (f", because {d.reason}" if d.reason else "") + "."
+            + (f" *Caveat:* {d.caveat.strip()}" if d.caveat.strip() else "")  # no empty caveat label
             + (f" [More on this driver]({d.run_id}.html)." if d.run_id else ""))
 
 
