@@ -6,11 +6,10 @@ import base64
 import re
 
 import pytest
+from test_bulletin import CHART_NOTATION
 
 from analysis.site.cards import estimate_chart
 from analysis.studies.primary import Primary
-
-from test_bulletin import CHART_NOTATION
 
 
 def primary(**overrides) -> Primary:
