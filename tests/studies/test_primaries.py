@@ -69,8 +69,10 @@ def test_strength_is_clear_only_when_every_variance_model_agrees():
     ("Like for like, Bromley received 30% fewer complaints in 2020-21 than in 2019-20 (445 to 310; ratio 0.70, likely "
      "range 0.52 to 0.93); against the trend of the 3 years before, the ratio is 0.73.",
      "Like for like, Bromley received 30% fewer complaints in 2020-21 than in 2019-20"),
-    ("Lewisham, Stage 1 complaints, Council and Lewisham Homes: fell 12.4% from 2019-20 to 2020-21 (2,635 to 2,307).",
-     "Lewisham, Stage 1 complaints, Council and Lewisham Homes: fell 12.4% from 2019-20 to 2020-21"),
+    ("Lewisham's stage 1 complaints (Council and Lewisham Homes) fell 12.4% from 2019-20 to 2020-21 (2,635 to 2,307).",
+     "Lewisham's stage 1 complaints fell 12.4% from 2019-20 to 2020-21"),
+    ("Harrow, Stage 1 complaints: fell 12.4% from 2019-20 to 2020-21 (2,635 to 2,307).",  # a lead-in colon stays
+     "Harrow, Stage 1 complaints: fell 12.4% from 2019-20 to 2020-21"),
     ("No change in the causes of complaints can be measured from these reports.",
      "No change in the causes of complaints can be measured from these reports"),
 ])

@@ -779,6 +779,15 @@ def _rr(est: dict | None, key: str = "rate_ratio") -> str:
     return present.estimate(est[key], est.get("low"), est.get("high"), "ratio")
 
 
+def _series_words(label: str) -> str:
+    """A series' label inside a sentence: "Stage 1 complaints, Council and Lewisham Homes" → "stage 1
+    complaints (Council and Lewisham Homes)", so the finding reads as a sentence and its title
+    (primary.headline_of) drops the bracketed detail."""
+    head, _, rest = label.partition(", ")
+    head = head[:1].lower() + head[1:] if head[:2] != head[:2].upper() else head  # keep an acronym's capitals
+    return f"{head} ({rest})" if rest else head
+
+
 def _moved(pct: float | None) -> str:
     if pct is None or not np.isfinite(pct):
         return "changed by an unknown share"
@@ -884,7 +893,7 @@ def primary_record(summary: dict, run_id: str = "") -> Primary:
     if not p and observed:
         s = observed[0]
         o = s["observed"]
-        return Primary("covid", f"{council_label(s['council'])}, {s['label']}: {_moved(o['pct_change'])} from "
+        return Primary("covid", f"{council_label(s['council'])}'s {_series_words(s['label'])} {_moved(o['pct_change'])} from "
                                 f"{base} to {dip} ({present.number(o['before'])} to {present.number(o['after'])}).",
                        o["after"] / o["before"] if o["before"] else None, None, None, "ratio", "",
                        (s["council"],), (base, dip), UNCLEAR,
