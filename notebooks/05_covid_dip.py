@@ -69,7 +69,7 @@ display(Markdown("\n".join(f"- {line}" for line in summary["key_findings"])))
 # ## The observed dip
 
 # %% [markdown] tags=["policy-only"]
-# How each council's complaints changed from 2019-20 into the first pandemic year, April 2020 to March 2021.
+# How complaints changed from 2019-20 into the first pandemic year, April 2020 to March 2021.
 
 # %% [markdown] tags=["analyst-only"]
 # The **primary estimate** comes first: the like-for-like change in Bromley's complaints, with an interval

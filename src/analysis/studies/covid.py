@@ -1225,7 +1225,8 @@ def draw_changes(summary: dict, channels=("complaints", "enquiries", "mixed")):
 
     ax.xaxis.set_major_locator(MaxNLocator(5))
     fell = sum(v < 0 for v in values)
-    ax.set_title(f"{fell} of {len(rows)} series fell from {base} to {dip}")
+    ax.set_title(f"{fell} of {len(rows)} series fell from {base} to {dip}" if len(rows) > 1 else
+                 f"Complaints {'fell' if fell else 'rose'} from {base} to {dip}")
     ax.set_xlabel(f"% change, {base} to {dip}")
     return fig
 

@@ -1058,7 +1058,8 @@ def text_ombudsman_plain(a: SenAnalysis) -> str:
     o = outcomes[year]
     upheld = (f"upheld all {_n(o['investigated'])}" if o["all_upheld"] else f"upheld {_n(o['upheld'])}")
     return (f"In {year} the Ombudsman investigated {_n(o['investigated'])} complaints about Education and {upheld}; "
-            f"it closed {_n(o['closed_without_investigation'])} more without an investigation.")
+            f"it closed {_n(o['closed_without_investigation'])} more without an investigation. Its decisions in a "
+            "year can concern cases it received in an earlier year, so upheld cases can outnumber new ones.")
 
 
 def text_upheld_plain(a: SenAnalysis) -> str:

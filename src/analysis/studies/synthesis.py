@@ -327,7 +327,7 @@ def build(paths: Paths, council: str = "all") -> Synthesis:
     for notebook, reader in READERS.items():
         run_id, found = load_driver_findings(paths, notebook, council)
         if not found:
-            out.missing.append(Missing(notebook, DRIVERS[notebook], council, "the notebook has not run for it"))
+            out.missing.append(Missing(notebook, DRIVERS[notebook], council, "the study has no page on it for this council"))
             continue
         try:
             declared = Primary.from_record(found.get(BY_NOTEBOOK[notebook].findings_key), run_id)
@@ -630,11 +630,12 @@ def headlines(s: Synthesis) -> list[str]:
 def key_findings(s: Synthesis) -> list[str]:
     """The page's key findings: each driver's finding (the page opens with the scope; each finding's strength and
     caveat follow in its section, so the page says each once; the front page's ``headlines`` keep both). With
-    fewer than 3 drivers stated, the scope leads the list."""
+    fewer than 3 drivers stated, the drivers not stated follow, with the reason (the scope is the page's own
+    opening sentence, so the list does not repeat it)."""
     order = list(DRIVERS)
     findings = [f"{SHORT[d.notebook][0].upper()}{SHORT[d.notebook][1:]}: {d.finding}"
                 for d in sorted(s.drivers, key=lambda d: order.index(d.notebook))]
-    return (findings if len(findings) >= 3 else [scope_sentence(s)] + findings
+    return (findings if len(findings) >= 3 else findings
             + [f"{SHORT[m.notebook][0].upper()}{SHORT[m.notebook][1:]}: not stated ({m.reason})." for m in s.missing])[:5]
 
 
