@@ -174,7 +174,7 @@ def contracted(f: dict, council: str) -> Driver | str:
 def sen(f: dict, council: str) -> Driver | str:
     own = f.get("council", "")
     if not f or (council != "all" and own != council):
-        return "the SEN notebook studies another council"
+        return "the SEN page is about another council"
     growth = f.get("growth") or {}
     start = (growth.get("periods") or [None])[0]
     # like for like first: the printed totals add a division (Planning & Regeneration) part-way through
