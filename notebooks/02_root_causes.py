@@ -238,9 +238,10 @@ if len(study.shares):
 # ## London benchmark: Ombudsman upheld rates, 2020-21
 
 # %% tags=["policy-only"]
-if london is not None and council != "all":  # all councils: on the synthesis page, where the councils are compared
-    charts.show(bm.funnel_figure(london), source=rc.reports_source([("lewisham", bm.PERIOD)]))
-    display(Markdown(bm.policy_text(london)))
+own_london = bm.for_council(london, council)  # this council only: its page is about it
+if own_london is not None and council != "all":  # all councils: on the synthesis page, where they are compared
+    charts.show(bm.funnel_figure(own_london), source=rc.reports_source([("lewisham", bm.PERIOD)]))
+    display(Markdown(bm.policy_text(own_london)))
 
 # %% [markdown] tags=["analyst-only"]
 # Lewisham's report prints the Ombudsman cases received and upheld in 2020-21 for every London

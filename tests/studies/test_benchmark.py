@@ -122,3 +122,18 @@ def test_englands_uphold_rate_that_year_comes_from_the_reviewed_external_figures
     assert "Across English councils the Ombudsman upheld 67% of the cases it investigated that year" in bm.text(result)
     assert bm.findings(result)["ombudsman_england_uphold_rate"]["value"] == 67
     assert bm.benchmark(load_observations(Paths(SEED_ROOT))).national is None  # no external table, no context claimed
+
+
+def test_a_councils_page_shows_the_benchmark_for_that_council_only(result):
+    """The reader review found Bromley's Ombudsman measure ("69% against 73%") on Lewisham's and Barking and
+    Dagenham's root-causes pages: a council's page names and highlights only that council."""
+    lewisham = bm.for_council(result, "lewisham")
+    assert lewisham.table["study"].sum() == 1 and lewisham.table.loc[lewisham.table["study"], "borough"].item() == "lewisham"
+    text = bm.policy_text(lewisham)
+    assert "Lewisham is within the range chance allows for its size" in text
+    assert "Bromley" not in text and "Harrow" not in text
+    # Bromley's own report prints the Ombudsman's measure (bromley_2023-24…txt:172): kept on Bromley's page only
+    assert "On the Ombudsman's own measure Bromley was below the London average" in bm.policy_text(
+        bm.for_council(result, "bromley"))
+    assert bm.for_council(result, "all") is result
+    assert bm.for_council(result, "darlington") is None  # not in the London table: no benchmark on its page

@@ -20,7 +20,7 @@ average), :func:`ombudsman_own_measure` gives it beside the crude ratio.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -228,6 +228,18 @@ def text(result: Benchmark | None) -> str:
     return "\n".join(lines)
 
 
+def for_council(result: Benchmark | None, council: str) -> Benchmark | None:
+    """The benchmark as one council's page shows it: only that council highlighted and named, and the
+    Ombudsman's own measure only if that council's report prints it (a council's page is about that council).
+    None when the council is not in the London table."""
+    if result is None or council == "all":
+        return result
+    if council not in set(result.table["borough"]):
+        return None
+    own = result.own[result.own["council"] == council] if result.own is not None else None
+    return replace(result, table=result.table.assign(study=result.table["borough"] == council), own=own)
+
+
 def policy_text(result: Benchmark | None) -> str:
     """The policy page's short form of :func:`text`: the London rate, where the study's councils sit, and what the
     crude ratio cannot do, in plain words (the analyst page keeps the limits, the spread and the sources)."""
@@ -242,7 +254,8 @@ def policy_text(result: Benchmark | None) -> str:
                 f"{inside} of the {len(study)} study councils are" if len(study) > 1 else
                 f"{present.council(study['borough'].iloc[0])} is" if inside else
                 f"{present.council(study['borough'].iloc[0])} is not")
-             + f" within the range chance allows for their size ({_extremes_words(study)})."]
+             + f" within the range chance allows for {'their' if len(study) > 1 else 'its'} size"
+             f" ({_extremes_words(study)})."]
     if result.own is not None and len(result.own):
         r = result.own.iloc[0]
         side = "below" if r["rate"] < r["london_average"] else "above" if r["rate"] > r["london_average"] else "at"
