@@ -310,7 +310,7 @@ def funnel_figure(result: Benchmark):
     ax.scatter(others["received"], others["rate"] * 100, color=PALETTE[7], s=30, label="other London boroughs", zorder=3)
     study = t[t["study"]]
     ax.scatter(study["received"], study["rate"] * 100, color=PALETTE[1], s=70, edgecolor="black", zorder=4,
-               label="the study's councils")
+               label=present.council(study["borough"].iloc[0]) if len(study) == 1 else "the study's councils")
     for _, r in study.iterrows():  # each name beside its point, away from the study council nearest to it
         x, y = r["received"], r["rate"] * 100
         near = study[(study["borough"] != r["borough"]) & ((study["rate"] * 100 - y).abs() < 4)
