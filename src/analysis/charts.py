@@ -51,7 +51,10 @@ def setup() -> None:
         "figure.dpi": 100, "axes.titleweight": "bold", "font.size": 12, "axes.titlesize": 13,
         "axes.labelsize": 12, "xtick.labelsize": MIN_TEXT_PT, "ytick.labelsize": MIN_TEXT_PT,
         "legend.fontsize": MIN_TEXT_PT, "figure.figsize": (FIGURE_WIDTH_IN, 3.4), "svg.fonttype": "none",
-        "axes.unicode_minus": True})
+        "axes.unicode_minus": True,
+        # the same chart gives the same SVG bytes (its clip-path ids are hashed with this salt, random by
+        # default): a page re-rendered from unchanged data stays byte-identical (tests/site/test_new_council…)
+        "svg.hashsalt": "complaints-study"})
 
 
 def alt_text(fig, data=None) -> str:

@@ -456,7 +456,9 @@ def test_chart_titles_neither_lead_with_fully_upheld_nor_rank_councils():
     results = ct.build(bromley_frame(), "all")
     assert "fully upheld" not in ct.title_rates(results)
     assert "fully or partly upheld" in ct.title_rates(results)
-    assert "not comparable" in ct.title_evidence(results)
+    # one council's evidence (Bromley alone here): named, on its own measure, with no count of councils to rank
+    assert ct.title_evidence(results) == ("Commissioned care as a share of Bromley's adult social care complaints, "
+                                          "on the council's own measure")
 
 
 def test_no_findings_value_is_infinite_or_nan_or_absurd(findings):

@@ -74,8 +74,14 @@ def _overlaps(fig) -> list[tuple[str, str]]:
     """Pairs of chart texts (tick labels, annotations, titles) whose boxes overlap by more than a pixel. Rotated
     texts (slanted year ticks) are left out: their upright boxes overlap where the slanted words do not."""
     renderer = fig.canvas.get_renderer()
+    # a tick label outside the axis' view (the locator's tick above the top) is never drawn: not a clash
+    ticks = {id(label): axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+             for tick in axis.get_major_ticks() + axis.get_minor_ticks() for label in (tick.label1, tick.label2)}
+    drawn = {id(label) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+             for tick in axis._update_ticks() for label in (tick.label1, tick.label2)}
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in charts._texts(fig)
-             if t.get_text().strip() and t.get_alpha() != 0 and not t.get_rotation()]
+             if t.get_text().strip() and t.get_alpha() != 0 and not t.get_rotation()
+             and (id(t) not in ticks or id(t) in drawn)]
     clashes = []
     for (ta, a), (tb, b) in itertools.combinations(boxes, 2):
         width = min(a.x1, b.x1) - max(a.x0, b.x0)

@@ -153,7 +153,8 @@ def test_every_page_quotes_the_declared_primary_identically(built_site, question
         if page.is_file():
             title = re.search(r'<h1 class="page-title">(.*?)</h1>', page.read_text(encoding="utf-8"), re.S).group(1)
             assert html.unescape(title) == p.headline, page.name
-            assert p.headline and p.finding.startswith(p.headline.split(",")[0]), page.name  # the finding's own words
+            unbracketed = re.sub(r"\s*\([^()]*\)", "", p.finding)
+            assert p.headline and unbracketed.startswith(p.headline), page.name  # the finding's own words
     # the front page: its answer quotes the all-councils primary (once: the driver's card below it shows the
     # same number in its chart, tests/site/test_bulletin.py), with the strength on the card
     p = primaries["all"]
