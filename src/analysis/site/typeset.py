@@ -89,19 +89,25 @@ def _restore(text: str, kept: list[str]) -> str:
     return text
 
 
-def _plain_text(soup) -> None:
+def _rewrite_text(root, rewrite) -> None:
+    """``rewrite`` applied to every text node under ``root``, except comments and text inside
+    ``NO_TYPESET`` elements (code, preformatted text, scripts)."""
     from bs4 import NavigableString
     from bs4.element import Comment, Doctype
 
-    main = soup.find("main") or soup
-    for node in list(main.find_all(string=True)):
+    for node in list(root.find_all(string=True)):
         if isinstance(node, (Comment, Doctype)) or not isinstance(node, NavigableString):
             continue
         if any(parent.name in NO_TYPESET for parent in node.parents):
             continue
-        fixed = plain_words(str(node))
+        fixed = rewrite(str(node))
         if fixed != str(node):
             node.replace_with(fixed)
+
+
+def _plain_text(soup) -> None:
+    main = soup.find("main") or soup
+    _rewrite_text(main, plain_words)
     for code in main.find_all("code"):  # inline code on a policy page is a module name or a path
         if code.find_parent("pre") is None and JARGON.search(code.get_text()):
             code.decompose()
@@ -114,17 +120,7 @@ def _soup(page: str):
 
 
 def _typeset_text(soup) -> None:
-    from bs4 import NavigableString
-    from bs4.element import Comment, Doctype
-
-    for node in list(soup.find_all(string=True)):
-        if isinstance(node, (Comment, Doctype)) or not isinstance(node, NavigableString):
-            continue
-        if any(parent.name in NO_TYPESET for parent in node.parents):
-            continue
-        fixed = minus_signs(str(node))
-        if fixed != str(node):
-            node.replace_with(fixed)
+    _rewrite_text(soup, minus_signs)
 
 
 def _label_tables(soup) -> None:
